@@ -1,0 +1,34 @@
+/**
+ * pcap-pipeline entry point: builds the command tree, runs it, and maps errors
+ * to exit codes. The only place that calls `Deno.exit`.
+ */
+import { Command, CommanderError } from "commander";
+import { inspectCommand } from "./src/cli/inspect.ts";
+import { UsageError } from "./src/cli/errors.ts";
+import { VERSION } from "./src/version.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("pcap-pipeline")
+    .description(
+      "Capture with tcpdump, rotate pcaps, and turn them into CICFlowMeter-compatible flow tables.",
+    )
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(inspectCommand());
+  return program;
+}
+
+if (import.meta.main) {
+  try {
+    await buildProgram().parseAsync(Deno.args, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has printed the message; help and --version end here with code 0.
+      Deno.exit(err.exitCode === 0 ? 0 : 2);
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`pcap-pipeline: ${message}`);
+    Deno.exit(err instanceof UsageError ? 2 : 1);
+  }
+}

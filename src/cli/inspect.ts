@@ -1,0 +1,92 @@
+/**
+ * `pcap-pipeline inspect FILE…`: what is in a capture (like capinfos), read by
+ * our own reader: format, link types, packets, time span, protocols, skips.
+ */
+import { Command } from "commander";
+import { linkTypeName } from "../pcap/link_types.ts";
+import { SKIP_REASONS } from "../pcap/packet.ts";
+import { readCaptureFile, type ReadStats } from "../pcap/reader.ts";
+import { timestampIso } from "../pcap/read_stats.ts";
+import { describeFileError } from "./file_errors.ts";
+import { PartialFailure } from "./errors.ts";
+
+/** The `--json` shape: one object per input file. */
+export interface InspectReport {
+  file: string;
+  format: ReadStats["format"];
+  linkTypes: number[];
+  linkTypeNames: string[];
+  packets: number;
+  bytes: number;
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  durationSeconds: number;
+  protocols: ReadStats["protocols"];
+  skipped: ReadStats["skipped"];
+}
+
+/** Reads one capture and summarises it. Throws (naming the file) when it is not a capture. */
+export async function inspectFile(path: string): Promise<InspectReport> {
+  const stats = await readCaptureFile(path, () => {});
+  const span = stats.firstTs && stats.lastTs
+    ? (stats.lastTs.sec - stats.firstTs.sec) + (stats.lastTs.nsec - stats.firstTs.nsec) / 1e9
+    : 0;
+  return {
+    file: path,
+    format: stats.format,
+    linkTypes: stats.linkTypes,
+    linkTypeNames: stats.linkTypes.map(linkTypeName),
+    packets: stats.packets,
+    bytes: stats.bytesRead,
+    firstTimestamp: stats.firstTs ? timestampIso(stats.firstTs) : null,
+    lastTimestamp: stats.lastTs ? timestampIso(stats.lastTs) : null,
+    durationSeconds: Math.round(span * 1e9) / 1e9,
+    protocols: stats.protocols,
+    skipped: stats.skipped,
+  };
+}
+
+/** Human-readable lines for one report. */
+export function formatInspectReport(r: InspectReport): string {
+  const f = r.format;
+  const order = f.byteOrder === "unknown" ? "" : `, ${f.byteOrder}-endian`;
+  const resolution = f.resolution ? `, timestamps in ${f.resolution}` : "";
+  const links = r.linkTypes.map((t, i) => `${r.linkTypeNames[i]} (${t})`).join(", ") || "none";
+  const p = r.protocols;
+  const skipped = SKIP_REASONS.filter((k) => r.skipped[k] > 0).map((k) => `${k} ${r.skipped[k]}`);
+  return [
+    r.file,
+    `  format:      ${f.kind}${order}${resolution}, snaplen ${f.snaplen}`,
+    `  link types:  ${links}`,
+    `  packets:     ${r.packets} (${r.bytes} bytes read)`,
+    `  first:       ${r.firstTimestamp ?? "-"}`,
+    `  last:        ${r.lastTimestamp ?? "-"}`,
+    `  duration:    ${r.durationSeconds} s`,
+    `  protocols:   ipv4 ${p.ipv4}, ipv6 ${p.ipv6}, tcp ${p.tcp}, udp ${p.udp}, icmp ${p.icmp}, other ${p.other}`,
+    `  skipped:     ${skipped.length ? skipped.join(", ") : "none"}`,
+  ].join("\n");
+}
+
+export function inspectCommand(): Command {
+  return new Command("inspect")
+    .description(
+      "Describe pcap/pcapng files: format, link types, packets, time span, protocols, skipped records",
+    )
+    .argument("<files...>", "capture files (pcap or pcapng)")
+    .option("--json", "print one JSON object per file (one per line)")
+    .exitOverride()
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      let failed = 0;
+      for (const [i, file] of files.entries()) {
+        try {
+          const report = await inspectFile(file);
+          if (opts.json) console.log(JSON.stringify(report));
+          else console.log((i > 0 ? "\n" : "") + formatInspectReport(report));
+        } catch (err) {
+          failed++;
+          console.error(`pcap-pipeline: ${describeFileError(file, err)}`);
+        }
+      }
+      if (failed > 0) throw new PartialFailure(`${failed} of ${files.length} file(s) could not be read`);
+    });
+}

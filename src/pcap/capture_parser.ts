@@ -1,0 +1,329 @@
+/**
+ * Push-style parser for classic pcap and pcapng byte streams. Bytes may arrive
+ * in chunks of any size (a file read in 2 MiB pieces, a pipe from
+ * `tcpdump -w -`, or one byte at a time); a record split across chunks is
+ * completed from a small carry buffer, everything else is parsed in place.
+ */
+import { CaptureFormatError, describeNonCapture } from "./format_error.ts";
+import { decodeFrame } from "./decode.ts";
+import { PacketInfo } from "./packet.ts";
+import { PcapngSection } from "./pcapng_section.ts";
+import { countDecoded, countTimestamp, emptyStats, noteLinkType, type ReadStats } from "./read_stats.ts";
+
+/** Called for every decoded packet; the record is reused after it returns. */
+export type PacketCallback = (pkt: PacketInfo) => void;
+
+export interface CaptureParserOptions {
+  /** Name used in error messages (a path, "stdin", "tcpdump on eth0"). */
+  source?: string;
+  /** Stop after this many complete records (0 = no limit). */
+  maxPackets?: number;
+}
+
+/** Records larger than this are not trusted: the framing is probably broken. */
+export const MAX_RECORD_BYTES = 256 * 1024;
+const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+const PCAP_HEADER = 24;
+const PCAP_RECORD_HEADER = 16;
+const PCAPNG_SHB = 0x0a0d0d0a;
+const BLOCK = { IDB: 1, OPB: 2, SPB: 3, EPB: 6 } as const;
+
+type State = "magic" | "pcap" | "pcapng" | "finished";
+
+export class CaptureParser {
+  readonly stats: ReadStats = emptyStats();
+  readonly #onPacket: PacketCallback;
+  readonly #source: string;
+  readonly #maxPackets: number;
+  readonly #pkt = new PacketInfo();
+  #state: State = "magic";
+  #carry = new Uint8Array(4096);
+  #carryLength = 0;
+  /** Bytes needed from the start of unconsumed data before parsing can go on. */
+  #need = 4;
+  // classic pcap
+  #little = true;
+  #nanosecond = false;
+  #snaplen = 0;
+  #linkType = 0;
+  // pcapng
+  #section: PcapngSection | null = null;
+  #pcapngOrders = new Set<string>();
+
+  constructor(onPacket: PacketCallback, options: CaptureParserOptions = {}) {
+    this.#onPacket = onPacket;
+    this.#source = options.source ?? "input";
+    this.#maxPackets = options.maxPackets ?? 0;
+  }
+
+  /** True once the input is known to be over: stopped, packet limit reached, or broken framing. */
+  get finished(): boolean {
+    return this.#state === "finished";
+  }
+
+  /** Stops delivering packets; later `push` calls are ignored. */
+  stop(): void {
+    this.#state = "finished";
+    this.#carryLength = 0;
+  }
+
+  /** Feeds the next bytes of the input. Throws `CaptureFormatError` if the input is not a capture. */
+  push(chunk: Uint8Array): void {
+    if (this.#state === "finished") return;
+    this.stats.bytesRead += chunk.length;
+    let offset = 0;
+    // Complete a record that straddles chunks, copying only what it needs.
+    while (this.#carryLength > 0) {
+      const take = Math.min(this.#need - this.#carryLength, chunk.length - offset);
+      this.#appendCarry(chunk, offset, take);
+      offset += take;
+      if (this.#carryLength < this.#need) return;
+      const used = this.#parse(this.#carry, 0, this.#carryLength);
+      if (this.finished) return;
+      this.#carry.copyWithin(0, used, this.#carryLength);
+      this.#carryLength -= used;
+    }
+    const used = this.#parse(chunk, offset, chunk.length);
+    if (!this.finished && used < chunk.length) {
+      this.#appendCarry(chunk, used, chunk.length - used);
+    }
+  }
+
+  /** Ends the input: bytes of an incomplete record are counted as one skipped record. */
+  end(): ReadStats {
+    if (this.#state === "magic" && this.#carryLength > 0) {
+      throw new CaptureFormatError(
+        `${this.#source}: not a pcap or pcapng file (only ${this.#carryLength} bytes long)`,
+      );
+    }
+    if (this.#state !== "finished" && this.#carryLength > 0) {
+      this.stats.skipped[this.#looksLikeRecordStart() ? "truncated-record" : "bad-block"]++;
+    }
+    this.#state = "finished";
+    this.#carryLength = 0;
+    return this.stats;
+  }
+
+  #appendCarry(src: Uint8Array, from: number, length: number): void {
+    if (this.#carryLength + length > this.#carry.length) {
+      const grown = new Uint8Array(Math.max(this.#carry.length * 2, this.#carryLength + length));
+      grown.set(this.#carry.subarray(0, this.#carryLength));
+      this.#carry = grown;
+    }
+    this.#carry.set(src.subarray(from, from + length), this.#carryLength);
+    this.#carryLength += length;
+  }
+
+  /** Parses whole units from b[pos, end); returns where it stopped and sets #need. */
+  #parse(b: Uint8Array, pos: number, end: number): number {
+    if (this.#state === "magic") {
+      if (end - pos < 4) {
+        this.#need = 4;
+        return pos;
+      }
+      this.#detectFormat(b, pos);
+    }
+    if (this.#state === "pcap") return this.#parsePcap(b, pos, end);
+    return this.#parsePcapng(b, pos, end);
+  }
+
+  #detectFormat(b: Uint8Array, pos: number): void {
+    const m = (b[pos] << 24 | b[pos + 1] << 16 | b[pos + 2] << 8 | b[pos + 3]) >>> 0;
+    const format = this.stats.format;
+    if (m === PCAPNG_SHB) {
+      this.#state = "pcapng";
+      format.kind = "pcapng";
+      return;
+    }
+    const kinds: Record<number, [boolean, boolean]> = {
+      0xd4c3b2a1: [true, false],
+      0xa1b2c3d4: [false, false],
+      0x4d3cb2a1: [true, true],
+      0xa1b23c4d: [false, true],
+    };
+    const kind = kinds[m];
+    if (!kind) {
+      throw new CaptureFormatError(`${this.#source}: ${describeNonCapture(b.subarray(pos, pos + 16))}`);
+    }
+    [this.#little, this.#nanosecond] = kind;
+    this.#state = "pcap";
+    this.#need = PCAP_HEADER;
+    format.kind = "pcap";
+    format.byteOrder = this.#little ? "little" : "big";
+    format.resolution = this.#nanosecond ? "ns" : "us";
+  }
+
+  #u32(b: Uint8Array, o: number): number {
+    return this.#little
+      ? (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0
+      : (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
+  }
+
+  #parsePcap(b: Uint8Array, pos: number, end: number): number {
+    if (this.#linkType === 0 && this.stats.linkTypes.length === 0) {
+      if (end - pos < PCAP_HEADER) {
+        this.#need = PCAP_HEADER;
+        return pos;
+      }
+      this.#snaplen = this.#u32(b, pos + 16);
+      this.#linkType = this.#u32(b, pos + 20) & 0xffff;
+      this.stats.format.snaplen = this.#snaplen;
+      noteLinkType(this.stats, this.#linkType);
+      pos += PCAP_HEADER;
+    }
+    const resolution = this.#nanosecond ? 1 : 1000;
+    while (this.#state === "pcap") {
+      if (end - pos < PCAP_RECORD_HEADER) {
+        this.#need = PCAP_RECORD_HEADER;
+        return pos;
+      }
+      const caplen = this.#u32(b, pos + 8);
+      if (caplen > MAX_RECORD_BYTES) {
+        // Framing is lost: no later record can be found reliably.
+        this.stats.skipped["oversized-record"]++;
+        this.#state = "finished";
+        return end;
+      }
+      if (end - pos < PCAP_RECORD_HEADER + caplen) {
+        this.#need = PCAP_RECORD_HEADER + caplen;
+        return pos;
+      }
+      const sec = this.#u32(b, pos);
+      const frac = this.#u32(b, pos + 4) * resolution;
+      const wire = this.#u32(b, pos + 12);
+      const oversized = this.#snaplen > 0 && caplen > this.#snaplen;
+      this.#deliver(b, pos + PCAP_RECORD_HEADER, caplen, wire, this.#linkType, 0, sec, frac, oversized);
+      pos += PCAP_RECORD_HEADER + caplen;
+    }
+    return pos;
+  }
+
+  #parsePcapng(b: Uint8Array, pos: number, end: number): number {
+    while (this.#state === "pcapng") {
+      if (end - pos < 12) {
+        this.#need = 12;
+        return pos;
+      }
+      let type = this.#u32(b, pos);
+      if (type === PCAPNG_SHB) {
+        const bom = (b[pos + 8] << 24 | b[pos + 9] << 16 | b[pos + 10] << 8 | b[pos + 11]) >>> 0;
+        if (bom === 0x4d3c2b1a) this.#little = true;
+        else if (bom === 0x1a2b3c4d) this.#little = false;
+        else return this.#brokenBlock(end);
+        type = PCAPNG_SHB;
+      }
+      const length = this.#u32(b, pos + 4);
+      if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) return this.#brokenBlock(end);
+      if (end - pos < length) {
+        this.#need = length;
+        return pos;
+      }
+      if (this.#u32(b, pos + length - 4) !== length) return this.#brokenBlock(end);
+      this.#handleBlock(b, pos, length, type);
+      pos += length;
+    }
+    return pos;
+  }
+
+  #brokenBlock(end: number): number {
+    this.stats.skipped["bad-block"]++;
+    this.#state = "finished";
+    return end;
+  }
+
+  #handleBlock(b: Uint8Array, pos: number, length: number, type: number): void {
+    if (type === PCAPNG_SHB) {
+      this.#section = new PcapngSection(this.#little);
+      this.#pcapngOrders.add(this.#little ? "little" : "big");
+      this.stats.format.byteOrder = this.#pcapngOrders.size > 1 ? "mixed" : (this.#little ? "little" : "big");
+      return;
+    }
+    const section = this.#section;
+    if (section === null) return; // no SHB yet: cannot happen after format detection
+    if (type === BLOCK.IDB) {
+      const iface = section.addInterface(b, pos, length);
+      noteLinkType(this.stats, iface.linkType);
+      const format = this.stats.format;
+      format.snaplen = Math.max(format.snaplen, iface.snaplen);
+      format.resolution = section.resolutions();
+      return;
+    }
+    if (type !== BLOCK.EPB && type !== BLOCK.OPB && type !== BLOCK.SPB) return; // NRB, ISB, DSB, custom: skipped
+    let ifid = 0, caplen: number, wire: number, data: number;
+    if (type === BLOCK.SPB) {
+      wire = this.#u32(b, pos + 8);
+      data = pos + 12;
+      const snap = section.interfaces[0]?.snaplen ?? 0;
+      caplen = Math.min(wire, length - 16, snap > 0 ? snap : Infinity);
+    } else {
+      ifid = type === BLOCK.EPB ? this.#u32(b, pos + 8) : section.u16(b, pos + 8);
+      caplen = this.#u32(b, pos + 20);
+      wire = this.#u32(b, pos + 24);
+      data = pos + 28;
+      if (ifid >= section.interfaces.length || caplen > length - 32) {
+        this.stats.skipped["bad-block"]++;
+        return;
+      }
+      section.timestamp(ifid, this.#u32(b, pos + 12), this.#u32(b, pos + 16));
+    }
+    const iface = section.interfaces[ifid];
+    if (iface === undefined) {
+      this.stats.skipped["bad-block"]++;
+      return;
+    }
+    const oversized = caplen > MAX_RECORD_BYTES || (iface.snaplen > 0 && caplen > iface.snaplen);
+    this.#deliver(b, data, caplen, wire, iface.linkType, ifid, section.sec, section.nsec, oversized);
+  }
+
+  #deliver(
+    b: Uint8Array,
+    at: number,
+    caplen: number,
+    wire: number,
+    linkType: number,
+    ifid: number,
+    sec: number,
+    nsec: number,
+    oversized: boolean,
+  ): void {
+    const stats = this.stats;
+    const pkt = this.#pkt;
+    stats.packets++;
+    if (this.#maxPackets > 0 && stats.packets >= this.#maxPackets) this.#state = "finished";
+    if (oversized) {
+      stats.skipped["oversized-record"]++;
+      return;
+    }
+    if (caplen === 0) {
+      stats.skipped["zero-length"]++;
+      return;
+    }
+    const result = decodeFrame(b, at, caplen, linkType, pkt);
+    pkt.tsSec = sec;
+    pkt.tsNsec = nsec;
+    pkt.tsUs = sec * 1_000_000 + Math.floor(nsec / 1000);
+    pkt.interfaceId = ifid;
+    pkt.linkType = linkType;
+    pkt.capturedLength = caplen;
+    pkt.wireLength = wire;
+    countTimestamp(stats, pkt);
+    if (result !== "ok") {
+      stats.skipped[result]++;
+      return;
+    }
+    countDecoded(stats, pkt);
+    this.#onPacket(pkt);
+  }
+
+  /** Whether the leftover bytes begin like a record header (cut short) rather than garbage. */
+  #looksLikeRecordStart(): boolean {
+    const c = this.#carry;
+    if (this.#state === "pcap") {
+      if (this.stats.linkTypes.length === 0) return true; // file header cut short
+      return this.#carryLength < 12 || this.#u32(c, 8) <= MAX_RECORD_BYTES;
+    }
+    if (this.#carryLength < 4) return true;
+    const type = this.#u32(c, 0);
+    return type === PCAPNG_SHB || (type >= 1 && type <= 10);
+  }
+}

@@ -1,0 +1,27 @@
+/** Thrown when an input is not a pcap or pcapng capture; the message names the input. */
+export class CaptureFormatError extends Error {
+  override name = "CaptureFormatError";
+}
+
+/**
+ * Says in a few words what the first bytes of a non-capture look like, so the
+ * error tells the user what they actually gave us.
+ *
+ * @example
+ * describeNonCapture(new TextEncoder().encode("Flow ID,Src IP")) // 'not a pcap or pcapng file (starts with text "Flow ID,Src IP")'
+ */
+export function describeNonCapture(head: Uint8Array): string {
+  const hex = [...head.subarray(0, 8)].map((x) => x.toString(16).padStart(2, "0")).join(" ");
+  const prefix = "not a pcap or pcapng file";
+  if (head[0] === 0x1f && head[1] === 0x8b) return `${prefix} (gzip-compressed data: decompress it first)`;
+  if (head[0] === 0x50 && head[1] === 0x4b) return `${prefix} (a zip archive)`;
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
+    return `${prefix} (zstd-compressed data: decompress it first)`;
+  }
+  const printable = head.every((x) => x === 9 || x === 10 || x === 13 || (x >= 32 && x < 127));
+  if (printable) {
+    const text = new TextDecoder().decode(head).replace(/\s+/g, " ").trim();
+    return `${prefix} (starts with text "${text}")`;
+  }
+  return `${prefix} (starts with bytes ${hex})`;
+}

@@ -1,0 +1,48 @@
+/**
+ * Link-layer header types (LINKTYPE_* values from pcap / pcapng headers) that
+ * the decoder understands, with the names `inspect` prints.
+ */
+export const LinkType = {
+  NULL: 0, // BSD loopback, address family in host byte order
+  ETHERNET: 1,
+  RAW_OPENBSD: 12, // DLT_RAW as written by some systems: raw IP
+  RAW_ALT: 14, // DLT_RAW on OpenBSD: raw IP
+  RAW: 101,
+  IEEE802_11: 105,
+  LOOP: 108, // OpenBSD loopback, address family in network byte order
+  LINUX_SLL: 113,
+  IEEE802_11_RADIOTAP: 127,
+  IPV4: 228,
+  IPV6: 229,
+  LINUX_SLL2: 276,
+} as const;
+
+const NAMES: Record<number, string> = {
+  0: "null",
+  1: "ether",
+  12: "rawip",
+  14: "rawip",
+  101: "rawip",
+  105: "ieee-802-11",
+  108: "loop",
+  113: "linux-sll",
+  127: "ieee-802-11-radiotap",
+  228: "rawip4",
+  229: "rawip6",
+  276: "linux-sll2",
+};
+
+/**
+ * Short name of a link type, as capinfos/tshark print it, or `linktype-N`.
+ *
+ * @example
+ * linkTypeName(113) // "linux-sll"
+ */
+export function linkTypeName(linkType: number): string {
+  return NAMES[linkType] ?? `linktype-${linkType}`;
+}
+
+/** True when the decoder knows how to find the IP header for this link type. */
+export function isSupportedLinkType(linkType: number): boolean {
+  return linkType in NAMES;
+}

@@ -1,0 +1,113 @@
+/**
+ * State of one pcapng section: its byte order and the interfaces (IDBs) that
+ * packets refer to, with each interface's link type, snaplen, timestamp
+ * resolution (`if_tsresol`) and offset (`if_tsoffset`).
+ */
+
+export interface PcapngInterface {
+  linkType: number;
+  snaplen: number;
+  /** Timestamp units per second (10^6 unless if_tsresol says otherwise). */
+  unitsPerSecond: number;
+  /** if_tsoffset: seconds added to every timestamp. */
+  offsetSeconds: number;
+}
+
+const OPTION = { END: 0, TSRESOL: 9, TSOFFSET: 14 } as const;
+const TWO_32 = 4294967296;
+
+export class PcapngSection {
+  readonly interfaces: PcapngInterface[] = [];
+  /** Result of the last `timestamp` call. */
+  sec = 0;
+  nsec = 0;
+  readonly #little: boolean;
+
+  constructor(little: boolean) {
+    this.#little = little;
+  }
+
+  u16(b: Uint8Array, o: number): number {
+    return this.#little ? b[o] | b[o + 1] << 8 : b[o] << 8 | b[o + 1];
+  }
+
+  u32(b: Uint8Array, o: number): number {
+    return this.#little
+      ? (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0
+      : (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
+  }
+
+  /** Reads an Interface Description Block of `length` bytes at `pos`. */
+  addInterface(b: Uint8Array, pos: number, length: number): PcapngInterface {
+    const iface: PcapngInterface = {
+      linkType: this.u16(b, pos + 8),
+      snaplen: this.u32(b, pos + 12),
+      unitsPerSecond: 1_000_000,
+      offsetSeconds: 0,
+    };
+    const end = pos + length - 4;
+    let o = pos + 16;
+    while (end - o >= 4) {
+      const code = this.u16(b, o);
+      const size = this.u16(b, o + 2);
+      const value = o + 4;
+      if (code === OPTION.END || value + size > end) break;
+      if (code === OPTION.TSRESOL && size >= 1) {
+        const v = b[value];
+        iface.unitsPerSecond = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** v;
+      } else if (code === OPTION.TSOFFSET && size >= 8) {
+        const lo = this.u32(b, value + (this.#little ? 0 : 4));
+        const hi = this.u32(b, value + (this.#little ? 4 : 0));
+        iface.offsetSeconds = (hi | 0) * TWO_32 + lo; // signed 64-bit seconds
+      }
+      o = value + ((size + 3) & ~3);
+    }
+    this.interfaces.push(iface);
+    return iface;
+  }
+
+  /** "us", "ns", or a comma list when interfaces differ. */
+  resolutions(): string {
+    const names = new Set(this.interfaces.map((i) => resolutionName(i.unitsPerSecond)));
+    return [...names].join(",");
+  }
+
+  /** Splits a 64-bit timestamp (high, low words) of interface `ifid` into `sec` and `nsec`. */
+  timestamp(ifid: number, high: number, low: number): void {
+    const iface = this.interfaces[ifid];
+    const units = iface.unitsPerSecond;
+    let sec: number, frac: number;
+    if (high < 0x200000) {
+      // The value is below 2^53: plain double arithmetic is exact.
+      const value = high * TWO_32 + low;
+      sec = Math.floor(value / units);
+      frac = value - sec * units;
+    } else if (units <= 2 ** 36) {
+      // Long division in 16-bit limbs keeps every intermediate below 2^53.
+      const limbs = [high >>> 16, high & 0xffff, low >>> 16, low & 0xffff];
+      let rest = 0;
+      sec = 0;
+      for (const limb of limbs) {
+        const current = rest * 65536 + limb;
+        const q = Math.floor(current / units);
+        rest = current - q * units;
+        sec = sec * 65536 + q;
+      }
+      frac = rest;
+    } else {
+      const value = (BigInt(high) << 32n) | BigInt(low);
+      const big = BigInt(units);
+      sec = Number(value / big);
+      frac = Number(value % big);
+    }
+    this.sec = sec + iface.offsetSeconds;
+    this.nsec = units <= 1e9 && 1e9 % units === 0 ? frac * (1e9 / units) : Math.floor((frac / units) * 1e9);
+  }
+}
+
+function resolutionName(unitsPerSecond: number): string {
+  if (unitsPerSecond === 1e6) return "us";
+  if (unitsPerSecond === 1e9) return "ns";
+  if (unitsPerSecond === 1e3) return "ms";
+  return `1/${unitsPerSecond}s`;
+}

@@ -1,0 +1,113 @@
+/**
+ * What a reader saw in one input: format, link types, packet and protocol
+ * counts, skipped records by reason. Kept by the parser as it goes, so
+ * `inspect`, `convert` and `live` report the same numbers.
+ */
+import { IpProto, type PacketInfo, SKIP_REASONS, type SkipReason } from "./packet.ts";
+
+export interface CaptureFormat {
+  kind: "pcap" | "pcapng" | "unknown";
+  byteOrder: "little" | "big" | "mixed" | "unknown";
+  /** "us", "ns", or for pcapng the interface resolutions, e.g. "us" or "ns,us". */
+  resolution: string;
+  /** Classic pcap snaplen, or the largest IDB snaplen (0 = unlimited). */
+  snaplen: number;
+}
+
+export interface Timestamp {
+  sec: number;
+  nsec: number;
+}
+
+export interface ProtocolCounts {
+  ipv4: number;
+  ipv6: number;
+  tcp: number;
+  udp: number;
+  icmp: number;
+  /** Decoded packets that are not TCP, UDP or ICMP: non-IP frames, other IP protocols, later fragments. */
+  other: number;
+}
+
+export interface ReadStats {
+  format: CaptureFormat;
+  linkTypes: number[];
+  /** Complete records read (decoded or skipped for a decode reason). */
+  packets: number;
+  bytesRead: number;
+  firstTs: Timestamp | null;
+  lastTs: Timestamp | null;
+  firstTsUs: number | null;
+  lastTsUs: number | null;
+  protocols: ProtocolCounts;
+  skipped: Record<SkipReason, number>;
+}
+
+/** A fresh, zeroed stats record. */
+export function emptyStats(): ReadStats {
+  const skipped = {} as Record<SkipReason, number>;
+  for (const reason of SKIP_REASONS) skipped[reason] = 0;
+  return {
+    format: { kind: "unknown", byteOrder: "unknown", resolution: "", snaplen: 0 },
+    linkTypes: [],
+    packets: 0,
+    bytesRead: 0,
+    firstTs: null,
+    lastTs: null,
+    firstTsUs: null,
+    lastTsUs: null,
+    protocols: { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, other: 0 },
+    skipped,
+  };
+}
+
+/** Adds a link type to the list once. */
+export function noteLinkType(stats: ReadStats, linkType: number): void {
+  if (!stats.linkTypes.includes(linkType)) stats.linkTypes.push(linkType);
+}
+
+/** Counts one successfully decoded packet: protocols and the time span. */
+export function countDecoded(stats: ReadStats, pkt: PacketInfo): void {
+  const p = stats.protocols;
+  if (pkt.ipVersion === 4) p.ipv4++;
+  else if (pkt.ipVersion === 6) p.ipv6++;
+  const hasTransport = pkt.ipVersion !== 0 && !(pkt.isFragment && pkt.fragmentOffset > 0);
+  if (hasTransport && pkt.protocol === IpProto.TCP) p.tcp++;
+  else if (hasTransport && pkt.protocol === IpProto.UDP) p.udp++;
+  else if (hasTransport && (pkt.protocol === IpProto.ICMP || pkt.protocol === IpProto.ICMPV6)) p.icmp++;
+  else p.other++;
+}
+
+/** Keeps first/last timestamps (in record order: first record, last record). */
+export function countTimestamp(stats: ReadStats, pkt: PacketInfo): void {
+  if (stats.firstTs === null) {
+    stats.firstTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
+    stats.firstTsUs = pkt.tsUs;
+    stats.lastTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
+  } else {
+    stats.lastTs!.sec = pkt.tsSec;
+    stats.lastTs!.nsec = pkt.tsNsec;
+  }
+  stats.lastTsUs = pkt.tsUs;
+}
+
+/** Sum of all skip counters. */
+export function totalSkipped(stats: ReadStats): number {
+  let total = 0;
+  for (const reason of SKIP_REASONS) total += stats.skipped[reason];
+  return total;
+}
+
+/**
+ * ISO 8601 UTC text of a capture timestamp with full (nanosecond) precision.
+ *
+ * @example
+ * timestampIso({ sec: 1700000000, nsec: 123456789 }) // "2023-11-14T22:13:20.123456789Z"
+ */
+export function timestampIso(ts: Timestamp): string {
+  const date = new Date(ts.sec * 1000);
+  // A corrupt record can carry a time no calendar date holds; say so instead of throwing.
+  if (Number.isNaN(date.getTime())) return `out-of-range:${ts.sec}.${String(ts.nsec).padStart(9, "0")}`;
+  const base = date.toISOString().slice(0, 19);
+  return `${base}.${String(ts.nsec).padStart(9, "0")}Z`;
+}

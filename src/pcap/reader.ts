@@ -1,0 +1,84 @@
+/**
+ * Reading captures: a file or a byte stream (stdin, `tcpdump -w -`) through one
+ * streaming parser. Large reads into one reused buffer; no per-packet copies.
+ */
+import { CaptureParser, type PacketCallback } from "./capture_parser.ts";
+import type { ReadStats } from "./read_stats.ts";
+
+export { CaptureParser, MAX_RECORD_BYTES, type PacketCallback } from "./capture_parser.ts";
+export { CaptureFormatError } from "./format_error.ts";
+export type { CaptureFormat, ProtocolCounts, ReadStats, Timestamp } from "./read_stats.ts";
+
+export const DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** Name used in error messages; defaults to the path, or "stream". */
+  source?: string;
+  /** Read size for files (default 2 MiB). */
+  chunkSize?: number;
+  /** Called after each chunk with the bytes consumed so far. */
+  onProgress?: (bytesRead: number, stats: ReadStats) => void;
+  /** Stops reading between chunks; the stats so far are returned. */
+  signal?: AbortSignal;
+  /** Stop after this many complete records (0 = all). */
+  maxPackets?: number;
+}
+
+/**
+ * Reads a pcap or pcapng file, calling `onPacket` for each decoded packet.
+ * An empty file (tcpdump has just opened it) is 0 packets, not an error.
+ *
+ * @example
+ * const stats = await readCaptureFile("capture.pcap", (pkt) => count += pkt.payloadLength);
+ * console.log(stats.packets, stats.skipped["truncated-record"]);
+ */
+export async function readCaptureFile(
+  path: string,
+  onPacket: PacketCallback,
+  options: ReadOptions = {},
+): Promise<ReadStats> {
+  const parser = new CaptureParser(onPacket, {
+    source: options.source ?? path,
+    maxPackets: options.maxPackets,
+  });
+  using file = await Deno.open(path, { read: true });
+  const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
+  while (!parser.finished && !options.signal?.aborted) {
+    const n = await file.read(buffer);
+    if (n === null) break;
+    parser.push(n === buffer.length ? buffer : buffer.subarray(0, n));
+    options.onProgress?.(parser.stats.bytesRead, parser.stats);
+  }
+  return parser.end();
+}
+
+/**
+ * Reads a pcap or pcapng byte stream to its end (or until `signal` aborts or
+ * `maxPackets` is reached, which cancels the stream).
+ */
+export async function readCaptureStream(
+  stream: ReadableStream<Uint8Array>,
+  onPacket: PacketCallback,
+  options: ReadOptions = {},
+): Promise<ReadStats> {
+  const parser = new CaptureParser(onPacket, {
+    source: options.source ?? "stream",
+    maxPackets: options.maxPackets,
+  });
+  const reader = stream.getReader();
+  const onAbort = () => reader.cancel().catch(() => {});
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (!parser.finished && !options.signal?.aborted) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.push(value);
+      options.onProgress?.(parser.stats.bytesRead, parser.stats);
+    }
+    if (parser.finished) await reader.cancel().catch(() => {});
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+  return parser.end();
+}
