@@ -144,7 +144,15 @@ export function pcapFile(
     return b;
   };
   const magic = o.nano ? 0xa1b23c4d : 0xa1b2c3d4;
-  const parts = [u32(magic), u16(2), u16(4), u32(0), u32(0), u32(o.snaplen ?? 262144), u32(o.linkType ?? 1)];
+  const parts: Uint8Array[] = [
+    u32(magic),
+    u16(2),
+    u16(4),
+    u32(0),
+    u32(0),
+    u32(o.snaplen ?? 262144),
+    u32(o.linkType ?? 1),
+  ];
   for (const r of records) {
     parts.push(u32(r.sec), u32(r.frac), u32(r.caplen ?? r.data.length), u32(r.wire ?? r.data.length), r.data);
   }

@@ -1,0 +1,151 @@
+/**
+ * Packet decoding, one header at a time, on frames built byte by byte.
+ */
+import assert from "node:assert/strict";
+import { decodeFrame } from "../../src/pcap/decode.ts";
+import { PacketInfo, TcpFlag } from "../../src/pcap/packet.ts";
+import { concat, ethernet, ipv4, ipv6, tcp, tcpFrame, udp } from "./build_capture.ts";
+
+function decode(frame: Uint8Array, linkType = 1) {
+  const pkt = new PacketInfo();
+  const result = decodeFrame(frame, 0, frame.length, linkType, pkt);
+  return { pkt, result };
+}
+
+Deno.test("an Ethernet/IPv4/TCP frame fills ports, flags incl. CWR/ECE, window and lengths", () => {
+  const flags = TcpFlag.SYN | TcpFlag.ECE | TcpFlag.CWR;
+  const { pkt, result } = decode(
+    tcpFrame({ sport: 5000, dport: 443, flags, window: 64240, headerLength: 32, payload: 10 }),
+  );
+  assert.equal(result, "ok");
+  assert.equal(pkt.ipVersion, 4);
+  assert.deepEqual([...pkt.src.subarray(0, 4)], [10, 0, 0, 1]);
+  assert.equal(pkt.srcV4, 0x0a000001);
+  assert.equal(pkt.dstV4, 0x0a000002);
+  assert.equal(pkt.protocol, 6);
+  assert.equal(pkt.srcPort, 5000);
+  assert.equal(pkt.dstPort, 443);
+  assert.equal(pkt.tcpFlags, flags);
+  assert.equal(pkt.tcpWindow, 64240);
+  assert.equal(pkt.transportHeaderLength, 32);
+  assert.equal(pkt.payloadLength, 10);
+  assert.equal(pkt.ipTotalLength, 20 + 32 + 10);
+});
+
+Deno.test("Ethernet padding is excluded from payloadLength and kept in capturedPayloadLength", () => {
+  const frame = concat(tcpFrame({ flags: TcpFlag.ACK }), new Uint8Array(6)); // 54 + 6 = 60-byte minimum frame
+  const { pkt } = decode(frame);
+  assert.equal(pkt.payloadLength, 0);
+  assert.equal(pkt.capturedPayloadLength, 6);
+});
+
+Deno.test("IPv4 options move the transport header", () => {
+  const frame = ethernet(
+    0x0800,
+    ipv4({ protocol: 17, options: [1, 1, 1, 0] }, udp(53, 9999, new Uint8Array(5))),
+  );
+  const { pkt, result } = decode(frame);
+  assert.equal(result, "ok");
+  assert.equal(pkt.ipHeaderLength, 24);
+  assert.equal(pkt.srcPort, 53);
+  assert.equal(pkt.payloadLength, 5);
+});
+
+Deno.test("only the first IPv4 fragment carries ports; later ones are flagged", () => {
+  const first = decode(
+    ethernet(0x0800, ipv4({ protocol: 17, moreFragments: true }, udp(1, 2, new Uint8Array(16)))),
+  );
+  assert.equal(first.pkt.isFragment, true);
+  assert.equal(first.pkt.hasPorts, true);
+  assert.equal(first.pkt.srcPort, 1);
+  const later = decode(ethernet(0x0800, ipv4({ protocol: 17, fragmentOffset: 24 }, new Uint8Array(16))));
+  assert.equal(later.result, "ok");
+  assert.equal(later.pkt.isFragment, true);
+  assert.equal(later.pkt.fragmentOffset, 24);
+  assert.equal(later.pkt.hasPorts, false);
+  assert.equal(later.pkt.srcPort, 0);
+});
+
+Deno.test("802.1Q / 802.1ad stacks of any depth are walked", () => {
+  const inner = ipv4({ protocol: 6 }, tcp({ sport: 7 }));
+  for (const tags of [[0x8100], [0x88a8, 0x8100], [0x88a8, 0x8100, 0x8100, 0x8100]]) {
+    const { pkt, result } = decode(ethernet(0x0800, inner, tags));
+    assert.equal(result, "ok");
+    assert.equal(pkt.vlanDepth, tags.length);
+    assert.equal(pkt.vlanId, 100);
+    assert.equal(pkt.srcPort, 7);
+  }
+});
+
+Deno.test("PPPoE session and MPLS carry IP", () => {
+  const ip = ipv4({ protocol: 6 }, tcp({ sport: 8 }));
+  const pppoe = decode(
+    ethernet(0x8864, concat(new Uint8Array([0x11, 0, 0, 1, 0, ip.length + 2, 0x00, 0x21]), ip)),
+  );
+  assert.equal(pppoe.pkt.srcPort, 8);
+  const mpls = decode(ethernet(0x8847, concat(new Uint8Array([0, 1, 0, 64, 0, 2, 1, 64]), ip)));
+  assert.equal(mpls.result, "ok");
+  assert.equal(mpls.pkt.srcPort, 8);
+});
+
+Deno.test("IPv6 extension headers are walked to TCP; a fragment header is read", () => {
+  const hopByHop = new Uint8Array([60, 0, 0, 0, 0, 0, 0, 0]); // next: destination options
+  const destOpts = new Uint8Array([6, 0, 0, 0, 0, 0, 0, 0]); // next: TCP
+  const { pkt, result } = decode(ethernet(0x86dd, ipv6(0, tcp({ sport: 22 }), concat(hopByHop, destOpts))));
+  assert.equal(result, "ok");
+  assert.equal(pkt.ipVersion, 6);
+  assert.equal(pkt.protocol, 6);
+  assert.equal(pkt.ipHeaderLength, 56);
+  assert.equal(pkt.srcPort, 22);
+  const fragment = new Uint8Array([17, 0, 0, 8, 0, 0, 0, 42]); // offset 8 bytes, later fragment
+  const later = decode(ethernet(0x86dd, ipv6(44, new Uint8Array(16), fragment)));
+  assert.equal(later.pkt.isFragment, true);
+  assert.equal(later.pkt.fragmentOffset, 8);
+  assert.equal(later.pkt.ipId, 42);
+  assert.equal(later.pkt.hasPorts, false);
+});
+
+Deno.test("bad IHL, bad TCP offset and cut headers are skipped with their reason", () => {
+  assert.equal(decode(ethernet(0x0800, ipv4({ protocol: 6, ihl: 3 }, tcp({})))).result, "bad-ip-header");
+  assert.equal(
+    decode(ethernet(0x0800, ipv4({ protocol: 6 }, tcp({ dataOffset: 2 })))).result,
+    "bad-tcp-offset",
+  );
+  assert.equal(
+    decode(ethernet(0x0800, ipv4({ protocol: 6 }, tcp({ dataOffset: 15 })))).result,
+    "bad-tcp-offset",
+  );
+  const frame = tcpFrame({});
+  const cut = decode(frame.subarray(0, 14 + 20 + 10));
+  assert.equal(cut.result, "truncated-header");
+  assert.equal(decode(frame.subarray(0, 10)).result, "truncated-header");
+});
+
+Deno.test("frames without IP decode as ok with ipVersion 0; unknown link types are reported", () => {
+  const arp = decode(ethernet(0x0806, new Uint8Array(28)));
+  assert.equal(arp.result, "ok");
+  assert.equal(arp.pkt.ipVersion, 0);
+  assert.equal(decode(tcpFrame({}), 9999).result, "unknown-link-type");
+});
+
+Deno.test("raw IP, SLL, SLL2 and BSD loopback link types find the IP header", () => {
+  const ip = ipv4({ protocol: 6 }, tcp({ sport: 9 }));
+  const sll = concat(new Uint8Array([0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00]), ip);
+  const sll2 = concat(new Uint8Array([0x08, 0x00, 0, 0, 0, 0, 0, 1, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0]), ip);
+  const nullLe = concat(new Uint8Array([2, 0, 0, 0]), ip);
+  const loopBe = concat(new Uint8Array([0, 0, 0, 2]), ip);
+  const cases: [Uint8Array, number][] = [
+    [ip, 101],
+    [ip, 12],
+    [ip, 228],
+    [sll, 113],
+    [sll2, 276],
+    [nullLe, 0],
+    [loopBe, 108],
+  ];
+  for (const [frame, link] of cases) {
+    const { pkt, result } = decode(frame, link);
+    assert.equal(result, "ok", `link type ${link}`);
+    assert.equal(pkt.srcPort, 9, `link type ${link}`);
+  }
+});
