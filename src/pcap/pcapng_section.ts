@@ -84,10 +84,10 @@ export class PcapngSection {
       frac = value - sec * units;
     } else if (units <= 2 ** 36) {
       // Long division in 16-bit limbs keeps every intermediate below 2^53.
-      const limbs = [high >>> 16, high & 0xffff, low >>> 16, low & 0xffff];
       let rest = 0;
       sec = 0;
-      for (const limb of limbs) {
+      for (let i = 0; i < 4; i++) {
+        const limb = i === 0 ? high >>> 16 : i === 1 ? high & 0xffff : i === 2 ? low >>> 16 : low & 0xffff;
         const current = rest * 65536 + limb;
         const q = Math.floor(current / units);
         rest = current - q * units;
