@@ -1,0 +1,40 @@
+/**
+ * SYN-flood rule: a source with at least `threshold` TCP flows in the window
+ * that sent a SYN and never got an answer (no backward packets) is an
+ * attacker; every flow from it is Attack. Sources that receive on a port they
+ * also serve from are not excluded here: half-open counting already ignores
+ * answered connections.
+ */
+import { type Attacker, labelBySource, type LabelFlow, type LabelRule, type WindowLabels } from "./rule.ts";
+
+export interface SynFloodOptions {
+  /** Minimum half-open TCP flows from one source (default 100). */
+  threshold?: number;
+}
+
+export const DEFAULT_SYN_THRESHOLD = 100;
+
+export class SynFloodRule implements LabelRule {
+  readonly name = "syn-flood";
+  readonly threshold: number;
+
+  constructor(options: SynFloodOptions = {}) {
+    this.threshold = options.threshold ?? DEFAULT_SYN_THRESHOLD;
+    if (!Number.isInteger(this.threshold) || this.threshold < 1) {
+      throw new RangeError(`SYN-flood threshold must be a positive integer, got ${options.threshold}`);
+    }
+  }
+
+  label(flows: readonly LabelFlow[]): WindowLabels {
+    const counts = new Map<string, number>();
+    for (const f of flows) {
+      if (f.protocol !== 6 || (f.synFlagCount ?? 0) === 0 || (f.totalBwdPackets ?? 0) > 0) continue;
+      counts.set(f.srcIp, (counts.get(f.srcIp) ?? 0) + 1);
+    }
+    const attackers: Attacker[] = [];
+    for (const [ip, connections] of counts) {
+      if (connections >= this.threshold) attackers.push({ ip, connections });
+    }
+    return labelBySource(flows, attackers);
+  }
+}
