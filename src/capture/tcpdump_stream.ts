@@ -28,6 +28,8 @@ export interface TcpdumpStreamOptions {
   onProgress?: (bytesRead: number, stats: ReadStats) => void;
   /** Program to run (tests); default "tcpdump". */
   command?: string;
+  /** Arguments before tcpdump's own (tests: `["netns", "exec", NS, "tcpdump"]` with command "ip"). */
+  prefixArgs?: string[];
 }
 
 export interface TcpdumpStreamResult {
@@ -58,7 +60,7 @@ export async function captureFromTcpdump(
   onPacket: PacketCallback,
 ): Promise<TcpdumpStreamResult> {
   const child = new Deno.Command(options.command ?? "tcpdump", {
-    args: tcpdumpStreamArgs(options),
+    args: [...(options.prefixArgs ?? []), ...tcpdumpStreamArgs(options)],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

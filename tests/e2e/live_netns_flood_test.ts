@@ -1,0 +1,82 @@
+/**
+ * Real HTTP flood in private namespaces, captured with tcpdump on the
+ * server's bridge through the stream reader, labeled by the HTTP-flood rule.
+ * Connections are counted from client SYNs here (a stand-in until the flow
+ * engine lands; the windows CLI test will use real flows).
+ */
+import assert from "node:assert/strict";
+import { captureFromTcpdump } from "../../src/capture/tcpdump_stream.ts";
+import { HttpFloodRule } from "../../src/label/http_flood.ts";
+import type { LabelFlow } from "../../src/label/rule.ts";
+import { createTestNet, httpClientLoop } from "./netns.ts";
+
+const isRoot = Deno.uid() === 0;
+if (!isRoot) console.warn("skipping namespace flood test: it needs root (ip netns, tcpdump)");
+
+Deno.test({
+  name: "a 200-connection HTTP flood is Attack; the polite client and the server are Benign",
+  ignore: !isRoot,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const net = await createTestNet(2);
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), 35000);
+    try {
+      const [flood, polite] = net.clients;
+      net.spawn(net.server, "python3 -m http.server 80 --bind 10.200.0.1");
+      const flows = new Map<string, LabelFlow>();
+      const capture = captureFromTcpdump({
+        iface: "br0",
+        filter: "tcp",
+        signal: ac.signal,
+        command: "ip",
+        prefixArgs: ["netns", "exec", net.server, "tcpdump"],
+      }, (p) => {
+        const dec = (b: Uint8Array) => `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+        const src = dec(p.src), dst = dec(p.dst);
+        const a = `${src}:${p.srcPort}`, b = `${dst}:${p.dstPort}`;
+        const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+        const f = flows.get(key);
+        if (!f) {
+          flows.set(key, {
+            srcIp: src,
+            dstIp: dst,
+            srcPort: p.srcPort,
+            dstPort: p.dstPort,
+            protocol: p.protocol,
+            totalBwdPackets: 0,
+          });
+        } else if (f.srcIp !== src) f.totalBwdPackets!++;
+      });
+      // wait for the server to listen (bounded)
+      for (let i = 0; i < 50; i++) {
+        if ((await net.exec(flood.ns, "exec 3<>/dev/tcp/10.200.0.1/80", 2000)).code === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const t0 = performance.now();
+      const [rf, rp] = await Promise.all([
+        net.exec(flood.ns, httpClientLoop(net.serverIp, 80, 200, 25), 30000),
+        net.exec(polite.ns, httpClientLoop(net.serverIp, 80, 5, 25), 30000),
+      ]);
+      console.log(`clients done in ${Math.round(performance.now() - t0)} ms (exit ${rf.code}, ${rp.code})`);
+      await new Promise((r) => setTimeout(r, 300));
+      ac.abort();
+      await capture;
+      const list = [...flows.values()];
+      const { labels, attackers } = new HttpFloodRule().label(list);
+      console.log("attackers:", attackers);
+      assert.equal(attackers.length, 1);
+      assert.equal(attackers[0].ip, flood.ip);
+      assert.ok(attackers[0].connections >= 200, `flood connections ${attackers[0].connections}`);
+      for (const [i, f] of list.entries()) {
+        assert.equal(labels[i], f.srcIp === flood.ip ? "Attack" : "Benign", `${f.srcIp}:${f.srcPort}`);
+      }
+      assert.ok(list.some((f) => f.srcIp === polite.ip), "polite client flows captured");
+    } finally {
+      clearTimeout(timer);
+      ac.abort();
+      await net.close();
+    }
+  },
+});
