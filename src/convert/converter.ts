@@ -1,0 +1,46 @@
+/**
+ * The Converter interface: how the pipeline turns one completed pcap into a
+ * flow CSV, whatever the flow meter (the built-in engine in a Web Worker, or
+ * the external `cicflowmeter` / `nexusflowmeter` CLIs).
+ */
+
+/** The flow meters the pipeline can drive, as named on the command line. */
+export const CONVERTER_NAMES = ["cicflowmeter", "nexusflowmeter", "builtin"] as const;
+export type ConverterName = typeof CONVERTER_NAMES[number];
+
+export interface ConvertJob {
+  /** The completed capture, e.g. pcaps/capture_20261123_101500.pcap. */
+  input: string;
+  /** The final CSV path, e.g. csv/capture_20261123_101500.csv. Written atomically. */
+  output: string;
+  /** Where a meter that writes reports (nexusflowmeter --reports) puts them. */
+  reportsDir: string;
+  /** Aborted on timeout or shutdown: the conversion must stop and leave no file under `output`. */
+  signal: AbortSignal;
+}
+
+export interface ConvertOutcome {
+  /** Flows (data rows) in the output. */
+  flows: number;
+  /** Milliseconds the conversion took. */
+  elapsedMs: number;
+  /** Anything worth logging (the meter's stderr tail, skipped-packet counts). */
+  detail?: string;
+}
+
+/**
+ * One flow meter. `convert` resolves when `job.output` exists complete (with
+ * a header line) and rejects with a ConvertError otherwise.
+ */
+export interface Converter {
+  readonly name: ConverterName;
+  convert(job: ConvertJob): Promise<ConvertOutcome>;
+}
+
+/** A failed conversion. `permanent` failures are not retried (e.g. the input is not a capture). */
+export class ConvertError extends Error {
+  override name = "ConvertError";
+  constructor(message: string, readonly permanent = false) {
+    super(message);
+  }
+}
