@@ -1,0 +1,288 @@
+/**
+ * The flow meter: a pure state machine driven by packet timestamps (spec §3).
+ * Packets go in with `addPacket`; finished flows come out through `onFlow`
+ * when they end (FIN/RST), time out, or at `flush()`. The same packets
+ * always give the same rows.
+ */
+import type { PacketInfo } from "../pcap/packet.ts";
+import { TcpFlag } from "../pcap/packet.ts";
+import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
+import { FlowPacket, IGNORE_REASONS, type IgnoreReason } from "./flow_packet.ts";
+import { flowHash, FlowTable } from "./flow_table.ts";
+import {
+  FIN_BWD,
+  FIN_FWD,
+  ICMP_CODE,
+  ICMP_TYPE,
+  LIVE,
+  READY,
+  S0,
+  S1,
+  S2,
+  S3,
+  STRIDE,
+  T_FIRST,
+  T_LAST,
+} from "./flow_slab.ts";
+import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
+import { buildRecord } from "./flow_features.ts";
+import { type MeterOptions, type MeterSettings, resolveSettings } from "./profile.ts";
+
+export interface MeterStats {
+  /** Packets offered to the meter. */
+  packets: number;
+  /** Packets that went into a flow. */
+  packetsUsed: number;
+  ignored: Record<IgnoreReason, number>;
+  /** Packets older than the packet before them (spec Q25: negative IATs follow). */
+  outOfOrder: number;
+  flowsEmitted: number;
+  /** cic2017: flows of one packet not written (Q16). */
+  singlePacketFlowsDropped: number;
+  /** Largest number of flows open at once. */
+  peakActiveFlows: number;
+}
+
+const READY_FIN = 1;
+const READY_RST = 2;
+const SYN_ACK = TcpFlag.SYN | TcpFlag.ACK;
+
+/**
+ * @example
+ * const meter = new FlowMeter({ profile: "cic2017" }, (flow) => rows.push(flow));
+ * await readCaptureFile("capture.pcap", meter.addPacket);
+ * meter.flush();
+ */
+export class FlowMeter {
+  readonly settings: MeterSettings;
+  readonly stats: MeterStats;
+  readonly #onFlow: (flow: FlowRecord) => void;
+  readonly #table: FlowTable;
+  readonly #p = new FlowPacket();
+  #lastT = -Infinity;
+  #nextSweepAt = -Infinity;
+  /** corrected: flows marked for closing, checked for the grace period in mark order. */
+  #closing: number[] = [];
+  #closingHead = 0;
+
+  constructor(options: MeterOptions, onFlow: (flow: FlowRecord) => void) {
+    this.settings = resolveSettings(options);
+    this.#onFlow = onFlow;
+    this.#table = new FlowTable(this.settings.legacy);
+    const ignored = {} as Record<IgnoreReason, number>;
+    for (const reason of IGNORE_REASONS) ignored[reason] = 0;
+    this.stats = {
+      packets: 0,
+      packetsUsed: 0,
+      ignored,
+      outOfOrder: 0,
+      flowsEmitted: 0,
+      singlePacketFlowsDropped: 0,
+      peakActiveFlows: 0,
+    };
+  }
+
+  /** Flows open now. */
+  get activeFlows(): number {
+    return this.#table.size;
+  }
+
+  /** Adds one decoded packet (the reader's reused record; nothing of it is kept). */
+  readonly addPacket = (pkt: PacketInfo): void => {
+    const s = this.settings;
+    const stats = this.stats;
+    stats.packets++;
+    const p = this.#p;
+    const ignored = p.load(pkt, { legacyProtocols: s.legacy, trimPadding: s.trimPadding, ipv6: s.ipv6 });
+    if (ignored !== null) {
+      stats.ignored[ignored]++;
+      return;
+    }
+    stats.packetsUsed++;
+    const t = p.t;
+    if (t < this.#lastT) stats.outOfOrder++;
+    else this.#advance(t);
+
+    const hash = flowHash(p);
+    const slot = this.#table.find(p, hash);
+    if (slot < 0) {
+      this.#newFlow(p, hash);
+      return;
+    }
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    if (t - c[b + T_FIRST] > s.flowTimeoutUs) {
+      this.#emit(slot, "timeout");
+      this.#continueAfterTimeout(slot, p);
+      return;
+    }
+    if (s.legacy) {
+      // Q13/Q14: the first FIN either way ends the flow (added without an Active/Idle step); RST is ignored.
+      if (p.flags & TcpFlag.FIN) {
+        addToFlow(c, b, p, this.#isForward(b, p), false, true);
+        this.#end(slot, "fin");
+        return;
+      }
+      updateActiveIdle(c, b, t, s.activityTimeoutUs);
+      addToFlow(c, b, p, this.#isForward(b, p), false, true);
+      return;
+    }
+    const ready = c[b + READY];
+    const icmpChanged = p.icmpType >= 0 && p.icmpType !== c[b + ICMP_TYPE] && p.icmpCode !== c[b + ICMP_CODE];
+    if ((ready !== 0 && (p.flags & TcpFlag.SYN)) || icmpChanged) {
+      // A SYN after a finished connection (E), or a new ICMP type and code, starts a new flow.
+      this.#end(slot, icmpChanged ? "end" : ready === READY_RST ? "rst" : "fin");
+      this.#newFlow(p, hash);
+      return;
+    }
+    updateActiveIdle(c, b, t, s.activityTimeoutUs);
+    const fwd = this.#isForward(b, p);
+    addToFlow(c, b, p, fwd, false, false);
+    if (p.isTcp && ready === 0) this.#trackTermination(slot, b, p.flags, fwd);
+  };
+
+  /**
+   * Moves the packet clock to `tUs` without a packet (live capture: a quiet
+   * interface still expires finished and idle flows). Times before the last
+   * packet are ignored.
+   */
+  advanceTo(tUs: number): void {
+    if (tUs > this.#lastT) this.#advance(tUs);
+  }
+
+  /** Emits every open flow (end of input, a window end, Ctrl+C) and empties the table. */
+  flush(): void {
+    const slab = this.#table.slab;
+    for (let slot = 0; slot < slab.highWater; slot++) {
+      const b = slot * STRIDE;
+      if (slab.cells[b + LIVE] !== 1) continue;
+      const ready = slab.cells[b + READY];
+      this.#end(slot, ready === READY_RST ? "rst" : ready === READY_FIN ? "fin" : "end");
+    }
+    this.#closing = [];
+    this.#closingHead = 0;
+  }
+
+  #advance(t: number): void {
+    this.#lastT = t;
+    const s = this.settings;
+    if (this.#closingHead < this.#closing.length) this.#closeQuietFlows(t);
+    if (s.sweepIdle && t >= this.#nextSweepAt) {
+      if (this.#nextSweepAt !== -Infinity) this.#sweepIdle(t);
+      this.#nextSweepAt = t + Math.max(1_000_000, s.flowTimeoutUs / 4);
+    }
+  }
+
+  #isForward(b: number, p: FlowPacket): boolean {
+    // Spec §3.2: forward when the source address equals the flow's source address (ports not compared).
+    const c = this.#table.slab.cells;
+    return c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
+  }
+
+  #newFlow(p: FlowPacket, hash: number): void {
+    const slot = this.#table.insert(p, hash);
+    // E: a flow that starts with a SYN-ACK is reversed: the SYN was missed or came late.
+    if (!this.settings.legacy && (p.flags & SYN_ACK) === SYN_ACK) this.#table.reverse(slot);
+    this.#startWith(slot, p, false);
+    if (this.#table.size > this.stats.peakActiveFlows) this.stats.peakActiveFlows = this.#table.size;
+  }
+
+  /** The packet that hit the timeout starts the next flow in the same slot, keeping the key (spec §3.3). */
+  #continueAfterTimeout(slot: number, p: FlowPacket): void {
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    const keep = c.slice(b, b + T_FIRST); // key, hash and links (once per timeout, not per packet)
+    c.fill(0, b, b + STRIDE);
+    c.set(keep, b);
+    if (this.settings.legacy) {
+      // Q15: the continuation's first packet is forward whatever its sender; the source is inherited.
+      this.#startWith(slot, p, true);
+      return;
+    }
+    // E: the direction is inherited, except that a pure SYN starts the flow from its sender.
+    if ((p.flags & SYN_ACK) === TcpFlag.SYN && !this.#isForward(b, p)) this.#table.reverse(slot);
+    this.#startWith(slot, p, false);
+  }
+
+  #startWith(slot: number, p: FlowPacket, forceForward: boolean): void {
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    startFlow(c, b, p);
+    const fwd = forceForward || this.#isForward(b, p);
+    addToFlow(c, b, p, fwd, true, this.settings.legacy);
+    if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
+  }
+
+  /** corrected (spec §3.4, E): FIN from both sides then an ACK, or an RST, marks the flow for closing. */
+  #trackTermination(slot: number, b: number, flags: number, fwd: boolean): void {
+    const c = this.#table.slab.cells;
+    let ready = 0;
+    if (flags & TcpFlag.RST) ready = READY_RST;
+    else if ((flags & TcpFlag.ACK) && c[b + FIN_FWD] === 1 && c[b + FIN_BWD] === 1) ready = READY_FIN;
+    if (flags & TcpFlag.FIN) c[b + (fwd ? FIN_FWD : FIN_BWD)] = 1;
+    if (ready === 0) return;
+    c[b + READY] = ready;
+    if (this.settings.terminationGraceUs > 0) this.#closing.push(slot, c[b + T_FIRST], c[b + T_LAST]);
+  }
+
+  /**
+   * corrected: emits marked flows that have been quiet for the grace period.
+   * Entries are (slot, first-packet time, last-packet time when queued); an
+   * entry whose flow saw packets since is queued again behind the others, so
+   * the head is always the quietest candidate.
+   */
+  #closeQuietFlows(t: number): void {
+    const grace = this.settings.terminationGraceUs;
+    const queue = this.#closing;
+    const c = this.#table.slab.cells;
+    const end = queue.length;
+    while (this.#closingHead < end) {
+      const at = this.#closingHead;
+      const slot = queue[at], first = queue[at + 1], last = queue[at + 2];
+      const b = slot * STRIDE;
+      // The slot may have ended or been reused since it was queued: its start time tells.
+      if (c[b + LIVE] !== 1 || c[b + T_FIRST] !== first || c[b + READY] === 0) {
+        this.#closingHead += 3;
+        continue;
+      }
+      if (c[b + T_LAST] !== last) {
+        queue.push(slot, first, c[b + T_LAST]);
+        this.#closingHead += 3;
+        continue;
+      }
+      if (t - last <= grace) break;
+      this.#closingHead += 3;
+      this.#end(slot, c[b + READY] === READY_RST ? "rst" : "fin");
+    }
+    if (this.#closingHead > 4096 && this.#closingHead * 2 > queue.length) {
+      this.#closing = queue.slice(this.#closingHead);
+      this.#closingHead = 0;
+    }
+  }
+
+  /** Emits flows idle for longer than the flow timeout (memory bound; spec §9.3). */
+  #sweepIdle(t: number): void {
+    const slab = this.#table.slab;
+    const limit = this.settings.flowTimeoutUs;
+    for (let slot = 0; slot < slab.highWater; slot++) {
+      const b = slot * STRIDE;
+      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) this.#end(slot, "timeout");
+    }
+  }
+
+  #end(slot: number, reason: FlowEndReason): void {
+    this.#emit(slot, reason);
+    this.#table.remove(slot);
+  }
+
+  #emit(slot: number, reason: FlowEndReason): void {
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    if (!this.settings.keepSinglePacketFlows && packetCount(c, b) <= 1) {
+      this.stats.singlePacketFlowsDropped++;
+      return;
+    }
+    this.stats.flowsEmitted++;
+    this.#onFlow(buildRecord(c, b, this.settings, reason));
+  }
+}
