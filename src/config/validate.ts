@@ -1,0 +1,152 @@
+/**
+ * Validation before anything starts: root, interface, BPF filter,
+ * directories, the programs to run. Every problem is collected and reported
+ * together, one clear line each.
+ */
+import type { ConverterName } from "../convert/converter.ts";
+import type { BpfCheck } from "../capture/bpf_check.ts";
+import {
+  defaultInterface,
+  describeInterfaces,
+  type InterfaceInfo,
+  PSEUDO_INTERFACES,
+} from "../capture/interfaces.ts";
+import { ConfigError } from "./config_file.ts";
+import type { PipelineConfig } from "./pipeline_config.ts";
+
+/** What validation looks at, injectable for tests. */
+export interface ValidationDeps {
+  listInterfaces(): Promise<InterfaceInfo[]>;
+  checkFilter(filter: string, iface: string): Promise<BpfCheck>;
+  /** Absolute path of a program on PATH, or null. */
+  findExecutable(name: string): Promise<string | null>;
+  isRoot(): boolean;
+}
+
+export interface ValidatedConfig {
+  /** The config with the interface resolved (never ""). */
+  config: PipelineConfig;
+  /** Things worth a log line that do not stop the start (e.g. a filter that could not be checked). */
+  warnings: string[];
+  /** Where tcpdump and the external meter were found. */
+  programs: Record<string, string>;
+}
+
+/** The seed's message, kept word for word, and how to run without root. */
+export const ROOT_MESSAGE = "This script must be run as root (sudo) for packet capture " +
+  "(or pass --no-root-check where tcpdump has the cap_net_raw capability)";
+
+/** How to install each external program, for "not found" messages. */
+export const INSTALL_HINTS: Record<string, string> = {
+  tcpdump: "install it with: sudo apt-get install tcpdump",
+  cicflowmeter: "install it with: pip install cicflowmeter (sudo uses secure_path: " +
+    "install system-wide or run with sudo env PATH=$PATH)",
+  nexusflowmeter: "install it with: pip install nexusflowmeter, or from its repository with " +
+    "pip install . (sudo uses secure_path: install system-wide or run with sudo env PATH=$PATH)",
+};
+
+/** The external program each flow meter needs (none for the built-in one). */
+export const METER_PROGRAMS: Record<ConverterName, string | undefined> = {
+  cicflowmeter: "cicflowmeter",
+  nexusflowmeter: "nexusflowmeter",
+  builtin: undefined,
+};
+
+/**
+ * Checks a merged config. Creates the data directories (mode 0700) as part
+ * of checking that they are writable. Throws ConfigError listing every problem.
+ *
+ * @example
+ * const { config, warnings } = await validateConfig(merged, defaultValidationDeps());
+ */
+export async function validateConfig(config: PipelineConfig, deps: ValidationDeps): Promise<ValidatedConfig> {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const programs: Record<string, string> = {};
+
+  if (config.rootCheck && !deps.isRoot()) problems.push(ROOT_MESSAGE);
+
+  for (const program of ["tcpdump", METER_PROGRAMS[config.meter]]) {
+    if (program === undefined) continue;
+    const path = await deps.findExecutable(program);
+    if (path === null) problems.push(`${program} not found on PATH; ${INSTALL_HINTS[program]}`);
+    else programs[program] = path;
+  }
+
+  let iface = config.interface;
+  const interfaces = await deps.listInterfaces();
+  let ifaceOk = false;
+  if (iface === "") {
+    const chosen = defaultInterface(interfaces);
+    if (chosen) {
+      iface = chosen.name;
+      ifaceOk = true;
+    } else {
+      problems.push(
+        `no up, non-loopback interface to capture on; choose one with -i (interfaces: ${
+          describeInterfaces(interfaces)
+        })`,
+      );
+    }
+  } else if ((PSEUDO_INTERFACES as readonly string[]).includes(iface)) {
+    ifaceOk = true;
+  } else {
+    const found = interfaces.find((i) => i.name === iface);
+    if (!found) {
+      problems.push(`interface '${iface}' does not exist; interfaces: ${describeInterfaces(interfaces)}`);
+    } else if (!found.up) {
+      problems.push(`interface '${iface}' is down; bring it up (ip link set ${iface} up) or choose another`);
+    } else {
+      ifaceOk = true;
+    }
+  }
+
+  if (ifaceOk && config.filter.trim() !== "" && programs.tcpdump) {
+    const check = await deps.checkFilter(config.filter, iface);
+    if (!check.ok && check.filterError) {
+      problems.push(
+        `BPF filter ${JSON.stringify(config.filter)} does not compile for ${iface}: ${check.message}`,
+      );
+    } else if (!check.ok) {
+      warnings.push(`BPF filter ${JSON.stringify(config.filter)} could not be checked: ${check.message}`);
+    }
+  }
+
+  const names: [keyof PipelineConfig["dirs"], string][] = [
+    ["pcaps", "pcap"],
+    ["csv", "CSV"],
+    ["log", "log"],
+    ["reports", "reports"],
+    ["failed", "failed"],
+  ];
+  for (const [key, label] of names) {
+    const problem = await checkWritableDir(config.dirs[key]);
+    if (problem) problems.push(`${label} directory ${config.dirs[key]}: ${problem}`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config: { ...config, interface: iface }, warnings, programs };
+}
+
+/** Creates `dir` (0700) if needed and writes/removes a probe file; returns the problem or undefined. */
+export async function checkWritableDir(dir: string): Promise<string | undefined> {
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    return `cannot be created (${(err as Error).message})`;
+  }
+  try {
+    const info = await Deno.stat(dir);
+    if (!info.isDirectory) return "is not a directory";
+  } catch (err) {
+    return `cannot be read (${(err as Error).message})`;
+  }
+  const probe = `${dir}/.write_test_${Deno.pid}`;
+  try {
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (err) {
+    return `is not writable (${(err as Error).message})`;
+  }
+  return undefined;
+}

@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { ConfigError, parseConfigText } from "../../src/config/config_file.ts";
+import { configFromFlags, loadPipelineConfig } from "../../src/config/load.ts";
+import { DEFAULTS, mergeConfig } from "../../src/config/pipeline_config.ts";
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.problems;
+  }
+  assert.fail("no error");
+}
+
+async function problemsOfAsync(fn: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await fn();
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${err}`);
+    return err.problems;
+  }
+  assert.fail("no error");
+}
+
+Deno.test("defaults are the seed's values with directories under ./data", () => {
+  const c = mergeConfig("builtin");
+  assert.equal(c.snaplen, 128);
+  assert.equal(c.rotateSeconds, 60);
+  assert.deepEqual(c.retentionMinutes, { pcaps: 30, csv: 30, reports: 30 });
+  assert.equal(c.workers, 2);
+  assert.equal(c.retries, 3);
+  assert.equal(c.retryDelaySeconds, 5);
+  assert.equal(c.timeoutSeconds, 300);
+  assert.equal(c.minFreeDiskMb, 1000);
+  assert.equal(c.diskCheckSeconds, 60);
+  assert.equal(c.shutdownTimeoutSeconds, 60);
+  assert.equal(c.logLevel, "INFO");
+  assert.equal(c.rootCheck, true);
+  assert.deepEqual(c.dirs, {
+    data: "./data",
+    pcaps: "./data/pcaps",
+    csv: "./data/csv",
+    log: "./data/log",
+    reports: "./data/reports",
+    failed: "./data/failed",
+  });
+});
+
+Deno.test("flags override the file, the file overrides defaults, field by field", () => {
+  const file = parseConfigText(
+    `
+interface = "eth1"
+workers = 4
+data_dir = "/srv/cap"
+csv_dir = "/srv/flows"
+
+[retention]
+pcaps = 10
+csv = 120
+reports = 10
+
+[nexusflowmeter]
+output_format = "json"
+reports = true
+`,
+    "pipeline.toml",
+  );
+  const flags = configFromFlags({
+    workers: "3",
+    dataDir: "/mnt/cap",
+    retentionPcaps: "5",
+    nexusVerbose: true,
+  });
+  const c = mergeConfig("nexusflowmeter", file, flags);
+  assert.equal(c.interface, "eth1", "from the file");
+  assert.equal(c.workers, 3, "flag wins");
+  assert.equal(c.dirs.pcaps, "/mnt/cap/pcaps", "data dir from the flag");
+  assert.equal(c.dirs.csv, "/srv/flows", "csv dir set one by one in the file");
+  assert.deepEqual(c.retentionMinutes, { pcaps: 5, csv: 120, reports: 10 });
+  assert.deepEqual(c.nexusflowmeter, {
+    flowTimeout: DEFAULTS.nexusflowmeter.flowTimeout,
+    workers: DEFAULTS.nexusflowmeter.workers,
+    outputFormat: "json",
+    verbose: true,
+    reports: true,
+  });
+  assert.equal(c.snaplen, 128, "untouched default");
+});
+
+Deno.test("JSON config with every kind of value", () => {
+  const c = mergeConfig(
+    "cicflowmeter",
+    parseConfigText(
+      JSON.stringify({
+        filter: "tcp port 80",
+        snaplen: 256,
+        rotate: 30,
+        log_level: "debug",
+        root_check: false,
+        stability_delay: 0.5,
+        cicflowmeter: { verbose: true, fields: ["Flow ID", "Src IP"] },
+      }),
+      "pipeline.json",
+    ),
+  );
+  assert.equal(c.filter, "tcp port 80");
+  assert.equal(c.snaplen, 256);
+  assert.equal(c.rotateSeconds, 30);
+  assert.equal(c.logLevel, "DEBUG");
+  assert.equal(c.rootCheck, false);
+  assert.equal(c.stabilitySeconds, 0.5);
+  assert.deepEqual(c.cicflowmeter, { verbose: true, fields: ["Flow ID", "Src IP"] });
+});
+
+Deno.test("unknown keys and bad types are all reported, each naming its key", () => {
+  const problems = problemsOf(() =>
+    parseConfigText(
+      `wrokers = 2\nsnaplen = "big"\nrotate = 0\n[nexusflowmeter]\noutput_format = "pdf"\ncolour = 1\n`,
+      "p.toml",
+    )
+  );
+  assert.equal(problems.length, 5, problems.join("\n"));
+  assert.match(problems[0], /p\.toml: unknown key 'wrokers' \(did you mean 'workers'\?\)/);
+  assert.match(problems[1], /key 'snaplen' must be an integer from 1 to 262144, got "big"/);
+  assert.match(problems[2], /key 'rotate' must be an integer ≥ 1, got 0/);
+  assert.match(problems[3], /key 'nexusflowmeter.output_format' must be one of csv, json, xlsx, got "pdf"/);
+  assert.match(problems[4], /unknown key 'nexusflowmeter.colour'/);
+});
+
+Deno.test("a TOML syntax error names the line", () => {
+  const problems = problemsOf(() => parseConfigText(`workers = 2\nsnaplen = = 3\n`, "p.toml"));
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^p\.toml: TOML syntax error at line 2, column \d+/);
+});
+
+Deno.test("a JSON syntax error names the line", () => {
+  const problems = problemsOf(() => parseConfigText(`{\n  "workers": 2,\n  "snaplen" 3\n}`, "p.json"));
+  assert.equal(problems.length, 1);
+  assert.match(problems[0], /^p\.json: JSON syntax error at line 3, column \d+/);
+});
+
+Deno.test("bad flag values name the flag; file and flag problems come together", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/p.toml`, `workers = "many"\n`);
+    const problems = await problemsOfAsync(() =>
+      loadPipelineConfig("builtin", { config: `${dir}/p.toml`, snaplen: "12x", logLevel: "LOUD" })
+    );
+    assert.deepEqual(problems, [
+      `${dir}/p.toml: key 'workers' must be an integer from 1 to 64, got "many"`,
+      `--snaplen: expected an integer from 1 to 262144, got "12x"`,
+      `--log-level: expected one of DEBUG, INFO, WARNING, ERROR, got "LOUD"`,
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a missing config file is one clear problem", async () => {
+  const problems = await problemsOfAsync(() =>
+    loadPipelineConfig("builtin", { config: "/nonexistent/p.toml" })
+  );
+  assert.deepEqual(problems, ["config file /nonexistent/p.toml: no such file"]);
+});
