@@ -1,0 +1,254 @@
+/**
+ * Rotating capture: tcpdump writes `PCAPDIR/capture_%Y%m%d_%H%M%S.pcap`,
+ * a new file every `rotateSeconds`, supervised: when it dies it is restarted
+ * with backoff (1 s, 2 s, 4 s … 60 s, back to 1 s after a healthy minute),
+ * it can be paused (disk full) and resumed, and stopping sends SIGTERM, then
+ * SIGKILL if it does not exit in time. Its stderr goes to the log.
+ *
+ * When `parentDeathSignal` is given (the path of util-linux `setpriv`),
+ * tcpdump runs as `setpriv --pdeathsig TERM -- tcpdump …`, so it stops even
+ * if the pipeline is killed with SIGKILL instead of writing on, orphaned.
+ */
+import type { Logger } from "../log.ts";
+
+/** File names tcpdump writes (strftime pattern) and the matching regexp. */
+export const CAPTURE_PATTERN = "capture_%Y%m%d_%H%M%S.pcap";
+export const CAPTURE_NAME = /^capture_\d{8}_\d{6}\.pcap$/;
+
+export interface RotatingCaptureOptions {
+  iface: string;
+  snaplen: number;
+  rotateSeconds: number;
+  pcapDir: string;
+  /** BPF filter; "" = all traffic. Passed as its own argument (never through a shell). */
+  filter: string;
+  log: Logger;
+  /** tcpdump to run (path or name); default "tcpdump". */
+  tcpdump?: string;
+  /** Path of `setpriv` to run tcpdump under `--pdeathsig TERM`; none = run tcpdump directly. */
+  parentDeathSignal?: string;
+  /** Restart backoff; defaults 1 s doubling to 60 s, reset after 60 s of healthy running. */
+  backoff?: { initialMs?: number; maxMs?: number; healthyMs?: number };
+  /** How long stop/pause wait after SIGTERM before SIGKILL (default 5 s). */
+  stopTimeoutMs?: number;
+  /** Called when tcpdump has exited, whatever the reason (its last file is then complete). */
+  onExit?: (info: { code: number; signal: Deno.Signal | null; expected: boolean }) => void;
+}
+
+/**
+ * tcpdump's arguments for a rotating capture.
+ *
+ * @example
+ * rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" })
+ * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n", "tcp"]
+ */
+export function rotatingCaptureArgs(
+  o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter">,
+): string[] {
+  const args = [
+    "-i",
+    o.iface,
+    "-s",
+    String(o.snaplen),
+    "-G",
+    String(o.rotateSeconds),
+    "-w",
+    `${o.pcapDir}/${CAPTURE_PATTERN}`,
+    "-Z",
+    "root",
+    "-U",
+    "-n",
+  ];
+  if (o.filter.trim() !== "") args.push(o.filter);
+  return args;
+}
+
+export type CaptureState = "idle" | "running" | "backoff" | "paused" | "stopped";
+
+/** A supervised rotating tcpdump. */
+export class RotatingCapture {
+  #o: RotatingCaptureOptions;
+  #child: Deno.ChildProcess | undefined;
+  #state: CaptureState = "idle";
+  #restarts = 0;
+  #loop: Promise<void> | undefined;
+  /** Wakes the loop from a backoff wait or a pause. */
+  #wake: (() => void) | undefined;
+  /** True while a stop/pause is killing tcpdump on purpose. */
+  #intentional = false;
+
+  constructor(options: RotatingCaptureOptions) {
+    this.#o = options;
+  }
+
+  get state(): CaptureState {
+    return this.#state;
+  }
+
+  /** Times tcpdump was restarted after dying on its own. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /** The running tcpdump's process id (tests kill it to check the restart). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts tcpdump and its supervision. */
+  start(): void {
+    if (this.#loop) return;
+    this.#state = "running";
+    this.#loop = this.#supervise();
+  }
+
+  /** Stops tcpdump and keeps it stopped until `resume()` (e.g. the disk is full). */
+  async pause(): Promise<void> {
+    if (this.#state === "stopped" || this.#state === "paused") return;
+    this.#state = "paused";
+    this.#wake?.();
+    await this.#terminate();
+  }
+
+  /** Starts tcpdump again after `pause()`. */
+  resume(): void {
+    if (this.#state !== "paused") return;
+    this.#state = "running";
+    this.#wake?.();
+  }
+
+  /** Stops for good: SIGTERM, up to `stopTimeoutMs`, then SIGKILL. Resolves once tcpdump has exited. */
+  async stop(timeoutMs = this.#o.stopTimeoutMs ?? 5000): Promise<void> {
+    this.#state = "stopped";
+    this.#wake?.();
+    await this.#terminate(timeoutMs);
+    await this.#loop;
+  }
+
+  #stoppedOrPaused(): boolean {
+    return this.#state === "stopped" || this.#state === "paused";
+  }
+
+  async #terminate(timeoutMs = this.#o.stopTimeoutMs ?? 5000): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    this.#intentional = true;
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already exited */ }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = await Promise.race([
+      child.status.then(() => false),
+      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.#o.log.warn(`tcpdump (pid ${child.pid}) did not stop within ${timeoutMs} ms; killing it`);
+      try {
+        child.kill("SIGKILL");
+      } catch { /* exited meanwhile */ }
+      await child.status;
+    }
+  }
+
+  async #supervise(): Promise<void> {
+    const o = this.#o;
+    const initial = o.backoff?.initialMs ?? 1000;
+    const max = o.backoff?.maxMs ?? 60_000;
+    const healthy = o.backoff?.healthyMs ?? 60_000;
+    let delay = initial;
+    while (this.#state !== "stopped") {
+      if (this.#state === "paused") {
+        await new Promise<void>((resolve) => this.#wake = resolve);
+        this.#wake = undefined;
+        continue;
+      }
+      this.#state = "running";
+      this.#intentional = false;
+      const startedAt = Date.now();
+      const { code, signal, lastLine } = await this.#runOnce();
+      const expected = this.#intentional || this.#stoppedOrPaused();
+      o.onExit?.({ code, signal, expected });
+      if (expected) continue;
+      if (Date.now() - startedAt >= healthy) delay = initial;
+      const how = signal ? `killed by ${signal}` : `exit code ${code}`;
+      o.log.error(
+        `tcpdump on ${o.iface} died (${how}${lastLine ? `: ${lastLine}` : ""}); restarting in ${
+          delay / 1000
+        } s`,
+      );
+      this.#state = "backoff";
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+      delay = Math.min(delay * 2, max);
+      if (!this.#stoppedOrPaused()) {
+        this.#restarts++;
+        this.#state = "running";
+      }
+    }
+    this.#child = undefined;
+  }
+
+  /** Runs tcpdump once until it exits; its stderr lines go to the log. */
+  async #runOnce(): Promise<{ code: number; signal: Deno.Signal | null; lastLine: string }> {
+    const o = this.#o;
+    const tcpdump = o.tcpdump ?? "tcpdump";
+    const args = rotatingCaptureArgs(o);
+    const [command, fullArgs] = o.parentDeathSignal
+      ? [o.parentDeathSignal, ["--pdeathsig", "TERM", "--", tcpdump, ...args]]
+      : [tcpdump, args];
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command, { args: fullArgs, stdin: "null", stdout: "null", stderr: "piped" })
+        .spawn();
+    } catch (err) {
+      return { code: -1, signal: null, lastLine: `could not start ${command}: ${(err as Error).message}` };
+    }
+    this.#child = child;
+    o.log.info(`tcpdump started (pid ${child.pid}): ${tcpdump} ${args.map(quoteArg).join(" ")}`);
+    // A stop requested while spawning must still reach this child.
+    if (this.#stoppedOrPaused()) {
+      this.#intentional = true;
+      try {
+        child.kill("SIGTERM");
+      } catch { /* exited */ }
+    }
+    let lastLine = "";
+    const lines = readLines(child.stderr, (line) => {
+      const text = line.replace(/^tcpdump: /, "");
+      if (text === "") return;
+      lastLine = text;
+      if (/ [1-9]\d* packets? dropped by kernel/.test(` ${text}`)) o.log.warn(`tcpdump: ${text}`);
+      else o.log.info(`tcpdump: ${text}`);
+    });
+    const status = await child.status;
+    await lines;
+    if (this.#child === child) this.#child = undefined;
+    return { code: status.code, signal: status.signal, lastLine };
+  }
+}
+
+async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
+  let rest = "";
+  try {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      rest += chunk;
+      let nl: number;
+      while ((nl = rest.indexOf("\n")) >= 0) {
+        onLine(rest.slice(0, nl).trimEnd());
+        rest = rest.slice(nl + 1);
+      }
+    }
+  } catch { /* stream closed */ }
+  if (rest.trim() !== "") onLine(rest.trimEnd());
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
