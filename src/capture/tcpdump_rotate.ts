@@ -223,7 +223,7 @@ export class RotatingCapture {
     const lines = readLines(child.stderr, (line) => {
       const text = line.replace(/^tcpdump: /, "");
       if (text === "") return;
-      lastLine = text;
+      if (!text.startsWith("listening on")) lastLine = text;
       if (/ [1-9]\d* packets? dropped by kernel/.test(` ${text}`)) o.log.warn(`tcpdump: ${text}`);
       else o.log.info(`tcpdump: ${text}`);
     });

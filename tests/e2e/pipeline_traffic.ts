@@ -1,0 +1,97 @@
+/**
+ * Test traffic on loopback only: a Deno.serve HTTP server on 127.0.0.1 and a
+ * client loop bounded in requests and time. Also the root/tcpdump checks the
+ * pipeline e2e tests skip on.
+ */
+
+export const isRoot = (() => {
+  try {
+    return Deno.uid() === 0;
+  } catch {
+    return false;
+  }
+})();
+
+export const hasTcpdump = (() => {
+  try {
+    return new Deno.Command("tcpdump", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+})();
+
+/** Why a capture test cannot run here, or undefined when it can. */
+export const captureSkipReason = !isRoot
+  ? "needs root for packet capture"
+  : !hasTcpdump
+  ? "needs tcpdump (apt-get install tcpdump)"
+  : undefined;
+if (captureSkipReason) console.warn(`pipeline e2e tests skipped: ${captureSkipReason}`);
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `cond` every 100 ms until true or `ms` passed; returns the last result. */
+export async function until(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await sleep(100);
+  }
+  return await cond();
+}
+
+export interface TrafficServer {
+  port: number;
+  /** Ports the client used (one TCP connection per request). */
+  clientPorts: Set<number>;
+  /** Requests made so far. */
+  requests: number;
+  /** Sends `count` requests, `gapMs` apart (bounded by count). */
+  send(count: number, gapMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An HTTP server on 127.0.0.1 (a free port) and a client for it. */
+export function startTrafficServer(): TrafficServer {
+  const clientPorts = new Set<number>();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (_req, info) => {
+      clientPorts.add((info.remoteAddr as Deno.NetAddr).port);
+      return new Response("hello from the pipeline test\n");
+    },
+  );
+  const port = (server.addr as Deno.NetAddr).port;
+  const t: TrafficServer = {
+    port,
+    clientPorts,
+    requests: 0,
+    async send(count, gapMs) {
+      for (let i = 0; i < count; i++) {
+        // A fresh connection per request so that each is its own flow.
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+        const req = `GET /${i} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+        await conn.write(new TextEncoder().encode(req));
+        const buf = new Uint8Array(4096);
+        while ((await conn.read(buf)) !== null) { /* read to EOF */ }
+        conn.close();
+        t.requests++;
+        if (gapMs > 0) await sleep(gapMs);
+      }
+    },
+    close: () => server.shutdown(),
+  };
+  return t;
+}
+
+/** Capture files in `dir`, sorted (oldest first). */
+export async function captureFiles(dir: string, ext = "pcap"): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (e.isFile && new RegExp(`^capture_\\d{8}_\\d{6}\\.${ext}$`).test(e.name)) names.push(e.name);
+    }
+  } catch { /* not there yet */ }
+  return names.sort();
+}
