@@ -88,7 +88,7 @@ export class FlowPacket {
       this.sport = pkt.srcPort;
       this.dport = pkt.dstPort;
       this.hdr = pkt.transportHeaderLength;
-      this.payload = rules.trimPadding ? pkt.payloadLength : pkt.capturedPayloadLength;
+      this.payload = rules.trimPadding ? trimmedPayload(pkt) : pkt.capturedPayloadLength;
       this.isTcp = proto === IpProto.TCP;
       this.flags = this.isTcp ? pkt.tcpFlags : 0;
       this.window = this.isTcp ? pkt.tcpWindow : -1;
@@ -113,4 +113,18 @@ export class FlowPacket {
 
 function word(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
+
+/**
+ * Payload from the IP lengths (padding excluded). When the IP total length
+ * claims more than the frame carried on the wire, the header lies
+ * (malformed packets): then only the captured bytes count, as the Engelen
+ * fork does (checked on ndpi-badpackets.pcap). A capture cut by the snaplen
+ * keeps the real payload size.
+ */
+function trimmedPayload(pkt: PacketInfo): number {
+  const onWire = pkt.wireLength - (pkt.l4Offset - pkt.frameOffset) - pkt.transportHeaderLength;
+  return pkt.payloadLength <= onWire
+    ? pkt.payloadLength
+    : Math.min(pkt.payloadLength, pkt.capturedPayloadLength);
 }
