@@ -11,6 +11,9 @@ import {
   type InterfaceInfo,
   PSEUDO_INTERFACES,
 } from "../capture/interfaces.ts";
+import { checkBpfFilter } from "../capture/bpf_check.ts";
+import { listInterfaces } from "../capture/interfaces.ts";
+import { findExecutable, notFoundMessage } from "../convert/find_executable.ts";
 import { ConfigError } from "./config_file.ts";
 import type { PipelineConfig } from "./pipeline_config.ts";
 
@@ -36,15 +39,6 @@ export interface ValidatedConfig {
 export const ROOT_MESSAGE = "This script must be run as root (sudo) for packet capture " +
   "(or pass --no-root-check where tcpdump has the cap_net_raw capability)";
 
-/** How to install each external program, for "not found" messages. */
-export const INSTALL_HINTS: Record<string, string> = {
-  tcpdump: "install it with: sudo apt-get install tcpdump",
-  cicflowmeter: "install it with: pip install cicflowmeter (sudo uses secure_path: " +
-    "install system-wide or run with sudo env PATH=$PATH)",
-  nexusflowmeter: "install it with: pip install nexusflowmeter, or from its repository with " +
-    "pip install . (sudo uses secure_path: install system-wide or run with sudo env PATH=$PATH)",
-};
-
 /** The external program each flow meter needs (none for the built-in one). */
 export const METER_PROGRAMS: Record<ConverterName, string | undefined> = {
   cicflowmeter: "cicflowmeter",
@@ -69,8 +63,13 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
   for (const program of ["tcpdump", METER_PROGRAMS[config.meter]]) {
     if (program === undefined) continue;
     const path = await deps.findExecutable(program);
-    if (path === null) problems.push(`${program} not found on PATH; ${INSTALL_HINTS[program]}`);
-    else programs[program] = path;
+    if (path === null) {
+      // sudo resets PATH (secure_path): a meter installed with pip --user is not found under sudo.
+      const sudoHint = program === "tcpdump"
+        ? ""
+        : "; under sudo, install it system-wide or run sudo env PATH=$PATH …";
+      problems.push(notFoundMessage(program) + sudoHint);
+    } else programs[program] = path;
   }
 
   let iface = config.interface;
@@ -149,4 +148,27 @@ export async function checkWritableDir(dir: string): Promise<string | undefined>
     return `is not writable (${(err as Error).message})`;
   }
   return undefined;
+}
+
+/** The real checks: /sys and tcpdump, PATH, the effective user id. */
+export function defaultValidationDeps(): ValidationDeps {
+  return {
+    listInterfaces: () => listInterfaces(),
+    checkFilter: (filter, iface) => checkBpfFilter(filter, iface),
+    findExecutable: (name) => findExecutable(name),
+    isRoot,
+  };
+}
+
+/** True when running as root (effective uid 0); reads /proc without the `sys` permission. */
+export function isRoot(): boolean {
+  try {
+    return Deno.uid() === 0;
+  } catch { /* no --allow-sys=uid: ask /proc */ }
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    return status.match(/^Uid:\s+\d+\s+(\d+)/m)?.[1] === "0";
+  } catch {
+    return false;
+  }
 }
