@@ -22,6 +22,8 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Stop after this many complete records (0 = all). */
   maxPackets?: number;
+  /** Awaited after each chunk: lets a consumer apply backpressure (e.g. a writer draining). */
+  afterChunk?: () => Promise<void> | void;
 }
 
 /**
@@ -48,6 +50,7 @@ export async function readCaptureFile(
     if (n === null) break;
     parser.push(n === buffer.length ? buffer : buffer.subarray(0, n));
     options.onProgress?.(parser.stats.bytesRead, parser.stats);
+    if (options.afterChunk) await options.afterChunk();
   }
   return parser.end();
 }
@@ -74,6 +77,7 @@ export async function readCaptureStream(
       if (done) break;
       parser.push(value);
       options.onProgress?.(parser.stats.bytesRead, parser.stats);
+      if (options.afterChunk) await options.afterChunk();
     }
     if (parser.finished) await reader.cancel().catch(() => {});
   } finally {
