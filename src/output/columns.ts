@@ -96,11 +96,11 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
         value: (r) => stamp(r.timestampUs),
       };
     }
-    const field = e.field;
+    const get = e.get;
     if (noValueAsZero && e.position >= 73 && e.position <= 76) {
-      return { name: header, kind: e.kind, value: (r) => (r[field] === -1 ? 0 : r[field] as number) };
+      return { name: header, kind: e.kind, value: (r) => (get(r) === -1 ? 0 : get(r)) };
     }
-    return { name: header, kind: e.kind, value: (r) => r[field] as number | string };
+    return { name: header, kind: e.kind, value: get };
   };
 
   switch (name) {

@@ -1,0 +1,46 @@
+/**
+ * NDJSON rows: one JSON object per flow. Keys are the layout's column names
+ * trimmed of surrounding spaces; a repeated name gets pandas' `.1` suffix
+ * (cic2017's second ` Fwd Header Length` is `Fwd Header Length.1`), so the
+ * keys equal the column names pandas gives the CSV after `.str.strip()`.
+ * Numbers are JSON numbers; NaN, Infinity and -Infinity are strings.
+ */
+import type { FlowRecord } from "../flow/flow_record.ts";
+import { columnKeys, type Layout } from "./columns.ts";
+import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
+import { openFlowWriter } from "./flow_writer.ts";
+import { jsonNumber } from "./format_value.ts";
+
+/**
+ * Encoder of NDJSON lines for `layout` (no header).
+ *
+ * @example
+ * ndjsonEncoder(selectColumns(buildLayout("cic2017"), ["Source IP", "Flow Bytes/s"])).row(r)
+ * // '{"Source IP":"192.168.10.5","Flow Bytes/s":"NaN"}\n'
+ */
+export function ndjsonEncoder(layout: Layout): RowEncoder {
+  const values = layout.columns.map((c) => c.value);
+  const prefixes = columnKeys(layout).map((k, i) => (i === 0 ? "{" : ",") + JSON.stringify(k) + ":");
+  const n = values.length;
+  return {
+    header: null,
+    row(r: FlowRecord): string {
+      let line = "";
+      for (let i = 0; i < n; i++) {
+        const v = values[i](r);
+        line += prefixes[i] + (typeof v === "number" ? jsonNumber(v) : JSON.stringify(v));
+      }
+      return (n === 0 ? "{" : line) + "}\n";
+    },
+  };
+}
+
+/**
+ * Opens an NDJSON flow writer (see `openFlowWriter` for destinations).
+ *
+ * @example
+ * const w = await createNdjsonWriter({ path: "-", layout: buildLayout("python") });
+ */
+export function createNdjsonWriter(options: Omit<FlowWriterOptions, "format">): Promise<FlowWriter> {
+  return openFlowWriter({ ...options, format: "ndjson" });
+}
