@@ -34,13 +34,21 @@ export interface ConvertOutcome {
  */
 export interface Converter {
   readonly name: ConverterName;
+  /**
+   * Extension of the files this converter writes, with the dot; `.csv` when
+   * undefined (nexusflowmeter writes `.json` / `.xlsx` in those formats).
+   */
+  readonly outputExtension?: string;
   convert(job: ConvertJob): Promise<ConvertOutcome>;
 }
 
-/** A failed conversion. `permanent` failures are not retried (e.g. the input is not a capture). */
+/**
+ * A failed conversion. `permanent` failures are not retried (e.g. the input is
+ * not a capture); `detail` holds what the meter said (its stderr/stdout tail).
+ */
 export class ConvertError extends Error {
   override name = "ConvertError";
-  constructor(message: string, readonly permanent = false) {
+  constructor(message: string, readonly permanent = false, readonly detail = "") {
     super(message);
   }
 }

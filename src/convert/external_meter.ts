@@ -1,0 +1,241 @@
+/**
+ * Driving an external flow meter CLI safely: the meter writes into a private
+ * temporary directory beside the final output (so a half file is never
+ * visible under the final name, and the meter's own file naming — extension
+ * fix-ups, report files — stays contained), the output is checked, and only
+ * then renamed into place.
+ */
+import { atomicTempPath, writeFileAtomic } from "../output/atomic_write.ts";
+import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
+import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { runProcess } from "./process_runner.ts";
+
+/** Output formats the meters write and we can check. */
+export type MeterFormat = "csv" | "json" | "xlsx";
+
+/** One run of an external meter. */
+export interface ExternalMeterRun {
+  /** Program name (looked up on PATH unless `executable` is set), used in messages. */
+  program: string;
+  /** Absolute path of the program, when already resolved. */
+  executable?: string;
+  job: ConvertJob;
+  /** The meter's arguments, given the temporary path it must write to. */
+  args(tempOutput: string): string[];
+  format: MeterFormat;
+  /**
+   * Output for a capture without packets (the meter is then not run: the Python
+   * meters fail or write nothing on one). Undefined: run the meter anyway.
+   */
+  emptyOutput?: string;
+  /** Move other files the meter wrote (its reports) here; they are deleted when undefined. */
+  keepExtraFilesIn?: string;
+  /** Wait between SIGTERM and SIGKILL on abort. */
+  graceMs?: number;
+}
+
+/**
+ * Runs the meter on `run.job.input` and publishes its output at
+ * `run.job.output`. Rejects with a ConvertError (reason + the meter's output
+ * tail in `detail`) when the meter fails, is aborted, or writes no complete
+ * output; nothing is then left under the final name or in the temp directory.
+ *
+ * @example
+ * await runExternalMeter({ program: "cicflowmeter", job, format: "csv",
+ *   args: (tmp) => ["-f", job.input, "-c", tmp] });
+ */
+export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOutcome> {
+  const started = performance.now();
+  const { job, program } = run;
+  const name = baseName(job.input);
+  await assertInputExists(job.input);
+  if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted before ${program} started`);
+
+  if (run.emptyOutput !== undefined && await isEmptyPcap(job.input)) {
+    await writeFileAtomic(job.output, run.emptyOutput);
+    return {
+      flows: 0,
+      elapsedMs: performance.now() - started,
+      detail: `${name} holds no packets; ${program} not run, header-only output written`,
+    };
+  }
+
+  const executable = run.executable ?? await findExecutable(program);
+  if (executable === null) throw new ConvertError(notFoundMessage(program));
+
+  const tempDir = atomicTempPath(job.output);
+  await Deno.mkdir(tempDir, { mode: 0o700 });
+  try {
+    const tempOutput = `${tempDir}/${baseName(job.output)}`;
+    const result = await runProcess(executable, {
+      args: run.args(tempOutput),
+      signal: job.signal,
+      graceMs: run.graceMs,
+    });
+    const detail = describeOutput(result.stderrTail, result.stdoutTail);
+    if (result.aborted) throw new ConvertError(`${name}: ${program} stopped (aborted)`, false, detail);
+    if (result.code !== 0) {
+      const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+      throw new ConvertError(`${name}: ${program} ${how}`, false, detail);
+    }
+    const flows = await checkOutput(tempOutput, run.format, `${name}: ${program}`, detail);
+    await moveExtraFiles(tempDir, baseName(tempOutput), run.keepExtraFilesIn);
+    await publish(tempOutput, job.output);
+    return {
+      flows: flows ?? 0,
+      elapsedMs: performance.now() - started,
+      detail: flows === undefined ? `${run.format} rows not counted` : undefined,
+    };
+  } finally {
+    await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Checks a meter's output and returns its data rows (undefined when the
+ * format cannot be counted: xlsx). CSV: exists, non-empty, a header line, and
+ * a final newline (a missing one means the meter died mid-row). JSON: an
+ * array. XLSX: a ZIP container.
+ *
+ * @example
+ * await checkOutput("csv/capture_1.csv", "csv", "capture_1.pcap: cicflowmeter") // 3
+ */
+export async function checkOutput(
+  path: string,
+  format: MeterFormat,
+  who: string,
+  detail = "",
+): Promise<number | undefined> {
+  let size: number;
+  try {
+    size = (await Deno.stat(path)).size;
+  } catch {
+    throw new ConvertError(`${who} exited 0 but wrote no output file`, false, detail);
+  }
+  if (size === 0) throw new ConvertError(`${who} wrote an empty output file`, false, detail);
+  if (format === "csv") return await countCsvRows(path, who, detail);
+  if (format === "json") {
+    let rows: unknown;
+    try {
+      rows = JSON.parse(await Deno.readTextFile(path));
+    } catch (err) {
+      throw new ConvertError(`${who} wrote invalid JSON: ${(err as Error).message}`, false, detail);
+    }
+    if (!Array.isArray(rows)) throw new ConvertError(`${who} wrote JSON that is not an array of flows`);
+    return rows.length;
+  }
+  const file = await Deno.open(path);
+  try {
+    const magic = new Uint8Array(4);
+    const n = await file.read(magic);
+    if (n !== 4 || magic[0] !== 0x50 || magic[1] !== 0x4b || magic[2] !== 3 || magic[3] !== 4) {
+      throw new ConvertError(`${who} wrote an xlsx file that is not a ZIP container`, false, detail);
+    }
+  } finally {
+    file.close();
+  }
+  return undefined;
+}
+
+/** Data rows of a CSV (non-empty lines after the header), streaming. */
+async function countCsvRows(path: string, who: string, detail: string): Promise<number> {
+  const file = await Deno.open(path);
+  let lines = 0;
+  let lineLength = 0;
+  let header = true;
+  let last = 0;
+  try {
+    for await (const chunk of file.readable) {
+      for (const byte of chunk) {
+        if (byte === 0x0a) {
+          if (header && lineLength === 0) throw new ConvertError(`${who} wrote a CSV without a header line`);
+          if (lineLength > 0) lines++;
+          header = false;
+          lineLength = 0;
+        } else if (byte !== 0x0d) {
+          lineLength++;
+        }
+      }
+      last = chunk[chunk.length - 1] ?? last;
+    }
+  } catch (err) {
+    if (err instanceof ConvertError) throw new ConvertError(err.message, false, detail);
+    throw err;
+  }
+  if (last !== 0x0a) {
+    throw new ConvertError(`${who} wrote a CSV whose last line is incomplete`, false, detail);
+  }
+  return Math.max(0, lines - 1);
+}
+
+/**
+ * True for a classic pcap file holding only its 24-byte global header (what
+ * tcpdump leaves when stopped before the first packet).
+ */
+export async function isEmptyPcap(path: string): Promise<boolean> {
+  const info = await Deno.stat(path);
+  if (info.size !== 24) return false;
+  const bytes = await Deno.readFile(path);
+  const magic = new DataView(bytes.buffer).getUint32(0, false);
+  return [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1].includes(magic);
+}
+
+async function assertInputExists(input: string): Promise<void> {
+  try {
+    const info = await Deno.stat(input);
+    if (!info.isFile) throw new ConvertError(`${input}: not a regular file`, true);
+  } catch (err) {
+    if (err instanceof ConvertError) throw err;
+    throw new ConvertError(`${input}: cannot read the capture: ${(err as Error).message}`, true);
+  }
+}
+
+/** fsync the meter's file, rename it over `output`, fsync the directory. */
+async function publish(tempOutput: string, output: string): Promise<void> {
+  const file = await Deno.open(tempOutput, { read: true, write: true });
+  try {
+    await Deno.chmod(tempOutput, 0o600);
+    await file.sync();
+  } finally {
+    file.close();
+  }
+  await Deno.rename(tempOutput, output);
+  const dir = output.includes("/") ? output.slice(0, output.lastIndexOf("/")) || "/" : ".";
+  try {
+    const handle = await Deno.open(dir, { read: true });
+    try {
+      await handle.sync();
+    } finally {
+      handle.close();
+    }
+  } catch {
+    // fsync of a directory is best effort
+  }
+}
+
+/** Moves files other than the output out of the temp dir (reports), or leaves them to be deleted. */
+async function moveExtraFiles(tempDir: string, outputName: string, into: string | undefined): Promise<void> {
+  if (into === undefined) return;
+  for await (const entry of Deno.readDir(tempDir)) {
+    if (!entry.isFile || entry.name === outputName) continue;
+    await Deno.mkdir(into, { recursive: true, mode: 0o700 });
+    const target = `${into}/${entry.name}`;
+    try {
+      await Deno.rename(`${tempDir}/${entry.name}`, target);
+    } catch {
+      // Another file system: copy (reports are small).
+      await writeFileAtomic(target, await Deno.readFile(`${tempDir}/${entry.name}`));
+    }
+  }
+}
+
+function describeOutput(stderr: string, stdout: string): string {
+  const parts: string[] = [];
+  if (stderr) parts.push(`stderr: ${stderr}`);
+  if (stdout) parts.push(`stdout: ${stdout}`);
+  return parts.join("\n");
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

@@ -1,0 +1,106 @@
+/**
+ * The `nexusflowmeter` converter: the PyPI NexusFlowMeter
+ * (`pip install nexusflowmeter`, Collgamer0008/NexusFlowMeter). Its CLI, as
+ * read from its source (nexusflowmeter/cli.py):
+ *
+ *     nexusflowmeter PCAP OUTPUT [--output-format csv|json|xlsx] [--flow-timeout S]
+ *                    [--max-workers N] [--verbose] [--stream] [--protocols LIST] …
+ *
+ * It replaces OUTPUT's extension by the format's, creates OUTPUT's directory,
+ * and always writes `STEM_flow_report.txt` beside OUTPUT; progress and errors
+ * go to stdout (exit 1 on error). It has no `--reports` switch: our `reports`
+ * option decides whether that report file is kept (moved to the reports
+ * directory) or deleted. `--stream` (PcapReader instead of rdpcap) is not
+ * passed: not every published version has it, and rotated captures are small.
+ */
+import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
+import { runExternalMeter } from "./external_meter.ts";
+
+/** The columns nexusflowmeter writes (its `get_flow_stats`), in order. */
+export const NEXUSFLOWMETER_COLUMNS: readonly string[] = (
+  "flow_id,src_ip,dst_ip,src_port,dst_port,protocol,start_time,end_time,duration_seconds,total_packets," +
+  "forward_packets,backward_packets,is_bidirectional,forward_backward_ratio,total_bytes,forward_bytes," +
+  "backward_bytes,total_payload_bytes,forward_payload_bytes,backward_payload_bytes,packets_per_second," +
+  "bytes_per_second,min_packet_size,max_packet_size,avg_packet_size,avg_inter_arrival_ms," +
+  "min_inter_arrival_ms,max_inter_arrival_ms,tcp_flags,syn_count,fin_count,rst_count,ack_count," +
+  "connection_state"
+).split(",");
+
+/** Output formats of nexusflowmeter. */
+export type NexusOutputFormat = "csv" | "json" | "xlsx";
+
+/** Options of the nexusflowmeter converter (the `nexusflowmeter` section of the config). */
+export interface NexusflowmeterOptions {
+  /** `--flow-timeout` in seconds (the tool's default is 60). */
+  flowTimeout?: number;
+  /** `--max-workers`: the tool's own worker processes. */
+  workers?: number;
+  /** `--output-format` (default csv); the output file gets this extension. */
+  outputFormat?: NexusOutputFormat;
+  /** Pass `--verbose`. */
+  verbose?: boolean;
+  /** Keep the tool's `*_flow_report.txt` (moved to the job's reports directory); deleted otherwise. */
+  reports?: boolean;
+  /** The program's path; looked up on PATH at each conversion when undefined. */
+  executable?: string;
+  /** Wait between SIGTERM and SIGKILL when a conversion is aborted (default 2 s). */
+  graceMs?: number;
+}
+
+/**
+ * The nexusflowmeter command line for one capture.
+ *
+ * @example
+ * nexusflowmeterArgs("pcaps/c.pcap", "csv/.tmp/c.csv", { flowTimeout: 120, workers: 1 })
+ * // ["pcaps/c.pcap", "csv/.tmp/c.csv", "--output-format", "csv", "--flow-timeout", "120", "--max-workers", "1"]
+ */
+export function nexusflowmeterArgs(
+  input: string,
+  output: string,
+  options: NexusflowmeterOptions = {},
+): string[] {
+  const args = [input, output, "--output-format", options.outputFormat ?? "csv"];
+  if (options.flowTimeout !== undefined) args.push("--flow-timeout", String(Math.round(options.flowTimeout)));
+  if (options.workers !== undefined) args.push("--max-workers", String(options.workers));
+  if (options.verbose) args.push("--verbose");
+  return args;
+}
+
+/** A Converter running the `nexusflowmeter` CLI. */
+export class NexusflowmeterConverter implements Converter {
+  readonly name = "nexusflowmeter" as const;
+  readonly outputExtension: string;
+
+  constructor(readonly options: NexusflowmeterOptions = {}) {
+    this.outputExtension = `.${options.outputFormat ?? "csv"}`;
+  }
+
+  /** Converts `job.input` to `job.output`, whose extension must be `outputExtension`. */
+  convert(job: ConvertJob): Promise<ConvertOutcome> {
+    const format = this.options.outputFormat ?? "csv";
+    if (!job.output.endsWith(this.outputExtension)) {
+      // The tool would silently write OUTPUT with another extension.
+      return Promise.reject(
+        new ConvertError(
+          `${job.output}: nexusflowmeter writes ${format}; the output must end in ${this.outputExtension}`,
+          true,
+        ),
+      );
+    }
+    const empty = format === "csv"
+      ? NEXUSFLOWMETER_COLUMNS.join(",") + "\n"
+      : format === "json"
+      ? "[]"
+      : undefined;
+    return runExternalMeter({
+      program: "nexusflowmeter",
+      executable: this.options.executable,
+      job,
+      format,
+      args: (temp) => nexusflowmeterArgs(job.input, temp, this.options),
+      emptyOutput: empty,
+      keepExtraFilesIn: this.options.reports ? job.reportsDir : undefined,
+      graceMs: this.options.graceMs,
+    });
+  }
+}
