@@ -7,7 +7,7 @@ import type { FlowRecord } from "../flow/flow_record.ts";
 import type { Layout } from "./columns.ts";
 import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
 import { openFlowWriter } from "./flow_writer.ts";
-import { csvString, formatNumber } from "./format_value.ts";
+import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
 
 /**
  * The header line of `layout`, with its "\n".
@@ -20,7 +20,10 @@ export function csvHeader(layout: Layout): string {
 }
 
 /**
- * Encoder of CSV lines for `layout`.
+ * Encoder of CSV lines for `layout`. Besides `row()` (a string) it writes
+ * rows straight into a byte buffer (`encodeInto`), which skips building and
+ * re-encoding a string per row: integers are written digit by digit, other
+ * numbers and strings copied as ASCII.
  *
  * @example
  * const enc = csvEncoder(buildLayout("cicflowmeter4"));
@@ -28,24 +31,123 @@ export function csvHeader(layout: Layout): string {
  */
 export function csvEncoder(layout: Layout): RowEncoder {
   const values = layout.columns.map((c) => c.value);
-  // 0: string, 1: integer kind, 2: float kind
-  const kinds = layout.columns.map((c) => (c.kind === "string" ? 0 : c.kind === "int" ? 1 : 2));
-  const floatStyle = layout.floatStyle;
+  // Per column: the float style its numbers use ("plain" for int and string kinds).
+  const styles: FloatStyle[] = layout.columns.map((c) => (c.kind === "float" ? layout.floatStyle : "plain"));
   const n = values.length;
+  const textEncoder = new TextEncoder();
   return {
     header: csvHeader(layout),
     row(r: FlowRecord): string {
       let line = "";
       for (let i = 0; i < n; i++) {
         const v = values[i](r);
-        const cell = typeof v === "number"
-          ? formatNumber(v, kinds[i] === 2 ? floatStyle : "plain")
-          : csvString(v);
+        const cell = typeof v === "number" ? formatNumber(v, styles[i]) : csvString(v);
         line += i === 0 ? cell : "," + cell;
       }
       return line + "\n";
     },
+    encodeInto(r: FlowRecord, buf: Uint8Array, start: number): number {
+      let at = start;
+      const end = buf.length;
+      for (let i = 0; i < n; i++) {
+        if (i > 0) {
+          if (at >= end) return -1;
+          buf[at++] = COMMA;
+        }
+        const v = values[i](r);
+        if (typeof v === "number") {
+          if (at + MAX_NUMBER_CHARS > end) return -1;
+          if (Number.isSafeInteger(v)) {
+            at = writeInteger(buf, at, v);
+            if (styles[i] === "point") {
+              buf[at++] = DOT;
+              buf[at++] = ZERO;
+            }
+          } else {
+            at = writeAscii(buf, at, formatNumber(v, styles[i]));
+          }
+        } else {
+          const cell = csvString(v);
+          if (at + cell.length * 3 > end) return -1;
+          at = writeText(buf, at, cell, textEncoder);
+        }
+      }
+      if (at >= end) return -1;
+      buf[at++] = NEWLINE;
+      return at;
+    },
   };
+}
+
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NEWLINE = 0x0a;
+/** Longest number text: "-1.2345678901234567e-308" is 24 characters; "-9007199254740991.0" is 19. */
+const MAX_NUMBER_CHARS = 26;
+
+/** Writes a safe integer's decimal digits at `at`; returns the end. */
+function writeInteger(buf: Uint8Array, at: number, v: number): number {
+  if (v < 0) {
+    buf[at++] = 0x2d;
+    v = -v;
+  }
+  if (v < 10) {
+    buf[at] = ZERO + v;
+    return at + 1;
+  }
+  if (v < 2147483648) {
+    // 31-bit: integer division with `| 0`, digit count by comparison.
+    const len = v < 100
+      ? 2
+      : v < 1000
+      ? 3
+      : v < 1e4
+      ? 4
+      : v < 1e5
+      ? 5
+      : v < 1e6
+      ? 6
+      : v < 1e7
+      ? 7
+      : v < 1e8
+      ? 8
+      : v < 1e9
+      ? 9
+      : 10;
+    const stop = at + len;
+    for (let p = stop - 1; p >= at; p--) {
+      const q = (v / 10) | 0;
+      buf[p] = ZERO + v - q * 10;
+      v = q;
+    }
+    return stop;
+  }
+  let len = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) len++;
+  const stop = at + len;
+  for (let p = stop - 1; p >= at; p--) {
+    const q = Math.floor(v / 10);
+    buf[p] = ZERO + (v - q * 10);
+    v = q;
+  }
+  return stop;
+}
+
+/** Copies an ASCII-only string (number text). */
+function writeAscii(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/** Copies a string as UTF-8: a byte loop while ASCII, TextEncoder for the rest. */
+function writeText(buf: Uint8Array, at: number, s: string, textEncoder: TextEncoder): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return at + textEncoder.encodeInto(s.slice(i), buf.subarray(at)).written;
+    buf[at++] = c;
+  }
+  return at;
 }
 
 /**

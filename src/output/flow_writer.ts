@@ -30,6 +30,12 @@ export interface RowEncoder {
   readonly header: string | null;
   /** One record as a line including its "\n". */
   row(r: FlowRecord): string;
+  /**
+   * Optional fast path: writes the same bytes as `row(r)` into `buf` from
+   * `start` and returns the end, or -1 when they may not fit (nothing
+   * meaningful was written then).
+   */
+  encodeInto?(r: FlowRecord, buf: Uint8Array, start: number): number;
 }
 
 /** A sink for finished flows. */
@@ -158,7 +164,7 @@ export class BufferedFlowWriter implements FlowWriter {
   write(r: FlowRecord): void {
     if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
     if (this.#error !== undefined) throw this.#failure();
-    this.#append(this.#encoder.row(r));
+    this.#appendRow(r);
     this.#rows++;
     this.#rowsSinceFlush++;
     if (this.#flushRows !== undefined && this.#rowsSinceFlush >= this.#flushRows) {
@@ -202,6 +208,24 @@ export class BufferedFlowWriter implements FlowWriter {
     this.#used = 0;
     await this.#chain;
     await this.#sink.abort();
+  }
+
+  /** Encodes one record, directly into the buffer when the encoder can. */
+  #appendRow(r: FlowRecord): void {
+    const encoder = this.#encoder;
+    if (encoder.encodeInto) {
+      let end = encoder.encodeInto(r, this.#buffer, this.#used);
+      if (end < 0 && this.#used > 0) {
+        this.#handOff();
+        end = encoder.encodeInto(r, this.#buffer, 0);
+      }
+      if (end >= 0) {
+        this.#bytes += end - this.#used;
+        this.#used = end;
+        return;
+      }
+    }
+    this.#append(encoder.row(r));
   }
 
   /** Encodes `text` into the current buffer, handing full buffers to the sink. */

@@ -401,3 +401,44 @@ async function waitFor(check: () => Promise<boolean>): Promise<void> {
   }
   assert.fail("condition not reached within 2 s");
 }
+
+Deno.test("the direct byte encoding equals the string row for varied values", () => {
+  const values = [
+    0,
+    1,
+    -1,
+    9,
+    10,
+    99,
+    100,
+    2147483647,
+    2147483648,
+    -2147483649,
+    9007199254740991,
+    0.5,
+    -0.25,
+  ];
+  const extra = [1 / 3, 1e21, 1e-7, NaN, Infinity, -Infinity, 458000000, -0];
+  const decoder = new TextDecoder();
+  for (const name of ["cic2017", "ddos2019", "python"] as const) {
+    const enc = csvEncoder(buildLayout(name));
+    const buf = new Uint8Array(4096);
+    [...values, ...extra].forEach((v, i) => {
+      const r = sampleRecord({
+        flowDuration: v,
+        srcPort: values[i % values.length],
+        fwdPktLenMean: v,
+        flowBytesPerSec: v,
+        initWinBytesFwd: v,
+        label: i % 3 === 0 ? "DoS, ünïcode ✓" : `L${i}`,
+      });
+      const end = enc.encodeInto!(r, buf, 7);
+      assert.equal(decoder.decode(buf.subarray(7, end)), enc.row(r), `${name} value ${v}`);
+    });
+    assert.equal(
+      enc.encodeInto!(sampleRecord(), new Uint8Array(100), 0),
+      -1,
+      "too small a buffer is refused",
+    );
+  }
+});
