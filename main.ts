@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { inspectCommand } from "./src/cli/inspect.ts";
+import { convertCommand } from "./src/cli/convert.ts";
 import { UsageError } from "./src/cli/errors.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(inspectCommand());
+  program.addCommand(convertCommand());
   return program;
 }
 

@@ -1,0 +1,131 @@
+/**
+ * The flow-table options shared by `convert`, `live` and `windows`: semantics
+ * (profile, timeouts), layout (columns, fields, timestamp) and file format.
+ * Parsed and checked once, before any capture is opened.
+ */
+import { Command, Option } from "commander";
+import type { ProfileName } from "../flow/flow_record.ts";
+import { PROFILE_NAMES } from "../flow/profile.ts";
+import { buildLayout, LAYOUT_NAMES, type LayoutName, selectColumns } from "../output/columns.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
+import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
+import type { ConvertFileOptions } from "../convert/convert_file.ts";
+import { UsageError } from "./errors.ts";
+
+/** What commander hands over for the shared options. */
+export interface RawFlowOptions {
+  flowTimeout: string;
+  activityTimeout: string;
+  profile: string;
+  columns?: string;
+  format: string;
+  fields?: string;
+  label?: string;
+  timestampFormat?: string;
+  timeZone: string;
+  homeNet?: string;
+  keepSinglePacketFlows?: boolean;
+  ipv6?: boolean;
+}
+
+/** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
+export type FlowSettings =
+  & Required<Pick<ConvertFileOptions, "profile" | "columns" | "format">>
+  & ConvertFileOptions;
+
+/**
+ * Adds the shared options to a command. `defaultColumns` differs per command
+ * (`windows` writes the ddos2019 layout by default).
+ */
+export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic2017"): Command {
+  return cmd
+    .option("-t, --flow-timeout <seconds>", "flow timeout, from a flow's first packet", "120")
+    .option("--activity-timeout <seconds>", "activity timeout for the Active/Idle columns", "5")
+    .addOption(
+      new Option("--profile <name>", "semantics: cic2017 (dataset numbers, quirks included) or corrected")
+        .choices(PROFILE_NAMES as string[]).default("cic2017"),
+    )
+    .addOption(
+      new Option("--columns <layout>", "header layout").choices([...LAYOUT_NAMES]).default(defaultColumns),
+    )
+    .addOption(new Option("--format <format>", "file format").choices([...OUTPUT_FORMATS]).default("csv"))
+    .option(
+      "--fields <list>",
+      "write only these columns, in this order (comma-separated names of the layout)",
+    )
+    .option("--label <text>", "value of the Label column (default NeedManualLabel)")
+    .addOption(
+      new Option(
+        "--timestamp-format <format>",
+        "Timestamp column format (default: iso; ddos2019 for that layout)",
+      )
+        .choices([...TIMESTAMP_FORMATS]),
+    )
+    .option(
+      "--time-zone <zone>",
+      "IANA time zone for the cic2017, ddos2019 and java timestamp formats",
+      "UTC",
+    )
+    .option(
+      "--home-net <cidrs>",
+      "home networks for the ddos2019 Inbound column (default: RFC 1918 + fc00::/7)",
+    )
+    .option(
+      "--keep-single-packet-flows",
+      "also write 1-packet flows in the cic2017 profile (corrected always does)",
+    )
+    .option("--ipv6", "meter IPv6 too (default: off in cic2017, on in corrected)")
+    .option("--no-ipv6", "ignore IPv6 packets");
+}
+
+/** Checks the shared options; every problem is a UsageError naming the option. */
+export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
+  const settings: FlowSettings = {
+    profile: raw.profile as ProfileName,
+    columns: (raw.columns ?? "cic2017") as LayoutName,
+    format: raw.format as OutputFormat,
+    flowTimeoutSec: positiveSeconds("--flow-timeout", raw.flowTimeout),
+    activityTimeoutSec: positiveSeconds("--activity-timeout", raw.activityTimeout),
+    label: raw.label,
+    timestampFormat: raw.timestampFormat as TimestampFormat | undefined,
+    timeZone: raw.timeZone,
+    homeNetworks: raw.homeNet ? splitList(raw.homeNet) : undefined,
+    fields: raw.fields ? splitList(raw.fields) : undefined,
+    keepSinglePacketFlows: raw.keepSinglePacketFlows,
+    ipv6: raw.ipv6,
+  };
+  // Build the layout once now, so a bad field, zone or network fails before any capture is read.
+  try {
+    const layout = buildLayout(settings.columns as LayoutName, {
+      timestampFormat: settings.timestampFormat,
+      timeZone: settings.timeZone,
+      homeNetworks: settings.homeNetworks,
+    });
+    if (settings.fields) selectColumns(layout, settings.fields);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  return settings;
+}
+
+/** Parses a number of seconds > 0 for `option`. */
+export function positiveSeconds(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`${option} must be a number of seconds > 0, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses a whole number ≥ `min` for `option`. */
+export function wholeNumber(option: string, value: string, min = 0): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+function splitList(text: string): string[] {
+  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}

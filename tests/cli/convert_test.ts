@@ -1,0 +1,171 @@
+/**
+ * `pcap-pipeline convert` as a user runs it (the real CLI, the project's
+ * permission set): outputs, layouts, errors, stdin/stdout, statistics.
+ */
+import assert from "node:assert/strict";
+import { runCli } from "./run_cli.ts";
+import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { pcapOf } from "../flow/flow_harness.ts";
+import { parseReferenceCsv } from "../parity/reference_csv.ts";
+
+const ignore = !haveSharedPcaps;
+const SESSION = [
+  {
+    t: 0,
+    from: ["10.0.0.1", 1234] as [string, number],
+    to: ["10.0.0.2", 80] as [string, number],
+    flags: 0x02,
+  },
+  {
+    t: 1_000,
+    from: ["10.0.0.2", 80] as [string, number],
+    to: ["10.0.0.1", 1234] as [string, number],
+    flags: 0x12,
+  },
+  {
+    t: 2_000,
+    from: ["10.0.0.1", 1234] as [string, number],
+    to: ["10.0.0.2", 80] as [string, number],
+    pl: 100,
+  },
+];
+
+Deno.test({
+  name: "convert writes one CSV per input into a directory, with the exact CIC-IDS2017 header, mode 0600",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const input = sharedPcap("small/tcpreplay-test.pcap");
+      const r = await runCli(["convert", input, "-o", `${dir}/out/`]);
+      assert.equal(r.code, 0, r.stderr);
+      const path = `${dir}/out/tcpreplay-test.pcap.csv`;
+      const table = parseReferenceCsv(await Deno.readTextFile(path));
+      assert.equal(table.header.length, 85);
+      assert.equal(table.header[1], " Source IP");
+      assert.equal(table.header.filter((h) => h === " Fwd Header Length").length, 2);
+      assert.ok(table.rows.length > 10);
+      assert.ok(table.rows.every((row) => row.length === 85));
+      assert.equal((await Deno.stat(path)).mode! & 0o777, 0o600);
+      assert.match(r.stdout, /179 packets, \d+ used for flows, \d+ flows written/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a file that is not a capture fails alone with a one-line error; the other inputs are converted (exit 1)",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/notes.txt`, "Flow ID,Src IP\n");
+      const good = sharedPcap("small/zeek-http-vlan-0.pcap");
+      const r = await runCli(["convert", `${dir}/notes.txt`, good, "-o", dir, "--quiet"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /notes\.txt: not a pcap or pcapng file \(starts with text "Flow ID,Src IP"\)/);
+      const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assert.deepEqual(names, ["notes.txt", "zeek-http-vlan-0.pcap.csv"]);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("convert - -o - reads a capture on stdin and writes the table to stdout", async () => {
+  const r = await runCli(["convert", "-", "-o", "-", "--profile", "corrected", "--columns", "python"], {
+    stdin: pcapOf(SESSION),
+  });
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split("\n");
+  assert.equal(lines.length, 2);
+  assert.ok(lines[0].startsWith("src_ip,dst_ip,src_port,dst_port,protocol,timestamp,flow_duration"));
+  assert.ok(lines[1].startsWith("10.0.0.1,10.0.0.2,1234,80,6,"));
+});
+
+Deno.test("--format ndjson with --fields writes only those keys, in that order", async () => {
+  const r = await runCli(
+    ["convert", "-", "-o", "-", "--format", "ndjson", "--fields", "Flow Duration,Total Fwd Packets,Protocol"],
+    { stdin: pcapOf(SESSION) },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const row = JSON.parse(r.stdout.trim());
+  assert.deepEqual(Object.keys(row), ["Flow Duration", "Total Fwd Packets", "Protocol"]);
+  assert.deepEqual(Object.values(row), [2000, 2, 6]);
+});
+
+Deno.test("bad options are usage errors (exit 2) that name the option", async () => {
+  const zero = await runCli(["convert", "-", "--flow-timeout", "0"], { stdin: pcapOf(SESSION) });
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--flow-timeout must be a number of seconds > 0/);
+  const field = await runCli(["convert", "-", "--fields", "Nope"], { stdin: pcapOf(SESSION) });
+  assert.equal(field.code, 2);
+  assert.match(field.stderr, /Nope/);
+  const profile = await runCli(["convert", "-", "--profile", "java"], { stdin: pcapOf(SESSION) });
+  assert.equal(profile.code, 2);
+});
+
+Deno.test({
+  name: "a truncated capture converts every complete packet, says so, and --stats-json records it",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const input = sharedPcap("small/derived-tcpreplay-test-cut-mid-record.pcap");
+      const r = await runCli(["convert", input, "-o", `${dir}/t.csv`, "--stats-json", `${dir}/stats.json`]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /capture truncated/);
+      const stats = JSON.parse(await Deno.readTextFile(`${dir}/stats.json`));
+      assert.equal(stats.files[0].packets, 174);
+      assert.equal(stats.files[0].truncated, true);
+      assert.equal(stats.files[0].skipped["truncated-record"], 1);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "--jobs 2 (Web Workers) writes the same files as one job",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const inputs = ["small/tcpreplay-test.pcap", "small/pcpp-sll.pcap", "small/ndpi-ocs-rawip101.pcap"].map(
+        sharedPcap,
+      );
+      const one = await runCli([
+        "convert",
+        ...inputs,
+        "-o",
+        `${dir}/one/`,
+        "-q",
+        "--timestamp-format",
+        "epoch",
+      ]);
+      const two = await runCli([
+        "convert",
+        ...inputs,
+        "-o",
+        `${dir}/two/`,
+        "-q",
+        "--timestamp-format",
+        "epoch",
+        "-j",
+        "2",
+      ]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(two.code, 0, two.stderr);
+      for (const name of ["tcpreplay-test.pcap.csv", "pcpp-sll.pcap.csv", "ndpi-ocs-rawip101.pcap.csv"]) {
+        assert.equal(
+          await Deno.readTextFile(`${dir}/two/${name}`),
+          await Deno.readTextFile(`${dir}/one/${name}`),
+        );
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
