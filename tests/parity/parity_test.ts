@@ -16,13 +16,19 @@ const haveShared = (() => {
   }
 })();
 
-for (const name of ["medium/pcpp-example.pcap", "medium/zeek-modbusBig.pcap", "small/chris-http_espn.pcapng"]) {
+for (
+  const name of ["medium/pcpp-example.pcap", "medium/zeek-modbusBig.pcap", "small/chris-http_espn.pcapng"]
+) {
   Deno.test({
     name: `corrected equals the Engelen fork on every IPv4 flow of ${name} (subflows aside)`,
     ignore: !haveShared,
     fn: async () => {
       const base = name.split("/")[1];
-      const r = await fileParity(`${SHARED}pcaps/${name}`, `${SHARED}reference/engelen/${base}.csv`, "corrected");
+      const r = await fileParity(
+        `${SHARED}pcaps/${name}`,
+        `${SHARED}reference/engelen/${base}.csv`,
+        "corrected",
+      );
       assert.equal(r.matched, r.theirs, "every reference flow is matched");
       const unequal = [...r.columns].filter(([col, [eq, n]]) => eq !== n && !col.startsWith("Subflow"));
       assert.deepEqual(unequal, []);

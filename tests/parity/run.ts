@@ -140,8 +140,15 @@ export async function runParity(options: { markdown?: boolean; only?: string } =
     console.log(`| **all** | **${ours}** | **${theirs}** | **${matched}** |`);
     console.log(`\n${FLOW_COUNT_NOTES[profile]}`);
     const all = [...totals.entries()];
-    const perfect = all.filter(([, [eq, n]]) => eq === n).map(([c]) => c);
-    console.log(`\n${perfect.length} of ${all.length} compared columns equal on every matched flow.`);
+    const perfect = all.filter(([, [eq, n]]) => eq === n).length;
+    const nearly = all.filter(([, [eq, n]]) => eq >= 0.99 * n).length;
+    const cells = all.reduce((t, [, [eq, n]]) => [t[0] + eq, t[1] + n], [0, 0]);
+    console.log(
+      `\nCells equal: ${percent(cells[0], cells[1])} of ${
+        cells[1]
+      } compared; columns equal on every matched flow: ` +
+        `${perfect} of ${all.length}; on ≥ 99% of them: ${nearly}.`,
+    );
     console.log("\n| column | equal | why we differ |\n|---|---:|---|");
     for (const [col, [eq, n]] of all) {
       if (eq === n) continue;
