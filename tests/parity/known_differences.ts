@@ -121,8 +121,10 @@ export const KNOWN_DIFFERENCES: Record<ProfileName, Record<string, string>> = { 
 /** Flows only one side has, by cause (printed under the flow table). */
 export const FLOW_COUNT_NOTES: Record<ProfileName, string> = {
   cic2017:
-    "Flow counts differ because of the FIN/RST boundaries above, because cic2017 ignores IPv6 (as the " +
-    "Java offline converter of the datasets did) and drops 1-packet flows like every upstream build.",
+    "Flow counts differ because of the FIN/RST boundaries above; because this JM build meters IPv6 while " +
+    "cic2017 ignores it, as the Java converter that made the datasets did (spec §2.1); because JM writes nothing for " +
+    "link types jnetpcap does not frame (Linux SLL, some pcapng interfaces) where we decode every link type; and " +
+    "because both drop 1-packet flows.",
   corrected:
     "Flow counts differ because corrected meters IPv6 (E ignores it), drops later IPv4 fragments instead " +
     "of filing them as protocol-0 flows (spec §2.2), and closes a finished TCP flow after 1 s without packets " +
