@@ -3,8 +3,18 @@
  * self-blocking bug fixed): an IP that sends from a web port is a server; a
  * non-server source with at least `threshold` distinct flows to web ports in
  * the window is an attacker; every flow from an attacker is Attack.
+ * Connections are flows that start one (`isNewConnection`: a TCP flow with a
+ * SYN), so the second flow the cic2017 profile makes of a connection's FIN
+ * tail is not counted twice.
  */
-import { type Attacker, labelBySource, type LabelFlow, type LabelRule, type WindowLabels } from "./rule.ts";
+import {
+  type Attacker,
+  isNewConnection,
+  labelBySource,
+  type LabelFlow,
+  type LabelRule,
+  type WindowLabels,
+} from "./rule.ts";
 
 export interface HttpFloodOptions {
   /** Ports that identify web servers (default 80, 443, 8080). */
@@ -43,7 +53,7 @@ export class HttpFloodRule implements LabelRule {
     }
     const counts = new Map<string, number>();
     for (const f of flows) {
-      if (!this.webPorts.has(f.dstPort) || servers.has(f.srcIp)) continue;
+      if (!this.webPorts.has(f.dstPort) || servers.has(f.srcIp) || !isNewConnection(f)) continue;
       counts.set(f.srcIp, (counts.get(f.srcIp) ?? 0) + 1);
     }
     const attackers: Attacker[] = [];

@@ -12,10 +12,13 @@ export interface LabelFlow {
   dstPort: number;
   /** IP protocol number (6 TCP, 17 UDP). */
   protocol: number;
-  /** Count of packets with SYN set in the flow (optional; used by the SYN-flood rule). */
-  synFlagCount?: number;
-  /** Count of packets with ACK set in the flow (optional). */
-  ackFlagCount?: number;
+  /**
+   * Packets of the flow carrying each TCP flag, whatever the profile
+   * (FlowRecord.flagPackets). Not the `synFlagCount` column: in the cic2017
+   * profile that holds the first packet's flags permuted. Optional: flows
+   * without it count as carrying a SYN where a rule asks.
+   */
+  flagPackets?: { syn: number };
   /** Packets in the backward direction (optional). */
   totalBwdPackets?: number;
 }
@@ -42,6 +45,20 @@ export interface LabelRule {
 
 export const ATTACK = "Attack";
 export const BENIGN = "Benign";
+
+/**
+ * True when a flow is a connection of its own: any UDP/ICMP flow, and a TCP
+ * flow that carries a SYN. In the cic2017 profile a connection is split at
+ * its first FIN and the tail (FIN/ACK after it) is a second flow without a
+ * SYN; a flow split by the timeout or a window end continues without one too.
+ * Flows that do not say (no `flagPackets`) count.
+ *
+ * @example
+ * isNewConnection({ srcIp: "10.0.0.2", dstIp: "10.0.0.1", srcPort: 40000, dstPort: 80, protocol: 6, flagPackets: { syn: 0 } }) // false
+ */
+export function isNewConnection(f: LabelFlow): boolean {
+  return f.protocol !== 6 || f.flagPackets === undefined || f.flagPackets.syn > 0;
+}
 
 /** Labels every flow whose source is in `attackers` as Attack, others Benign. */
 export function labelBySource(flows: readonly LabelFlow[], attackers: Attacker[]): WindowLabels {

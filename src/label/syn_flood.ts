@@ -1,6 +1,8 @@
 /**
  * SYN-flood rule: a source with at least `threshold` TCP flows in the window
- * that sent a SYN and never got an answer (no backward packets) is an
+ * that carried a SYN (`flagPackets.syn`, the real per-packet count, not the
+ * cic2017 `synFlagCount` column) and never got an answer (no backward
+ * packets) is an
  * attacker; every flow from it is Attack. Sources that receive on a port they
  * also serve from are not excluded here: half-open counting already ignores
  * answered connections.
@@ -14,6 +16,10 @@ export interface SynFloodOptions {
 
 export const DEFAULT_SYN_THRESHOLD = 100;
 
+/**
+ * @example
+ * new SynFloodRule({ threshold: 100 }).label(flows).attackers // [{ ip: "10.0.0.6", connections: 140 }]
+ */
 export class SynFloodRule implements LabelRule {
   readonly name = "syn-flood";
   readonly threshold: number;
@@ -28,7 +34,7 @@ export class SynFloodRule implements LabelRule {
   label(flows: readonly LabelFlow[]): WindowLabels {
     const counts = new Map<string, number>();
     for (const f of flows) {
-      if (f.protocol !== 6 || (f.synFlagCount ?? 0) === 0 || (f.totalBwdPackets ?? 0) > 0) continue;
+      if (f.protocol !== 6 || (f.flagPackets?.syn ?? 0) === 0 || (f.totalBwdPackets ?? 0) > 0) continue;
       counts.set(f.srcIp, (counts.get(f.srcIp) ?? 0) + 1);
     }
     const attackers: Attacker[] = [];
