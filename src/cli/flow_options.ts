@@ -3,7 +3,7 @@
  * (profile, timeouts), layout (columns, fields, timestamp) and file format.
  * Parsed and checked once, before any capture is opened.
  */
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { PROFILE_NAMES } from "../flow/profile.ts";
 import { buildLayout, LAYOUT_NAMES, type LayoutName, selectColumns } from "../output/columns.ts";

@@ -7,7 +7,7 @@ import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
 import { buildLayout, type LayoutName, parseLayoutName, selectColumns } from "../output/columns.ts";
-import { type OutputFormat, openFlowWriter } from "../output/flow_writer.ts";
+import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import type { TimestampFormat } from "../output/timestamp_format.ts";
 
 export interface ConvertFileOptions {
@@ -81,10 +81,17 @@ export async function convertCaptureFile(
     homeNetworks: options.homeNetworks,
   });
   if (options.fields?.length) layout = selectColumns(layout, options.fields);
-  const writer = await openFlowWriter({ path: output, layout, format: options.format, fileMode: options.fileMode });
+  const writer = await openFlowWriter({
+    path: output,
+    layout,
+    format: options.format,
+    fileMode: options.fileMode,
+  });
   const meter = new FlowMeter({
     profile: options.profile,
-    flowTimeoutUs: options.flowTimeoutSec === undefined ? undefined : Math.round(options.flowTimeoutSec * 1e6),
+    flowTimeoutUs: options.flowTimeoutSec === undefined
+      ? undefined
+      : Math.round(options.flowTimeoutSec * 1e6),
     activityTimeoutUs: options.activityTimeoutSec === undefined
       ? undefined
       : Math.round(options.activityTimeoutSec * 1e6),
@@ -97,13 +104,16 @@ export async function convertCaptureFile(
     const readOptions = {
       maxPackets: options.maxPackets,
       signal: options.signal,
-      onProgress: options.onProgress && ((bytes: number, s: ReadStats) => options.onProgress!(bytes, s.packets)),
+      onProgress: options.onProgress &&
+        ((bytes: number, s: ReadStats) => options.onProgress!(bytes, s.packets)),
       afterChunk: () => writer.backlogged ? writer.ready() : undefined,
     };
     stats = input === "-"
       ? await readCaptureStream(Deno.stdin.readable, meter.addPacket, { ...readOptions, source: "stdin" })
       : await readCaptureFile(input, meter.addPacket, readOptions);
-    if (options.signal?.aborted) throw options.signal.reason ?? new DOMException("conversion aborted", "AbortError");
+    if (options.signal?.aborted) {
+      throw options.signal.reason ?? new DOMException("conversion aborted", "AbortError");
+    }
     meter.flush();
     await writer.close();
   } catch (err) {
