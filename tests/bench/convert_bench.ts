@@ -8,44 +8,8 @@ import { convertCaptureFile } from "../../src/convert/convert_file.ts";
 import { FlowMeter } from "../../src/flow/meter.ts";
 import { STRIDE } from "../../src/flow/flow_slab.ts";
 import { PacketInfo } from "../../src/pcap/packet.ts";
+import { buildBenchPcap } from "./reader_bench.ts";
 import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
-
-/** Writes a µs Ethernet pcap of the given files' records, repeated with shifted timestamps. */
-export async function buildShiftedPcap(
-  files: string[],
-  targetPackets: number,
-): Promise<{ path: string; packets: number }> {
-  const bodies: Uint8Array[] = [];
-  for (const file of files) {
-    const bytes = await Deno.readFile(file);
-    const view = new DataView(bytes.buffer);
-    if (view.getUint32(0, true) !== 0xa1b2c3d4 || view.getUint32(20, true) !== 1) continue;
-    bodies.push(bytes.slice(24));
-  }
-  const path = await Deno.makeTempFile({ prefix: "pcap-convert-bench-", suffix: ".pcap" });
-  using file = await Deno.open(path, { write: true });
-  const header = new Uint8Array(24);
-  const hv = new DataView(header.buffer);
-  hv.setUint32(0, 0xa1b2c3d4, true);
-  hv.setUint16(4, 2, true);
-  hv.setUint16(6, 4, true);
-  hv.setUint32(16, 262144, true);
-  hv.setUint32(20, 1, true);
-  await file.write(header);
-  let packets = 0;
-  for (let round = 0; packets < targetPackets; round++) {
-    for (const body of bodies) {
-      const copy = body.slice();
-      const v = new DataView(copy.buffer);
-      for (let o = 0; o + 16 <= copy.length; o += 16 + v.getUint32(o + 8, true)) {
-        v.setUint32(o, v.getUint32(o, true) + round * 200, true);
-        packets++;
-      }
-      for (let o = 0; o < copy.length;) o += await file.write(copy.subarray(o));
-    }
-  }
-  return { path, packets };
-}
 
 function peakRssMb(): number {
   try {
@@ -87,7 +51,7 @@ export async function runConvertBench(): Promise<void> {
     return;
   }
   const files = listSharedPcaps("medium").map(sharedPcap);
-  const { path, packets } = await buildShiftedPcap(files, 1_000_000);
+  const { path, packets } = await buildBenchPcap(files, 1_000_000, 200);
   const size = (await Deno.stat(path)).size;
   const out = `${path}.csv`;
   try {

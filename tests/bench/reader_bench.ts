@@ -9,10 +9,15 @@ import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "../pcap/shared_pca
 
 const TARGET_PACKETS = 1_000_000;
 
-/** Builds a little-endian µs Ethernet pcap from the records of the given files. */
+/**
+ * Builds a little-endian µs Ethernet pcap from the records of the given
+ * files, repeated until `targetPackets`. With `shiftSecondsPerRound`, each
+ * round's timestamps move that much later (new flows, as a long capture has).
+ */
 export async function buildBenchPcap(
   files: string[],
   targetPackets: number,
+  shiftSecondsPerRound = 0,
 ): Promise<{ path: string; packets: number }> {
   const bodies: Uint8Array[] = [];
   let perRound = 0;
@@ -36,13 +41,24 @@ export async function buildBenchPcap(
   hv.setUint32(20, 1, true);
   await file.write(header);
   let packets = 0;
-  while (packets < targetPackets) {
+  for (let round = 0; packets < targetPackets; round++) {
     for (const body of bodies) {
-      for (let o = 0; o < body.length;) o += await file.write(body.subarray(o));
+      const out = shiftSecondsPerRound > 0 ? shifted(body, round * shiftSecondsPerRound) : body;
+      for (let o = 0; o < out.length;) o += await file.write(out.subarray(o));
     }
     packets += perRound;
   }
   return { path, packets };
+}
+
+/** A copy of pcap records with every timestamp `seconds` later. */
+function shifted(records: Uint8Array, seconds: number): Uint8Array {
+  const copy = records.slice();
+  const v = new DataView(copy.buffer);
+  for (let o = 0; o + 16 <= copy.length; o += 16 + v.getUint32(o + 8, true)) {
+    v.setUint32(o, v.getUint32(o, true) + seconds, true);
+  }
+  return copy;
 }
 
 async function timeTcpdump(path: string): Promise<number | null> {
