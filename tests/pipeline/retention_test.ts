@@ -1,0 +1,152 @@
+import assert from "node:assert/strict";
+import { memoryLogger } from "../../src/log.ts";
+import { removeTempLeftovers, runRetention, startRetention } from "../../src/pipeline/retention.ts";
+import { listDir } from "../convert/fake_meters.ts";
+
+const MIN = 60_000;
+const NOW = Date.parse("2026-11-23T10:30:00Z");
+
+async function withData(fn: (root: string) => Promise<void>) {
+  const root = await Deno.makeTempDir({ prefix: "retention_test_" });
+  for (const d of ["pcaps", "csv", "reports", "failed"]) await Deno.mkdir(`${root}/${d}`);
+  try {
+    await fn(root);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+/** Creates `path` with its mtime `ageMin` minutes before NOW. */
+async function file(path: string, ageMin: number, text = "x"): Promise<string> {
+  await Deno.writeTextFile(path, text);
+  const t = new Date(NOW - ageMin * MIN);
+  await Deno.utime(path, t, t);
+  return path;
+}
+
+const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
+
+Deno.test("retention deletes old converted pcaps, old CSVs and reports, and never an unconverted pcap", async () => {
+  await withData(async (root) => {
+    await file(`${root}/pcaps/capture_old_done.pcap`, 45);
+    await file(`${root}/csv/capture_old_done.csv`, 44);
+    await file(`${root}/pcaps/capture_old_pending.pcap`, 50);
+    await file(`${root}/pcaps/capture_new_done.pcap`, 5);
+    await file(`${root}/csv/capture_new_done.csv`, 4);
+    await file(`${root}/reports/capture_old_done_flow_report.txt`, 40);
+    await file(`${root}/reports/fresh_report.txt`, 1);
+    const log = memoryLogger();
+    const r = await runRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
+      now: NOW,
+      isConverted: (pcap) => exists(pcap.replace("/pcaps/", "/csv/").replace(/\.pcap$/, ".csv")),
+      log,
+    });
+    assert.deepEqual(r.deleted.map((p) => p.slice(root.length)).sort(), [
+      "/csv/capture_old_done.csv",
+      "/pcaps/capture_old_done.pcap",
+      "/reports/capture_old_done_flow_report.txt",
+    ]);
+    assert.deepEqual(r.keptUnconverted, [`${root}/pcaps/capture_old_pending.pcap`]);
+    assert.deepEqual(await listDir(`${root}/pcaps`), ["capture_new_done.pcap", "capture_old_pending.pcap"]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_new_done.csv"]);
+    assert.deepEqual(await listDir(`${root}/reports`), ["fresh_report.txt"]);
+    assert.ok(
+      log.lines.includes("INFO retention: deleted pcap capture_old_done.pcap (45 min old)"),
+      log.lines.join("\n"),
+    );
+  });
+});
+
+Deno.test("each kind has its own retention; 0 keeps that kind forever", async () => {
+  await withData(async (root) => {
+    await file(`${root}/pcaps/capture_1.pcap`, 20);
+    await file(`${root}/csv/capture_1.csv`, 20);
+    await file(`${root}/reports/r.txt`, 20);
+    const r = await runRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      retentionMs: { pcaps: 10 * MIN, csv: 0, reports: 60 * MIN },
+      now: NOW,
+      isConverted: () => true,
+      log: memoryLogger(),
+    });
+    assert.deepEqual(r.deleted, [`${root}/pcaps/capture_1.pcap`]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_1.csv"]);
+  });
+});
+
+Deno.test("retention leaves temporary outputs alone; the start-up sweep removes them", async () => {
+  await withData(async (root) => {
+    await file(`${root}/csv/.capture_1.csv.tmp-123-abc9z`, 90);
+    await Deno.mkdir(`${root}/csv/.capture_2.csv.tmp-123-k3j9x0`);
+    await file(`${root}/csv/.capture_2.csv.tmp-123-k3j9x0/capture_2.csv`, 90);
+    await file(`${root}/csv/capture_3.csv`, 1);
+    const r = await runRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      retentionMs: { pcaps: MIN, csv: MIN, reports: MIN },
+      now: NOW,
+      isConverted: () => true,
+      log: memoryLogger(),
+    });
+    assert.deepEqual(r.deleted, []);
+    const removed = await removeTempLeftovers([`${root}/csv`, `${root}/missing`], memoryLogger());
+    assert.equal(removed.length, 2);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_3.csv"]);
+  });
+});
+
+Deno.test("failed pcaps and their reasons expire together, timed by the reason file", async () => {
+  await withData(async (root) => {
+    // The pcap keeps its capture mtime when moved; the reason is written at failure time.
+    await file(`${root}/failed/capture_a.pcap`, 120);
+    await file(`${root}/failed/capture_a.pcap.reason`, 45);
+    await file(`${root}/failed/capture_b.pcap`, 120);
+    await file(`${root}/failed/capture_b.pcap.reason`, 5);
+    const r = await runRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      failedDir: `${root}/failed`,
+      retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
+      now: NOW,
+      isConverted: () => false,
+      log: memoryLogger(),
+    });
+    assert.equal(r.deleted.length, 2);
+    assert.deepEqual(await listDir(`${root}/failed`), ["capture_b.pcap", "capture_b.pcap.reason"]);
+  });
+});
+
+Deno.test("the retention timer runs passes with the current time until stopped", async () => {
+  await withData(async (root) => {
+    const old = new Date(Date.now() - 10 * MIN);
+    await Deno.writeTextFile(`${root}/csv/capture_1.csv`, "x");
+    await Deno.utime(`${root}/csv/capture_1.csv`, old, old);
+    const timer = startRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      retentionMs: { pcaps: MIN, csv: MIN, reports: MIN },
+      isConverted: () => true,
+      log: memoryLogger(),
+      intervalMs: 20,
+    });
+    try {
+      const end = Date.now() + 5000;
+      while (await exists(`${root}/csv/capture_1.csv`) && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(await exists(`${root}/csv/capture_1.csv`), false);
+      assert.deepEqual((await timer.runNow()).deleted, []);
+    } finally {
+      timer.stop();
+    }
+  });
+});
