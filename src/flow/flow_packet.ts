@@ -5,9 +5,11 @@
  * packet loop allocates nothing.
  */
 import { IpProto, type PacketInfo } from "../pcap/packet.ts";
+import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
 
 /** Why a decoded packet was not used for flows. */
 export const IGNORE_REASONS = ["not-ip", "ipv6-disabled", "later-fragment"] as const;
+// "later-fragment": a non-first fragment whose first fragment was not seen (corrected profile).
 export type IgnoreReason = typeof IGNORE_REASONS[number];
 
 export interface PacketRules {
@@ -16,6 +18,8 @@ export interface PacketRules {
   /** Payload = IP total − headers (padding excluded) instead of captured bytes after the header (Q21). */
   trimPadding: boolean;
   ipv6: boolean;
+  /** corrected: where first fragments leave their ports for the later ones. */
+  fragments?: FragmentPorts;
 }
 
 export class FlowPacket {
@@ -53,7 +57,7 @@ export class FlowPacket {
     if (pkt.ipVersion === 0) return "not-ip";
     if (pkt.ipVersion === 6 && !rules.ipv6) return "ipv6-disabled";
     const laterFragment = pkt.isFragment && pkt.fragmentOffset > 0;
-    if (laterFragment && !rules.legacyProtocols) return "later-fragment";
+    if (laterFragment && !rules.fragments && !rules.legacyProtocols) return "later-fragment";
     this.t = pkt.tsUs;
     this.ver = pkt.ipVersion;
     if (pkt.ipVersion === 4) {
@@ -83,6 +87,36 @@ export class FlowPacket {
     const transport = !laterFragment && pkt.hasPorts && (proto === IpProto.TCP || proto === IpProto.UDP);
     this.icmpType = -1;
     this.icmpCode = -1;
+    if (pkt.isFragment && rules.fragments && (transport || laterFragment)) {
+      const key = fragmentKey(
+        this.s0,
+        this.s1,
+        this.s2,
+        this.s3,
+        this.d0,
+        this.d1,
+        this.d2,
+        this.d3,
+        proto,
+        pkt.ipId,
+      );
+      if (!laterFragment) {
+        rules.fragments.remember(key, pkt.srcPort, pkt.dstPort, pkt.tsUs);
+      } else {
+        const ports = rules.fragments.lookup(key, pkt.tsUs);
+        if (ports < 0) return "later-fragment";
+        // The rest of the datagram: all of it is transport payload, with no header, flags or window.
+        this.proto = proto;
+        this.sport = Math.floor(ports / 65536);
+        this.dport = ports % 65536;
+        this.hdr = 0;
+        this.payload = pkt.ipPayloadLength;
+        this.isTcp = false;
+        this.flags = 0;
+        this.window = -1;
+        return null;
+      }
+    }
     if (transport) {
       this.proto = proto;
       this.sport = pkt.srcPort;

@@ -7,7 +7,8 @@
 import type { PacketInfo } from "../pcap/packet.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
-import { FlowPacket, IGNORE_REASONS, type IgnoreReason } from "./flow_packet.ts";
+import { FlowPacket, IGNORE_REASONS, type IgnoreReason, type PacketRules } from "./flow_packet.ts";
+import { FragmentPorts } from "./fragment_ports.ts";
 import { flowHash, FlowTable } from "./flow_table.ts";
 import {
   FIN_BWD,
@@ -59,6 +60,7 @@ export class FlowMeter {
   readonly #onFlow: (flow: FlowRecord) => void;
   readonly #table: FlowTable;
   readonly #p = new FlowPacket();
+  readonly #rules: PacketRules;
   #lastT = -Infinity;
   #nextSweepAt = -Infinity;
   /** corrected: flows marked for closing, checked for the grace period in mark order. */
@@ -69,6 +71,13 @@ export class FlowMeter {
     this.settings = resolveSettings(options);
     this.#onFlow = onFlow;
     this.#table = new FlowTable(this.settings.legacy);
+    const s = this.settings;
+    this.#rules = {
+      legacyProtocols: s.legacy,
+      trimPadding: s.trimPadding,
+      ipv6: s.ipv6,
+      fragments: s.legacy ? undefined : new FragmentPorts(),
+    };
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;
     this.stats = {
@@ -93,7 +102,7 @@ export class FlowMeter {
     const stats = this.stats;
     stats.packets++;
     const p = this.#p;
-    const ignored = p.load(pkt, { legacyProtocols: s.legacy, trimPadding: s.trimPadding, ipv6: s.ipv6 });
+    const ignored = p.load(pkt, this.#rules);
     if (ignored !== null) {
       stats.ignored[ignored]++;
       return;

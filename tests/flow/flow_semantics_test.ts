@@ -249,3 +249,44 @@ Deno.test("open flows idle for longer than the timeout are emitted while reading
   assert.equal(emitted[0], "10.0.0.1:timeout");
   assert.equal(rows.length, 6);
 });
+
+Deno.test("corrected files later IPv4 fragments under their first fragment's ports; unmatched ones are counted", async () => {
+  const { concat, ethernet, ipv4, pcapFile, udp } = await import("../pcap/build_capture.ts");
+  const { CaptureParser } = await import("../../src/pcap/capture_parser.ts");
+  const { FlowMeter } = await import("../../src/flow/meter.ts");
+  const src = [10, 0, 0, 1], dst = [10, 0, 0, 2];
+  const datagram = udp(5353, 53, new Uint8Array(2000)); // 2008 bytes of UDP
+  const part = (offset: number, bytes: Uint8Array, more: boolean, id = 7) =>
+    ethernet(
+      0x0800,
+      ipv4({ protocol: 17, src, dst, id, fragmentOffset: offset, moreFragments: more }, bytes),
+    );
+  const frames = [
+    part(0, datagram.subarray(0, 1480), true),
+    part(1480, datagram.subarray(1480), false),
+    part(1480, new Uint8Array(100), false, 99), // its first fragment never came
+  ];
+  const bytes = pcapFile(frames.map((data, i) => ({ sec: 1_700_000_000, frac: i * 10, data })));
+  const run = (profile: "cic2017" | "corrected") => {
+    const rows: import("../../src/flow/flow_record.ts").FlowRecord[] = [];
+    const meter = new FlowMeter({ profile, keepSinglePacketFlows: true }, (r) => rows.push(r));
+    const parser = new CaptureParser(meter.addPacket);
+    parser.push(concat(bytes));
+    parser.end();
+    meter.flush();
+    return { rows, meter };
+  };
+  const corrected = run("corrected");
+  assert.equal(corrected.rows.length, 1);
+  assertFields(corrected.rows[0], {
+    srcPort: 5353,
+    dstPort: 53,
+    protocol: 17,
+    totalFwdPackets: 2,
+    totalLengthFwd: 2000,
+  });
+  assert.equal(corrected.meter.stats.ignored["later-fragment"], 1);
+  // cic2017 (like every Java build) puts later fragments into a protocol-0 flow of the host pair.
+  const legacy = run("cic2017");
+  assert.deepEqual(legacy.rows.map((r) => `${r.protocol}:${r.totalFwdPackets}`).sort(), ["0:2", "17:1"]);
+});

@@ -126,7 +126,7 @@ export const FLOW_COUNT_NOTES: Record<ProfileName, string> = {
     "link types jnetpcap does not frame (Linux SLL, some pcapng interfaces) where we decode every link type; and " +
     "because both drop 1-packet flows.",
   corrected:
-    "Flow counts differ because corrected meters IPv6 (E ignores it), drops later IPv4 fragments instead " +
-    "of filing them as protocol-0 flows (spec §2.2), and closes a finished TCP flow after 1 s without packets " +
+    "Flow counts differ because corrected meters IPv6 (E ignores it), files later fragments under their first " +
+    "fragment's ports instead of a protocol-0 flow (spec §2.2), and closes a finished TCP flow after 1 s without packets " +
     "(E waits for the next SYN).",
 };
