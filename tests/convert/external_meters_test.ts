@@ -17,17 +17,15 @@ import {
   listDir,
   makeCapture,
   makeEmptyPcap,
-  useFakeMeters,
+  withFakeMeters,
 } from "./fake_meters.ts";
-
-useFakeMeters();
 
 async function withDirs(fn: (d: { pcaps: string; csv: string; reports: string }) => Promise<void>) {
   const root = await Deno.makeTempDir({ prefix: "meters_test_" });
   const d = { pcaps: `${root}/pcaps`, csv: `${root}/csv`, reports: `${root}/reports` };
   await Deno.mkdir(d.csv, { recursive: true });
   try {
-    await fn(d);
+    await withFakeMeters(() => fn(d));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
@@ -44,7 +42,7 @@ async function rejection(p: Promise<unknown>): Promise<ConvertError> {
 }
 
 Deno.test("findExecutable finds an executable on PATH and ignores non-executable files", async () => {
-  assert.equal(await findExecutable("cicflowmeter"), `${FAKE_METERS_DIR}/cicflowmeter`);
+  assert.equal(await withFakeMeters(() => findExecutable("cicflowmeter")), `${FAKE_METERS_DIR}/cicflowmeter`);
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/cicflowmeter`, "#!/bin/sh\n", { mode: 0o644 });

@@ -7,10 +7,18 @@ import type { ConvertJob } from "../../src/convert/converter.ts";
 /** testdata/fake-meters, absolute. */
 export const FAKE_METERS_DIR = new URL("../../testdata/fake-meters", import.meta.url).pathname;
 
-/** Puts the stand-in meters first on PATH (once per test process). */
-export function useFakeMeters(): void {
+/**
+ * Runs `fn` with the stand-in meters first on PATH, then restores PATH (test
+ * modules share the process environment).
+ */
+export async function withFakeMeters<T>(fn: () => Promise<T>): Promise<T> {
   const path = Deno.env.get("PATH") ?? "";
-  if (!path.split(":").includes(FAKE_METERS_DIR)) Deno.env.set("PATH", `${FAKE_METERS_DIR}:${path}`);
+  Deno.env.set("PATH", `${FAKE_METERS_DIR}:${path}`);
+  try {
+    return await fn();
+  } finally {
+    Deno.env.set("PATH", path);
+  }
 }
 
 /** A small real capture. */

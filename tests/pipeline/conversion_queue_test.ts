@@ -8,9 +8,7 @@ import {
 } from "../../src/convert/converter.ts";
 import { memoryLogger } from "../../src/log.ts";
 import { ConversionQueue, type QueueOptions } from "../../src/pipeline/conversion_queue.ts";
-import { listDir, makeCapture, SAMPLE_PCAP, useFakeMeters } from "../convert/fake_meters.ts";
-
-useFakeMeters();
+import { listDir, makeCapture, SAMPLE_PCAP, withFakeMeters } from "../convert/fake_meters.ts";
 
 interface Dirs {
   root: string;
@@ -31,7 +29,7 @@ async function withDirs(fn: (d: Dirs) => Promise<void>) {
   };
   for (const dir of [d.pcaps, d.csv, d.reports]) await Deno.mkdir(dir, { recursive: true });
   try {
-    await fn(d);
+    await withFakeMeters(() => fn(d));
   } finally {
     await Deno.remove(root, { recursive: true });
   }
