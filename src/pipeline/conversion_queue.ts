@@ -282,7 +282,7 @@ export class ConversionQueue {
       `reason: ${reason}`,
       `attempts: ${attempts}`,
       `failed at: ${formatLogTime(now)} (${now.toISOString()})`,
-      ...(detail ? ["", "meter output (last 4 KiB):", detail] : []),
+      ...(detail ? ["", "meter output (last 4 KiB of stderr and of stdout):", detail] : []),
       "",
     ].join("\n");
     try {
