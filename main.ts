@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { convertCommand } from "./src/cli/convert.ts";
+import { addRunCommands } from "./src/cli/run.ts";
 import { UsageError } from "./src/cli/errors.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(inspectCommand());
   program.addCommand(convertCommand());
+  addRunCommands(program);
   return program;
 }
 

@@ -92,7 +92,7 @@ export const DEFAULTS = {
   stabilitySeconds: 2,
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
-    flowTimeout: 120,
+    flowTimeout: 60,
     workers: 1,
     outputFormat: "csv" as NexusFormat,
     verbose: false,

@@ -48,7 +48,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "-f, --filter <expr>",
     kind: { type: "string" },
     help: "BPF filter expression",
-    shownDefault: "none (all traffic)",
+    shownDefault: "all traffic",
     apply: (c, v) => c.filter = v as string,
   },
   {

@@ -160,14 +160,18 @@ export function defaultValidationDeps(): ValidationDeps {
   };
 }
 
-/** True when running as root (effective uid 0); reads /proc without the `sys` permission. */
+/** True when running as root (effective uid 0); without the `sys` permission, the owner of a new file tells. */
 export function isRoot(): boolean {
   try {
     return Deno.uid() === 0;
-  } catch { /* no --allow-sys=uid: ask /proc */ }
+  } catch { /* no --allow-sys=uid */ }
   try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    return status.match(/^Uid:\s+\d+\s+(\d+)/m)?.[1] === "0";
+    const probe = Deno.makeTempFileSync({ prefix: "pcap_pipeline_uid_" });
+    try {
+      return Deno.statSync(probe).uid === 0;
+    } finally {
+      Deno.removeSync(probe);
+    }
   } catch {
     return false;
   }

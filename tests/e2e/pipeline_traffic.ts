@@ -95,3 +95,76 @@ export async function captureFiles(dir: string, ext = "pcap"): Promise<string[]>
   } catch { /* not there yet */ }
   return names.sort();
 }
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+/** The stand-in external meters (cicflowmeter, nexusflowmeter). */
+export const FAKE_METERS = new URL("../../testdata/fake-meters", import.meta.url).pathname;
+
+/** A pipeline running as a real subprocess (`deno run -P main.ts …`, the project's permission set). */
+export interface PipelineProcess {
+  child: Deno.ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Waits for exit (bounded; SIGKILL after `ms`). */
+  exit(ms: number): Promise<Deno.CommandStatus>;
+}
+
+/** Starts `pcap-pipeline ARGS` as a subprocess; `env` is added to this process's environment. */
+export function spawnPipeline(args: string[], env: Record<string, string> = {}): PipelineProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-q", "--config", CONFIG, "-P", MAIN, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1", ...env },
+  }).spawn();
+  let text = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) text += chunk;
+  };
+  const collected = Promise.all([collect(child.stdout), collect(child.stderr)]);
+  return {
+    child,
+    output: () => text,
+    async exit(ms) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const status = await Promise.race([
+        child.status,
+        new Promise<undefined>((r) => timer = setTimeout(() => r(undefined), ms)),
+      ]);
+      clearTimeout(timer);
+      if (!status) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* exited */ }
+      }
+      const final = await child.status;
+      await collected;
+      return final;
+    },
+  };
+}
+
+/** Child processes of `pid` whose command name is `name`, or whose command line has an argument ending in `/name`. */
+export async function childPids(pid: number, name: string): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${e.name}/stat`);
+      const m = stat.match(/^\d+ \((.*)\) \S (\d+)/);
+      if (!m || Number(m[2]) !== pid) continue;
+      // A script run through its shebang shows as "bash"; its path is in the command line.
+      const argv = (await Deno.readTextFile(`/proc/${e.name}/cmdline`)).split("\0");
+      if (m[1] === name || argv.some((a) => a === name || a.endsWith(`/${name}`))) out.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+/** Parses a CSV's header and rows (no quoted commas in flow CSVs' port columns). */
+export function parseCsv(text: string): { header: string[]; rows: string[][] } {
+  const lines = text.split(/\r?\n/).filter((l) => l !== "");
+  return { header: lines[0]?.split(",") ?? [], rows: lines.slice(1).map((l) => l.split(",")) };
+}

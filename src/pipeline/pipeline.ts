@@ -1,0 +1,346 @@
+/**
+ * The capture pipeline, wired: config → validation → directories (0700) →
+ * logger → conversion queue + converter → watcher → tcpdump → retention
+ * (every 30 s) → disk monitor → status line (every minute).
+ *
+ * `startPipeline` returns a handle (status, stop, force); `runPipeline`
+ * runs until `signal` aborts, then shuts down gracefully: stop tcpdump, wait
+ * for its last file to be stable, convert it, drain the queue (bounded),
+ * report failures. `forceSignal` (a second Ctrl+C) cuts every wait short:
+ * conversions are aborted, nothing is left half-written under a final name,
+ * and unconverted pcaps stay for the next start.
+ */
+import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
+import type { PipelineConfig } from "../config/pipeline_config.ts";
+import { defaultValidationDeps, validateConfig, type ValidationDeps } from "../config/validate.ts";
+import type { Converter } from "../convert/converter.ts";
+import { BuiltinConverter } from "../convert/builtin.ts";
+import { CicflowmeterConverter } from "../convert/cicflowmeter.ts";
+import { NexusflowmeterConverter } from "../convert/nexusflowmeter.ts";
+import { findExecutable } from "../convert/find_executable.ts";
+import { type ClosableLogger, createLogger } from "../log.ts";
+import { VERSION } from "../version.ts";
+import { ConversionQueue } from "./conversion_queue.ts";
+import { DiskMonitor, freeBytes } from "./disk_monitor.ts";
+import { removeTempLeftovers, startRetention } from "./retention.ts";
+import { type FailedCapture, listFailedCaptures, unlessForced } from "./shutdown.ts";
+import { formatStatus, type PipelineStatus } from "./status.ts";
+import { CaptureWatcher } from "./watcher.ts";
+
+/** What the pipeline uses from outside, replaceable in tests. */
+export interface PipelineDeps {
+  validation: ValidationDeps;
+  /** The flow meter for the config (programs: where validation found tcpdump and the meter). */
+  createConverter(config: PipelineConfig, programs: Record<string, string>): Converter | Promise<Converter>;
+  /** Free bytes on the file system holding `path` (throws when it cannot be read). */
+  freeBytes(path: string): Promise<number>;
+}
+
+export interface PipelineOptions {
+  /** Graceful stop (first Ctrl+C / SIGTERM). */
+  signal?: AbortSignal;
+  /** Immediate stop (second Ctrl+C). */
+  forceSignal?: AbortSignal;
+  deps?: Partial<PipelineDeps>;
+  /** Log to the console too (default true); the log file is always written. */
+  console?: boolean;
+  /** Status line period (default 60 s). */
+  statusIntervalMs?: number;
+  /** Watcher safety-net re-scan period (default 5 s). */
+  rescanMs?: number;
+  /** Retention pass period (default 30 s; tests shorten it). */
+  retentionIntervalMs?: number;
+}
+
+/** What a run did, returned when it has stopped. */
+export interface PipelineSummary {
+  captured: number;
+  converted: number;
+  failed: number;
+  /** Permanent failures of this run (pcap moved to failed/). */
+  failures: { pcap: string; reason: string }[];
+  /** Everything in failed/ at the end, this run's and earlier ones'. */
+  failedFiles: FailedCapture[];
+  /** Conversions not finished at the end (their pcaps stay for the next start). */
+  unfinished: number;
+  /** A second Ctrl+C cut the shutdown short. */
+  forced: boolean;
+  tcpdumpRestarts: number;
+  logFile?: string;
+}
+
+/** A started pipeline. */
+export interface RunningPipeline {
+  readonly config: PipelineConfig;
+  readonly log: ClosableLogger;
+  /** The running tcpdump's pid (tests). */
+  readonly tcpdumpPid: number | undefined;
+  status(): Promise<PipelineStatus>;
+  /** Writes the status line to the log (the minute timer and SIGUSR1). */
+  logStatus(): Promise<void>;
+  /** Graceful shutdown; a second call returns the same promise. `force` cuts it short. */
+  stop(force?: AbortSignal): Promise<PipelineSummary>;
+}
+
+function defaultDeps(): PipelineDeps {
+  return {
+    validation: defaultValidationDeps(),
+    createConverter: converterFor,
+    freeBytes: (path) => freeBytes(path),
+  };
+}
+
+/** The Converter for the configured flow meter, with its options from the config. */
+export function converterFor(config: PipelineConfig, programs: Record<string, string>): Converter {
+  switch (config.meter) {
+    case "cicflowmeter":
+      return new CicflowmeterConverter({ ...config.cicflowmeter, executable: programs.cicflowmeter });
+    case "nexusflowmeter":
+      return new NexusflowmeterConverter({ ...config.nexusflowmeter, executable: programs.nexusflowmeter });
+    case "builtin":
+      return new BuiltinConverter();
+  }
+}
+
+/**
+ * Validates `config`, then starts everything. Throws ConfigError (before
+ * anything has started) when the config cannot work.
+ *
+ * @example
+ * const p = await startPipeline(config);
+ * // … later
+ * const summary = await p.stop();
+ */
+export async function startPipeline(
+  config: PipelineConfig,
+  options: PipelineOptions = {},
+): Promise<RunningPipeline> {
+  const deps = { ...defaultDeps(), ...options.deps };
+  const { config: cfg, warnings, programs } = await validateConfig(config, deps.validation);
+  const dirs = cfg.dirs;
+  const log = createLogger({ level: cfg.logLevel, logDir: dirs.log, console: options.console ?? true });
+  log.info(
+    `pcap-pipeline ${VERSION} starting: ${cfg.meter} on ${cfg.interface}` +
+      `${
+        cfg.filter ? ` (filter ${JSON.stringify(cfg.filter)})` : ""
+      }, new pcap every ${cfg.rotateSeconds} s, ` +
+      `${cfg.workers} workers, data in ${dirs.data}, log ${log.filePath}`,
+  );
+  for (const w of warnings) log.warn(w);
+
+  try {
+    // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
+    await removeTempLeftovers([...new Set([dirs.csv, dirs.reports, dirs.pcaps, dirs.failed])], log);
+    const converter = await deps.createConverter(cfg, programs);
+    let failedThisRun = 0;
+    const queue = new ConversionQueue({
+      converter,
+      workers: cfg.workers,
+      retries: cfg.retries,
+      retryDelayMs: cfg.retryDelaySeconds * 1000,
+      timeoutMs: cfg.timeoutSeconds * 1000,
+      csvDir: dirs.csv,
+      reportsDir: dirs.reports,
+      failedDir: dirs.failed,
+      log,
+      onFailed: () => failedThisRun++,
+    });
+    const isConverted = async (pcap: string) => await exists(queue.csvPathFor(pcap));
+    const watcher = new CaptureWatcher({
+      dir: dirs.pcaps,
+      stabilityMs: cfg.stabilitySeconds * 1000,
+      rescanMs: options.rescanMs,
+      isDone: isConverted,
+      onComplete: (pcap) => {
+        if (!queue.enqueue(pcap)) log.debug(`${baseName(pcap)} is already queued`);
+      },
+      log,
+    });
+    await watcher.start();
+
+    const setpriv = await parentDeathHelper();
+    if (!setpriv) {
+      log.warn("setpriv not usable: tcpdump could outlive this process if it is killed with SIGKILL");
+    }
+    const capture = new RotatingCapture({
+      iface: cfg.interface,
+      snaplen: cfg.snaplen,
+      rotateSeconds: cfg.rotateSeconds,
+      pcapDir: dirs.pcaps,
+      filter: cfg.filter,
+      log,
+      tcpdump: programs.tcpdump,
+      parentDeathSignal: setpriv,
+      // Whatever tcpdump was writing is complete once stable.
+      onExit: () => void watcher.settle(),
+    });
+    capture.start();
+
+    const retention = startRetention({
+      pcapDir: dirs.pcaps,
+      csvDir: dirs.csv,
+      reportsDir: dirs.reports,
+      failedDir: dirs.failed,
+      retentionMs: {
+        pcaps: cfg.retentionMinutes.pcaps * 60_000,
+        csv: cfg.retentionMinutes.csv * 60_000,
+        reports: cfg.retentionMinutes.reports * 60_000,
+      },
+      isConverted,
+      log,
+      intervalMs: options.retentionIntervalMs,
+    });
+    const disk = new DiskMonitor({
+      dataDir: dirs.data,
+      pcapDir: dirs.pcaps,
+      minFreeMb: cfg.minFreeDiskMb,
+      intervalMs: cfg.diskCheckSeconds * 1000,
+      isConverted,
+      freeSpace: deps.freeBytes,
+      log,
+      pauseCapture: async () => {
+        await capture.pause();
+        await watcher.settle();
+      },
+      resumeCapture: () => capture.resume(),
+    });
+    disk.start();
+
+    const status = async (): Promise<PipelineStatus> => ({
+      captured: watcher.completed,
+      current: watcher.current,
+      converted: queue.stats.converted,
+      failed: queue.stats.failed,
+      retries: queue.stats.retries,
+      queued: queue.depth,
+      running: queue.running,
+      freeBytes: await deps.freeBytes(dirs.data).catch(() => undefined),
+      capture: capture.state,
+      tcpdumpRestarts: capture.restarts,
+    });
+    const logStatus = async () => log.info(formatStatus(await status()));
+    const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);
+
+    let stopping: Promise<PipelineSummary> | undefined;
+    const stop = (force?: AbortSignal): Promise<PipelineSummary> => {
+      stopping ??= (async () => {
+        clearInterval(statusTimer);
+        retention.stop();
+        disk.stop();
+        log.info("shutting down: stopping tcpdump");
+        let forced = false;
+        const cut = async <T>(p: Promise<T>): Promise<T | undefined> => {
+          const v = await unlessForced(p, force);
+          if (force?.aborted) forced = true;
+          return v;
+        };
+        await cut(capture.stop(force?.aborted ? 500 : undefined));
+        if (force?.aborted) await capture.stop(500);
+        if (!forced) {
+          await cut(watcher.settle());
+          const settled = await cut(watcher.waitSettled(cfg.stabilitySeconds * 1000 + 10_000));
+          if (settled === false) {
+            log.warn("the last capture file did not become stable; it is left for the next start");
+          }
+        }
+        await watcher.close();
+        let unfinished = 0;
+        if (!forced) {
+          const pending = queue.depth + queue.running;
+          if (pending > 0) {
+            log.info(`waiting up to ${cfg.shutdownTimeoutSeconds} s for ${pending} conversions`);
+          }
+          const drained = await cut(queue.drain(cfg.shutdownTimeoutSeconds * 1000));
+          if (drained === false) unfinished = queue.depth + queue.running;
+        }
+        if (forced) {
+          unfinished = queue.depth + queue.running;
+          log.warn(
+            `stopping at once: ${unfinished} conversions aborted; their pcaps are converted at the next start`,
+          );
+        } else if (unfinished > 0) {
+          log.warn(
+            `${unfinished} conversions not finished in time; their pcaps are converted at the next start`,
+          );
+        }
+        if (forced || unfinished > 0) await queue.abort();
+        const failedFiles = await listFailedCaptures(dirs.failed);
+        for (const f of failedFiles) log.warn(`failed: ${dirs.failed}/${f.file}: ${f.reason}`);
+        const summary: PipelineSummary = {
+          captured: watcher.completed,
+          converted: queue.stats.converted,
+          failed: failedThisRun,
+          failures: [...queue.failures],
+          failedFiles,
+          unfinished,
+          forced,
+          tcpdumpRestarts: capture.restarts,
+          logFile: log.filePath,
+        };
+        log.info(
+          `stopped: ${summary.captured} captured, ${summary.converted} converted, ${summary.failed} failed` +
+            `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}`,
+        );
+        log.close();
+        return summary;
+      })();
+      return stopping;
+    };
+    return {
+      config: cfg,
+      log,
+      get tcpdumpPid() {
+        return capture.pid;
+      },
+      status,
+      logStatus,
+      stop,
+    };
+  } catch (err) {
+    log.error(`could not start: ${(err as Error).message}`);
+    log.close();
+    throw err;
+  }
+}
+
+/**
+ * Runs the pipeline until `options.signal` aborts, then shuts down (see the
+ * module comment). Resolves with the summary.
+ */
+export async function runPipeline(
+  config: PipelineConfig,
+  options: PipelineOptions = {},
+): Promise<PipelineSummary> {
+  const running = await startPipeline(config, options);
+  if (!options.signal?.aborted) {
+    await new Promise<void>((resolve) =>
+      options.signal?.addEventListener("abort", () => resolve(), { once: true })
+    );
+  }
+  return await running.stop(options.forceSignal);
+}
+
+/** `setpriv` when it is installed and this process may run it (for `--pdeathsig`). */
+async function parentDeathHelper(): Promise<string | undefined> {
+  const path = await findExecutable("setpriv");
+  if (!path) return undefined;
+  try {
+    const state = await Deno.permissions.query({ name: "run", command: path });
+    return state.state === "granted" ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

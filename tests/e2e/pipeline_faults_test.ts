@@ -1,0 +1,190 @@
+/**
+ * Faults while the pipeline runs as a real subprocess: tcpdump killed,
+ * the pipeline itself killed with SIGKILL in the middle of conversions.
+ */
+import assert from "node:assert/strict";
+import {
+  captureFiles,
+  captureSkipReason,
+  childPids,
+  FAKE_METERS,
+  parseCsv,
+  sleep,
+  spawnPipeline,
+  startTrafficServer,
+  until,
+} from "./pipeline_traffic.ts";
+
+Deno.test({
+  name: "tcpdump killed mid-run is restarted and capture goes on",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_fault_tcpdump_" });
+    const traffic = startTrafficServer();
+    const p = spawnPipeline([
+      "builtin",
+      "-i",
+      "lo",
+      "-f",
+      `tcp port ${traffic.port}`,
+      "--rotate",
+      "1",
+      "--data-dir",
+      data,
+      "--stability-delay",
+      "0.5",
+    ]);
+    try {
+      assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
+      await traffic.send(10, 100);
+      const [tcpdump] = await childPids(p.child.pid, "tcpdump");
+      assert.ok(tcpdump, "tcpdump runs as a child of the pipeline");
+      Deno.kill(tcpdump, "SIGKILL");
+      assert.ok(
+        await until(
+          () => /ERROR tcpdump on lo died \(killed by SIGKILL\); restarting in 1 s/.test(p.output()),
+          5000,
+        ),
+        p.output(),
+      );
+      assert.ok(
+        await until(
+          async () => (await childPids(p.child.pid, "tcpdump")).some((pid) => pid !== tcpdump),
+          5000,
+        ),
+        "a new tcpdump",
+      );
+      const before = await captureFiles(`${data}/pcaps`);
+      await traffic.send(20, 100);
+      assert.ok(
+        await until(async () => (await captureFiles(`${data}/pcaps`)).length > before.length, 3000),
+        "new pcaps after the restart",
+      );
+      p.child.kill("SIGTERM");
+      const status = await p.exit(30_000);
+      assert.equal(status.code, 0, p.output());
+      const pcaps = await captureFiles(`${data}/pcaps`);
+      assert.deepEqual(
+        await captureFiles(`${data}/csv`, "csv"),
+        pcaps.map((n) => n.replace(/\.pcap$/, ".csv")),
+        "the file tcpdump was writing when killed is converted too",
+      );
+    } finally {
+      await p.exit(1000);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
+
+/** Processes whose command line mentions `text` (to find tcpdump writing into a data dir). */
+async function processesMentioning(text: string): Promise<number[]> {
+  const out: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const cmdline = await Deno.readTextFile(`/proc/${e.name}/cmdline`);
+      if (cmdline.includes(text)) out.push(Number(e.name));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+Deno.test({
+  name:
+    "pipeline killed with SIGKILL mid-conversion: after a restart every pcap has exactly one complete CSV",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_fault_kill9_" });
+    const traffic = startTrafficServer();
+    const env = { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` };
+    const args = [
+      "cicflowmeter",
+      "-i",
+      "lo",
+      "-f",
+      `tcp port ${traffic.port}`,
+      "--rotate",
+      "1",
+      "--data-dir",
+      data,
+      "--workers",
+      "1",
+      "--stability-delay",
+      "0.5",
+    ];
+    // First run: a slow meter (1 s per file), so conversions are running and queued when it is killed.
+    const first = spawnPipeline(args, { ...env, FAKE_METER_MODE: "slow" });
+    let second: ReturnType<typeof spawnPipeline> | undefined;
+    try {
+      assert.ok(
+        await until(() => first.output().includes("tcpdump: listening on lo"), 15_000),
+        first.output(),
+      );
+      // Traffic goes on while the pipeline is killed (tcpdump rotates only when packets arrive).
+      const sending = traffic.send(60, 100);
+      assert.ok(
+        await until(
+          async () =>
+            (await captureFiles(`${data}/pcaps`)).length >= 4 &&
+            (await childPids(first.child.pid, "cicflowmeter")).length > 0,
+          8000,
+        ),
+        "a conversion is running with more pcaps waiting",
+      );
+      first.child.kill("SIGKILL");
+      await sending;
+      await first.exit(5000);
+      // tcpdump runs under setpriv --pdeathsig: it stops with the pipeline instead of writing on.
+      assert.ok(
+        await until(async () => (await processesMentioning(`${data}/pcaps`)).length === 0, 5000),
+        "no tcpdump left writing into the data dir",
+      );
+      await sleep(1500); // the orphaned stand-in meter finishes its 1 s in its private temp dir
+      const leftover = await captureFiles(`${data}/pcaps`);
+      const convertedBefore = await captureFiles(`${data}/csv`, "csv");
+      assert.ok(
+        leftover.length > convertedBefore.length,
+        `some pcaps were not converted yet (${leftover.length} pcaps, ${convertedBefore.length} CSVs)`,
+      );
+
+      // Second run: the left-over pcaps are converted once each.
+      second = spawnPipeline(args, env);
+      const want = leftover.map((n) => n.replace(/\.pcap$/, ".csv"));
+      assert.ok(
+        await until(async () => {
+          const csvs = new Set(await captureFiles(`${data}/csv`, "csv"));
+          return want.every((n) => csvs.has(n));
+        }, 20_000),
+        second.output(),
+      );
+      second.child.kill("SIGTERM");
+      assert.equal((await second.exit(30_000)).code, 0, second.output());
+
+      const pcaps = await captureFiles(`${data}/pcaps`);
+      const csvs = await captureFiles(`${data}/csv`, "csv");
+      assert.deepEqual(csvs, pcaps.map((n) => n.replace(/\.pcap$/, ".csv")), "exactly one CSV per pcap");
+      for (const csv of csvs) {
+        const text = await Deno.readTextFile(`${data}/csv/${csv}`);
+        const { header, rows } = parseCsv(text);
+        assert.equal(header[0], "src_ip", csv);
+        assert.ok(text.endsWith("\r\n"), `${csv} is complete`);
+        for (const row of rows) assert.equal(row.length, header.length, `${csv}: no half row`);
+      }
+      const hidden = [...Deno.readDirSync(`${data}/csv`)].filter((e) => e.name.startsWith("."));
+      assert.deepEqual(hidden, [], "no temporary output left");
+      assert.match(
+        second.output(),
+        new RegExp(`converted → ${want.at(-1)!.replace(".", "\\.")}`),
+        "the pcaps left by the killed run were converted by the new one",
+      );
+    } finally {
+      await first.exit(1000);
+      await second?.exit(1000);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,193 @@
+/**
+ * The pipeline as a user runs it: `pcap-pipeline METER …` as a subprocess
+ * with the project's permission set, real tcpdump on loopback, real HTTP
+ * traffic on 127.0.0.1.
+ */
+import assert from "node:assert/strict";
+import { runCli } from "../cli/run_cli.ts";
+import {
+  captureFiles,
+  captureSkipReason,
+  FAKE_METERS,
+  parseCsv,
+  spawnPipeline,
+  startTrafficServer,
+  until,
+} from "./pipeline_traffic.ts";
+
+Deno.test("an unknown flow meter name lists the valid ones (exit 2)", async () => {
+  const r = await runCli(["cicflowmetre"]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /unknown flow meter 'cicflowmetre'\. Valid flow meters: cicflowmeter, nexusflowmeter, builtin/,
+  );
+});
+
+Deno.test("bad settings are all reported before anything starts (exit 2)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pipeline_cli_" });
+  try {
+    await Deno.writeTextFile(`${dir}/p.toml`, `rotate = 10\nworkers = 0\n`);
+    const r = await runCli(["builtin", "--config", `${dir}/p.toml`, "--snaplen", "x"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /p\.toml: key 'workers' must be an integer from 1 to 64, got 0/);
+    assert.match(r.stderr, /--snaplen: expected an integer from 1 to 262144, got "x"/);
+
+    const v = await runCli(
+      ["cicflowmeter", "-i", "nosuch0", "--data-dir", `${dir}/data`, "--no-root-check"],
+      { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } },
+    );
+    assert.equal(v.code, 2);
+    assert.match(v.stderr, /cicflowmeter not found on PATH; install it with `pip install cicflowmeter`/);
+    assert.match(v.stderr, /interface 'nosuch0' does not exist; interfaces: .*lo \(up, loopback/);
+    assert.doesNotMatch(v.stderr, /must be run as root/, "--no-root-check");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "a filter that does not compile is named (exit 2)",
+  ignore: captureSkipReason !== undefined,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "pipeline_cli_" });
+    try {
+      const r = await runCli(["builtin", "-i", "lo", "-f", "tcp portx 80", "--data-dir", dir]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /BPF filter "tcp portx 80" does not compile for lo: .*syntax error/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * Runs METER on lo with 2 s rotation while a client makes `requests` HTTP
+ * requests, then SIGTERM. Returns the data dir (caller removes it), the
+ * traffic and the exit status.
+ */
+async function runWithTraffic(meter: string, env: Record<string, string>, requests: number) {
+  const data = await Deno.makeTempDir({ prefix: `pipeline_${meter}_` });
+  const traffic = startTrafficServer();
+  const p = spawnPipeline([
+    meter,
+    "-i",
+    "lo",
+    "-f",
+    `tcp port ${traffic.port}`,
+    "--rotate",
+    "2",
+    "--data-dir",
+    data,
+    "--stability-delay",
+    "0.5",
+    "--retry-delay",
+    "0.2",
+  ], env);
+  try {
+    assert.ok(
+      await until(() => p.output().includes("tcpdump: listening on lo"), 15_000),
+      `tcpdump started:\n${p.output()}`,
+    );
+    // ~6 s of traffic: at least three rotations.
+    await traffic.send(requests, 6000 / requests);
+    assert.ok(
+      await until(async () => (await captureFiles(`${data}/pcaps`)).length >= 3, 5000),
+      "pcaps rotate",
+    );
+    p.child.kill("SIGUSR1");
+    assert.ok(
+      await until(() => /INFO status: \d+ captured, \d+ converted/.test(p.output()), 5000),
+      "SIGUSR1 status",
+    );
+    p.child.kill("SIGTERM");
+    const status = await p.exit(30_000);
+    return { data, traffic, status, output: p.output() };
+  } finally {
+    await traffic.close();
+  }
+}
+
+Deno.test({
+  name: "stand-in cicflowmeter: every rotated pcap gets one CSV, SIGTERM converts the last file",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const r = await runWithTraffic("cicflowmeter", { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` }, 30);
+    try {
+      assert.equal(r.status.code, 0, r.output);
+      const pcaps = await captureFiles(`${r.data}/pcaps`);
+      const csvs = await captureFiles(`${r.data}/csv`, "csv");
+      assert.ok(pcaps.length >= 3, `${pcaps.length} pcaps`);
+      assert.deepEqual(
+        csvs,
+        pcaps.map((p) => p.replace(/\.pcap$/, ".csv")),
+        "one CSV per pcap, last one included",
+      );
+      for (const csv of csvs) {
+        const { header } = parseCsv(await Deno.readTextFile(`${r.data}/csv/${csv}`));
+        assert.equal(header[0], "src_ip", csv);
+      }
+      assert.match(
+        r.output,
+        new RegExp(`stopped: ${pcaps.length} captured, ${pcaps.length} converted, 0 failed`),
+      );
+      const logs = [...Deno.readDirSync(`${r.data}/log`)].map((e) => e.name);
+      assert.equal(logs.length, 1);
+      assert.match(logs[0], /^pipeline_\d{8}_\d{6}\.log$/);
+      const logText = await Deno.readTextFile(`${r.data}/log/${logs[0]}`);
+      assert.match(
+        logText,
+        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO pcap-pipeline .* starting: cicflowmeter on lo/m,
+      );
+      // Nothing half-written anywhere.
+      for (const dir of ["csv", "pcaps", "reports", "failed"]) {
+        const hidden = [...Deno.readDirSync(`${r.data}/${dir}`)].filter((e) => e.name.startsWith("."));
+        assert.deepEqual(hidden, [], dir);
+      }
+    } finally {
+      await Deno.remove(r.data, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "builtin meter: each completed pcap gets a CSV whose flows are the HTTP connections made",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const r = await runWithTraffic("builtin", {}, 30);
+    try {
+      assert.equal(r.status.code, 0, r.output);
+      const pcaps = await captureFiles(`${r.data}/pcaps`);
+      const csvs = await captureFiles(`${r.data}/csv`, "csv");
+      assert.deepEqual(
+        csvs,
+        pcaps.map((p) => p.replace(/\.pcap$/, ".csv")),
+        "one CSV per pcap, last one included",
+      );
+      const clientPorts = new Set<number>();
+      for (const csv of csvs) {
+        const { header, rows } = parseCsv(await Deno.readTextFile(`${r.data}/csv/${csv}`));
+        const src = header.findIndex((h) => /^(src|source)[ _]?port$/i.test(h.trim()));
+        const dst = header.findIndex((h) => /^(dst|destination)[ _]?port$/i.test(h.trim()));
+        assert.ok(src >= 0 && dst >= 0, `port columns in ${header.slice(0, 8).join(",")}`);
+        for (const row of rows) {
+          const ports = [Number(row[src]), Number(row[dst])];
+          assert.ok(
+            ports.includes(r.traffic.port),
+            `${csv}: flow ${ports} is not to the server port ${r.traffic.port}`,
+          );
+          clientPorts.add(ports[0] === r.traffic.port ? ports[1] : ports[0]);
+        }
+      }
+      // Every connection made is a flow in some CSV (a connection split by a rotation may appear twice).
+      for (const port of r.traffic.clientPorts) {
+        assert.ok(clientPorts.has(port), `client port ${port} has a flow`);
+      }
+      assert.equal(r.traffic.clientPorts.size, 30);
+    } finally {
+      await Deno.remove(r.data, { recursive: true });
+    }
+  },
+});
