@@ -20,6 +20,9 @@ export function buildProgram(): Command {
   program.addCommand(inspectCommand());
   program.addCommand(convertCommand());
   addRunCommands(program);
+  // Commands built on their own do not inherit these: without them a bad option value
+  // would exit from inside commander with code 1 instead of our usage code 2.
+  for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Runs a conversion in a fresh Web Worker and resolves with its result.
- * Aborting terminates the worker; the atomic writer's temp file is then left
- * under its temporary name (`.NAME.tmp-…`) and removed here.
+ * Aborting terminates the worker; whatever temporary output it left
+ * (`.NAME.tmp-<pid>-…`, never the final name) is removed.
  */
 import type { ConvertReply, ConvertRequest } from "./convert_worker.ts";
 import type { ConvertFileResult } from "./convert_file.ts";
@@ -9,48 +9,55 @@ import { CaptureFormatError } from "../pcap/format_error.ts";
 import { isAtomicTempName } from "../output/atomic_write.ts";
 
 /**
+ * Rejects with the worker's error, keeping its name (CaptureFormatError is
+ * rebuilt as such), or with the signal's reason when aborted.
+ *
  * @example
  * const result = await convertInWorker({ input: "a.pcap", output: "a.csv", options: { profile: "corrected" } });
  */
-export function convertInWorker(request: ConvertRequest, signal?: AbortSignal): Promise<ConvertFileResult> {
+export async function convertInWorker(
+  request: ConvertRequest,
+  signal?: AbortSignal,
+): Promise<ConvertFileResult> {
   const worker = new Worker(new URL("./convert_worker.ts", import.meta.url), { type: "module" });
-  return new Promise<ConvertFileResult>((resolve, reject) => {
-    const onAbort = () => {
-      worker.terminate();
-      removeTempOutputs(request.output).finally(() =>
-        reject(signal?.reason ?? new DOMException("conversion aborted", "AbortError"))
-      );
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    worker.onmessage = (event: MessageEvent<ConvertReply>) => {
-      signal?.removeEventListener("abort", onAbort);
-      worker.terminate();
-      const reply = event.data;
-      if (reply.ok) resolve(reply.result);
-      else reject(reply.notACapture ? new CaptureFormatError(reply.message) : new Error(reply.message));
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      signal?.removeEventListener("abort", onAbort);
-      worker.terminate();
-      reject(new Error(`conversion worker for ${request.input} failed: ${event.message}`));
-    };
-    worker.postMessage(request);
-  });
+  let onAbort: (() => void) | undefined;
+  try {
+    const reply = await new Promise<ConvertReply>((resolve, reject) => {
+      onAbort = () => reject(signal?.reason ?? new DOMException("conversion aborted", "AbortError"));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      worker.onmessage = (event: MessageEvent<ConvertReply>) => resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`${request.input}: the conversion worker crashed: ${event.message}`));
+      };
+      worker.postMessage(request);
+    });
+    if (reply.ok) return reply.result;
+    const err = reply.name === "CaptureFormatError"
+      ? new CaptureFormatError(reply.message)
+      : new Error(reply.message);
+    err.name = reply.name;
+    throw err;
+  } catch (err) {
+    worker.terminate();
+    await removeTempOutputs(request.output);
+    throw err;
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+    worker.terminate();
+  }
 }
 
-/** Removes temp files an interrupted atomic write of `output` left in its directory. */
+/** Removes `.NAME.tmp-<our pid>-*` files beside `output` (left by a terminated worker). */
 async function removeTempOutputs(output: string): Promise<void> {
   if (output === "-") return;
   const slash = output.lastIndexOf("/");
-  const dir = slash >= 0 ? output.slice(0, slash) || "/" : ".";
-  const base = output.slice(slash + 1);
+  const dir = slash > 0 ? output.slice(0, slash) : slash === 0 ? "/" : ".";
+  const prefix = `.${output.slice(slash + 1)}.tmp-${Deno.pid}-`;
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (
-        entry.isFile && isAtomicTempName(entry.name) && entry.name.startsWith(`.${base}.tmp-${Deno.pid}-`)
-      ) {
+      if (entry.isFile && entry.name.startsWith(prefix) && isAtomicTempName(entry.name)) {
         await Deno.remove(`${dir}/${entry.name}`).catch(() => {});
       }
     }

@@ -1,11 +1,10 @@
 /**
  * Web Worker entry that runs one `convertCaptureFile`, so conversions use
- * other cores (`convert --jobs N`) and the pipeline's event loop stays free.
- * Message in: ConvertRequest; message out: ConvertReply.
+ * other cores (`convert --jobs N`, the pipeline's `builtin` meter) and the
+ * caller's event loop stays free. Message in: ConvertRequest; out: ConvertReply.
  */
 /// <reference lib="deno.worker" />
 import { convertCaptureFile, type ConvertFileOptions, type ConvertFileResult } from "./convert_file.ts";
-import { CaptureFormatError } from "../pcap/format_error.ts";
 
 export interface ConvertRequest {
   input: string;
@@ -13,9 +12,10 @@ export interface ConvertRequest {
   options: Omit<ConvertFileOptions, "signal" | "onProgress">;
 }
 
+/** The result, or the error's name (e.g. CaptureFormatError, NotFound) and message. */
 export type ConvertReply =
   | { ok: true; result: ConvertFileResult }
-  | { ok: false; message: string; notACapture: boolean };
+  | { ok: false; name: string; message: string };
 
 self.onmessage = async (event: MessageEvent<ConvertRequest>) => {
   const { input, output, options } = event.data;
@@ -23,8 +23,9 @@ self.onmessage = async (event: MessageEvent<ConvertRequest>) => {
   try {
     reply = { ok: true, result: await convertCaptureFile(input, output, options) };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    reply = { ok: false, message, notACapture: err instanceof CaptureFormatError };
+    reply = err instanceof Error
+      ? { ok: false, name: err.name, message: err.message }
+      : { ok: false, name: "Error", message: String(err) };
   }
   self.postMessage(reply);
 };
