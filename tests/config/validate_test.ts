@@ -73,7 +73,10 @@ Deno.test("every problem is reported together, one line each", async () => {
   assert.equal(found.length, 3, found.join("\n"));
   assert.equal(found[0], ROOT_MESSAGE);
   assert.match(found[0], /must be run as root \(sudo\) for packet capture/);
-  assert.match(found[1], /^cicflowmeter not found on PATH; install it with `pip install cicflowmeter`.*under sudo/);
+  assert.match(
+    found[1],
+    /^cicflowmeter not found on PATH; install it with `pip install cicflowmeter`.*under sudo/,
+  );
   assert.equal(
     found[2],
     "interface 'eht0' does not exist; interfaces: lo (up, loopback, 127.0.0.1), ifb0 (down), eth0 (up, 192.0.2.5)",
