@@ -188,3 +188,69 @@ Deno.test({
     }
   },
 });
+
+/** Kills the `sleep` processes a hanging stand-in meter left, found by a tag in their environment. */
+async function killTagged(tag: string): Promise<void> {
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const environ = await Deno.readTextFile(`/proc/${e.name}/environ`);
+      if (environ.split("\0").includes(`PIPELINE_TEST_TAG=${tag}`)) Deno.kill(Number(e.name), "SIGKILL");
+    } catch { /* gone */ }
+  }
+}
+
+Deno.test({
+  name: "a second Ctrl+C exits at once: conversions aborted, no output under a final name, pcaps kept",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_fault_force_" });
+    const traffic = startTrafficServer();
+    const tag = crypto.randomUUID();
+    const p = spawnPipeline([
+      "cicflowmeter",
+      "-i",
+      "lo",
+      "-f",
+      `tcp port ${traffic.port}`,
+      "--rotate",
+      "1",
+      "--data-dir",
+      data,
+      "--stability-delay",
+      "0.3",
+    ], { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, FAKE_METER_MODE: "hang", PIPELINE_TEST_TAG: tag });
+    try {
+      assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
+      await traffic.send(20, 100);
+      assert.ok(
+        await until(async () => (await childPids(p.child.pid, "cicflowmeter")).length >= 2, 5000),
+        "two conversions hang",
+      );
+      p.child.kill("SIGINT");
+      assert.ok(await until(() => p.output().includes("shutting down"), 5000), p.output());
+      await sleep(500);
+      p.child.kill("SIGINT");
+      const status = await p.exit(20_000);
+      assert.equal(status.code, 1, p.output());
+      assert.match(
+        p.output(),
+        /stopping at once: \d+ conversions aborted; their pcaps are converted at the next start/,
+      );
+      // Only a capture without packets (the meter is not run for it) may have its CSV.
+      for (const csv of await captureFiles(`${data}/csv`, "csv")) {
+        const pcap = await Deno.stat(`${data}/pcaps/${csv.replace(/\.csv$/, ".pcap")}`);
+        assert.equal(pcap.size, 24, `${csv} comes from an aborted conversion`);
+      }
+      const hidden = [...Deno.readDirSync(`${data}/csv`)].filter((e) => e.name.startsWith("."));
+      assert.deepEqual(hidden, [], "no temporary output left behind");
+      assert.ok((await captureFiles(`${data}/pcaps`)).length >= 2, "the unconverted pcaps are kept");
+    } finally {
+      await p.exit(1000);
+      await killTagged(tag);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
