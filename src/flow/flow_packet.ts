@@ -8,8 +8,10 @@ import { IpProto, type PacketInfo } from "../pcap/packet.ts";
 import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
 
 /** Why a decoded packet was not used for flows. */
-export const IGNORE_REASONS = ["not-ip", "ipv6-disabled", "later-fragment"] as const;
+export const IGNORE_REASONS = ["not-ip", "ipv6-disabled", "later-fragment", "bad-timestamp"] as const;
 // "later-fragment": a non-first fragment whose first fragment was not seen (corrected profile).
+// "bad-timestamp": a time no µs integer holds exactly (a pcapng timestamp past ~2255); flow
+// arithmetic and every Timestamp format need safe integers.
 export type IgnoreReason = typeof IGNORE_REASONS[number];
 
 export interface PacketRules {
@@ -56,6 +58,7 @@ export class FlowPacket {
   load(pkt: PacketInfo, rules: PacketRules): IgnoreReason | null {
     if (pkt.ipVersion === 0) return "not-ip";
     if (pkt.ipVersion === 6 && !rules.ipv6) return "ipv6-disabled";
+    if (!Number.isSafeInteger(pkt.tsUs)) return "bad-timestamp";
     const laterFragment = pkt.isFragment && pkt.fragmentOffset > 0;
     if (laterFragment && !rules.fragments && !rules.legacyProtocols) return "later-fragment";
     this.t = pkt.tsUs;
