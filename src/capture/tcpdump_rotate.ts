@@ -149,6 +149,8 @@ export class RotatingCapture {
       } catch { /* exited meanwhile */ }
       await child.status;
     }
+    // Exited: no longer "the running tcpdump", even before the supervisor loop has caught up.
+    if (this.#child === child) this.#child = undefined;
   }
 
   async #supervise(): Promise<void> {
