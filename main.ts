@@ -5,6 +5,9 @@
 import { Command, CommanderError } from "commander";
 import { inspectCommand } from "./src/cli/inspect.ts";
 import { convertCommand } from "./src/cli/convert.ts";
+import { interfacesCommand } from "./src/cli/interfaces.ts";
+import { liveCommand } from "./src/cli/live.ts";
+import { windowsCommand } from "./src/cli/windows.ts";
 import { addRunCommands } from "./src/cli/run.ts";
 import { UsageError } from "./src/cli/errors.ts";
 import { VERSION } from "./src/version.ts";
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(inspectCommand());
   program.addCommand(convertCommand());
+  program.addCommand(liveCommand());
+  program.addCommand(windowsCommand());
+  program.addCommand(interfacesCommand());
   addRunCommands(program);
   // Commands built on their own do not inherit these: without them a bad option value
   // would exit from inside commander with code 1 instead of our usage code 2.

@@ -1,0 +1,174 @@
+/**
+ * `pcap-pipeline live -i IFACE [-o flows.csv]`: flows from a live interface,
+ * appended to the output as they end or time out. Ctrl+C (or SIGTERM)
+ * flushes every open flow and closes the file; a second one exits at once.
+ */
+import { Command } from "commander";
+import { checkCaptureTarget } from "../live/capture_target.ts";
+import {
+  CAPTURE_BUFFER_KIB,
+  type LiveProgress,
+  type LiveResult,
+  runLiveSession,
+} from "../live/live_session.ts";
+import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
+import { PartialFailure, UsageError } from "./errors.ts";
+import { printInterfaces } from "./interfaces.ts";
+
+interface RawLiveOptions extends RawFlowOptions {
+  interface?: string;
+  output: string;
+  count?: string;
+  filter?: string;
+  listInterfaces?: boolean;
+  progress?: boolean;
+  bufferSize: string;
+}
+
+/** Stop requests from Ctrl+C / SIGTERM as abort signals: the first stops gracefully, the second forces. */
+export interface StopSignals {
+  graceful: AbortSignal;
+  force: AbortSignal;
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT and SIGTERM until `dispose()`. The first one aborts
+ * `graceful` (and prints `message`), the next aborts `force`.
+ */
+export function listenForStop(message: string): StopSignals {
+  const graceful = new AbortController();
+  const force = new AbortController();
+  const onSignal = () => {
+    if (!graceful.signal.aborted) {
+      console.error(`pcap-pipeline: ${message}; press Ctrl+C again to exit at once`);
+      graceful.abort();
+    } else {
+      force.abort();
+    }
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  return {
+    graceful: graceful.signal,
+    force: force.signal,
+    dispose: () => {
+      for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    },
+  };
+}
+
+/** Resolves with `promise`'s value, or `undefined` as soon as `force` aborts. */
+export function unlessForced<T>(promise: Promise<T>, force: AbortSignal): Promise<T | undefined> {
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => resolve(undefined);
+    force.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => force.removeEventListener("abort", onAbort));
+  });
+}
+
+/** Checks the interface and filter; a wrong one is a UsageError listing the real interfaces or tcpdump's words. */
+export async function checkTarget(iface: string | undefined, filter: string | undefined): Promise<string> {
+  if (iface === undefined) {
+    throw new UsageError("no interface given: use -i IFACE (`pcap-pipeline interfaces` lists them)");
+  }
+  const problem = await checkCaptureTarget(iface, filter);
+  if (problem) {
+    throw problem.kind === "tcpdump" ? new Error(problem.message) : new UsageError(problem.message);
+  }
+  return iface;
+}
+
+/** One-line progress: packets, active flows, completed flows, packets/s. */
+export function formatLiveProgress(p: LiveProgress): string {
+  return `packets ${p.packets}  active flows ${p.activeFlows}  completed flows ${p.completedFlows}  ` +
+    `${p.packetsPerSec} packets/s  (${Math.round(p.elapsedMs / 1000)} s)`;
+}
+
+/** The final statistics. */
+export function formatLiveResult(r: LiveResult): string {
+  const lines = [
+    `Total packets:       ${r.packets}`,
+    `Valid flow packets:  ${r.packetsUsed}`,
+    `Active flows:        ${r.activeFlows} (open at the stop, written then)`,
+    `Completed flows:     ${r.completedFlows} (rows written to ${r.output === "-" ? "stdout" : r.output})`,
+  ];
+  const skipped = Object.entries(r.skipped).map(([k, n]) => `${k} ${n}`);
+  if (skipped.length) lines.push(`Packets not used:    ${skipped.join(", ")}`);
+  if (r.singlePacketFlowsDropped) {
+    lines.push(`One-packet flows:    ${r.singlePacketFlowsDropped} not written (cic2017)`);
+  }
+  if (r.droppedByKernel) lines.push(`Dropped by kernel:   ${r.droppedByKernel}`);
+  lines.push(`Duration:            ${(r.elapsedMs / 1000).toFixed(1)} s`);
+  return lines.join("\n");
+}
+
+export function liveCommand(): Command {
+  const cmd = new Command("live")
+    .description(
+      "Flows from a live interface (tcpdump), appended to the output as they end or time out.\n" +
+        "Ctrl+C writes every open flow and closes the file; Ctrl+C again exits at once.",
+    )
+    .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
+    .option(
+      "-o, --output <file>",
+      "flow file to append to (created with a header when new; - for stdout)",
+      "-",
+    )
+    .option("-c, --count <n>", "stop after N packets")
+    .option("-f, --filter <bpf>", 'BPF capture filter, e.g. "tcp port 80"')
+    .option("-l, --list-interfaces", "list interfaces with their state and addresses, and exit")
+    .option("-B, --buffer-size <KiB>", "kernel capture buffer (tcpdump -B)", String(CAPTURE_BUFFER_KIB))
+    .option("--progress", "show progress on stderr even when it is not a terminal")
+    .option("--no-progress", "no progress line");
+  addFlowOptions(cmd);
+  return cmd.exitOverride().action(async (raw: RawLiveOptions) => {
+    if (raw.listInterfaces) return await printInterfaces(false);
+    const flow = parseFlowOptions(raw);
+    const maxPackets = raw.count === undefined ? 0 : wholeNumber("--count", raw.count, 1);
+    const bufferKiB = wholeNumber("--buffer-size", raw.bufferSize, 1);
+    const iface = await checkTarget(raw.interface, raw.filter);
+    const showProgress = raw.progress ?? Deno.stderr.isTerminal();
+    const where = raw.output === "-" ? "stdout" : raw.output;
+    const stop = listenForStop("stopping: writing the open flows");
+    let progressShown = false;
+    try {
+      const result = await unlessForced(
+        runLiveSession({
+          ...flow,
+          iface,
+          output: raw.output,
+          filter: raw.filter,
+          maxPackets,
+          bufferKiB,
+          signal: stop.graceful,
+          onListening: () =>
+            console.error(
+              `pcap-pipeline: listening on ${iface}${raw.filter ? ` (filter "${raw.filter}")` : ""}, ` +
+                `writing flows to ${where}; Ctrl+C to stop`,
+            ),
+          onProgress: showProgress
+            ? (p) => {
+              progressShown = true;
+              Deno.stderr.writeSync(new TextEncoder().encode(`\r\x1b[K${formatLiveProgress(p)}`));
+            }
+            : undefined,
+        }),
+        stop.force,
+      );
+      if (progressShown) console.error("");
+      if (result === undefined) {
+        throw new PartialFailure("stopped at once; flows still open were not written");
+      }
+      console.error(formatLiveResult(result));
+      if (result.stopReason === "tcpdump-exited" && result.tcpdumpExitCode !== 0) {
+        throw new Error(
+          `tcpdump on ${iface} exited with code ${result.tcpdumpExitCode}` +
+            (result.tcpdumpMessage ? `: ${result.tcpdumpMessage}` : ""),
+        );
+      }
+    } finally {
+      stop.dispose();
+    }
+  });
+}

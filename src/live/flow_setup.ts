@@ -1,0 +1,58 @@
+/**
+ * The flow-table options of `live` and `windows` (the same names as
+ * `convert`'s, see ConvertFileOptions) turned into what the engine and the
+ * writers take: MeterOptions and a Layout.
+ */
+import type { ConvertFileOptions } from "../convert/convert_file.ts";
+import type { MeterOptions } from "../flow/profile.ts";
+import { buildLayout, type Layout, parseLayoutName, selectColumns } from "../output/columns.ts";
+
+/** The options shared with `convert` that shape flows and rows. */
+export type FlowTableOptions = Pick<
+  ConvertFileOptions,
+  | "profile"
+  | "columns"
+  | "format"
+  | "fields"
+  | "flowTimeoutSec"
+  | "activityTimeoutSec"
+  | "label"
+  | "keepSinglePacketFlows"
+  | "ipv6"
+  | "timestampFormat"
+  | "timeZone"
+  | "homeNetworks"
+>;
+
+/**
+ * @example
+ * meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs // 30_000_000
+ */
+export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
+  return {
+    profile: o.profile,
+    flowTimeoutUs: o.flowTimeoutSec === undefined ? undefined : Math.round(o.flowTimeoutSec * 1e6),
+    activityTimeoutUs: o.activityTimeoutSec === undefined
+      ? undefined
+      : Math.round(o.activityTimeoutSec * 1e6),
+    label: o.label,
+    keepSinglePacketFlows: o.keepSinglePacketFlows,
+    ipv6: o.ipv6,
+  };
+}
+
+/**
+ * The layout (and `fields` subset) rows are written with. Throws naming the
+ * layout, field, zone or network at fault.
+ *
+ * @example
+ * layoutFrom({ columns: "python" }).columns[0].name // "src_ip"
+ */
+export function layoutFrom(o: FlowTableOptions, defaultColumns = "cic2017"): Layout {
+  const layout = buildLayout(parseLayoutName(o.columns ?? defaultColumns), {
+    timestampFormat: o.timestampFormat,
+    timeZone: o.timeZone,
+    homeNetworks: o.homeNetworks,
+  });
+  return o.fields?.length ? selectColumns(layout, o.fields) : layout;
+}

@@ -1,0 +1,261 @@
+/**
+ * A live flow session: `tcpdump -w -` on an interface → the streaming reader
+ * → the flow meter → a flow writer that appends rows as flows end. The meter
+ * stays driven by packet time; this module owns the wall clock and moves the
+ * meter's clock forward on a timer (`advanceTo`), so a quiet interface still
+ * expires idle flows and closes finished ones. Stopping (the signal, the
+ * packet limit, or tcpdump ending) flushes every open flow and closes the
+ * file.
+ */
+import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
+import { FlowMeter } from "../flow/meter.ts";
+import type { FlowRecord } from "../flow/flow_record.ts";
+import { openFlowWriter } from "../output/flow_writer.ts";
+import type { ReadStats } from "../pcap/reader.ts";
+import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_setup.ts";
+
+export interface LiveSessionOptions extends FlowTableOptions {
+  /** Interface to capture on. */
+  iface: string;
+  /** Flow file appended to as flows end (header written when new), or "-" for standard output. */
+  output: string;
+  /** BPF filter. */
+  filter?: string;
+  /** Stop after this many packets (0 or undefined: no limit). */
+  maxPackets?: number;
+  /** Bytes captured per packet (default 65535). */
+  snaplen?: number;
+  /** Mode of a created output file (default 0600). */
+  fileMode?: number;
+  /** Stops the capture; open flows are flushed and the file closed. */
+  signal?: AbortSignal;
+  /** Called once when tcpdump is capturing (its pcap header has arrived). */
+  onListening?: () => void;
+  /** Called every `tickMs` with the counters. */
+  onProgress?: (progress: LiveProgress) => void;
+  /** Wall-clock tick: progress and moving the meter's clock (default 1000 ms). */
+  tickMs?: number;
+  /**
+   * The meter's clock is moved to the wall clock minus this much (default
+   * 500 ms), so packets still in the pipe are not older than the clock.
+   */
+  clockLagMs?: number;
+  /** Wall clock in ms (tests). */
+  now?: () => number;
+  /** Kernel capture buffer in KiB (tcpdump -B; default 16384, see CAPTURE_BUFFER_KIB). */
+  bufferKiB?: number;
+  /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
+  tcpdumpCommand?: string;
+  tcpdumpPrefixArgs?: string[];
+}
+
+/** Counters while capturing. */
+export interface LiveProgress {
+  elapsedMs: number;
+  /** Records read from tcpdump. */
+  packets: number;
+  activeFlows: number;
+  /** Rows written so far. */
+  completedFlows: number;
+  /** Packets per second over the last tick. */
+  packetsPerSec: number;
+}
+
+/** Why the capture ended. */
+export type LiveStopReason = "stopped" | "packet-limit" | "tcpdump-exited";
+
+export interface LiveResult {
+  iface: string;
+  output: string;
+  /** Records read from tcpdump (total packets). */
+  packets: number;
+  /** Packets that went into flows (valid flow packets). */
+  packetsUsed: number;
+  /** Flows open when the capture ended (flushed into the output then). */
+  activeFlows: number;
+  /** Rows written, the flushed ones included. */
+  completedFlows: number;
+  /** Flows written before the stop (ended or timed out while capturing). */
+  flowsBeforeStop: number;
+  /** Packets not used by reason (reader skips and meter ignores), only reasons that occurred. */
+  skipped: Record<string, number>;
+  /** cic2017: one-packet flows not written. */
+  singlePacketFlowsDropped: number;
+  /** From tcpdump's final counts, when it printed them. */
+  droppedByKernel: number | null;
+  elapsedMs: number;
+  stopReason: LiveStopReason;
+  tcpdumpExitCode: number;
+  /** tcpdump's last stderr line (its error when it exited by itself). */
+  tcpdumpMessage: string;
+}
+
+/**
+ * Captures on `options.iface` until stopped, writing flows as they end.
+ * Throws TcpdumpStartError when tcpdump cannot start (nothing is written
+ * then but the header of a new file), or the writer's error naming the file.
+ *
+ * @example
+ * const stop = new AbortController();
+ * const r = await runLiveSession({ iface: "lo", output: "flows.csv", signal: stop.signal });
+ * console.log(`${r.completedFlows} flows from ${r.packets} packets`);
+ */
+export async function runLiveSession(options: LiveSessionOptions): Promise<LiveResult> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const layout = layoutFrom(options);
+  const writer = await openFlowWriter({
+    path: options.output,
+    layout,
+    format: options.format,
+    append: options.output !== "-",
+    fileMode: options.fileMode,
+  });
+  const stop = new AbortController();
+  let failure: unknown;
+  const fail = (err: unknown) => {
+    failure ??= err;
+    stop.abort();
+  };
+  const onFlow = (flow: FlowRecord) => {
+    if (failure !== undefined) return;
+    try {
+      writer.write(flow);
+    } catch (err) {
+      fail(err);
+    }
+  };
+  const meter = new FlowMeter(meterOptionsFrom(options), onFlow);
+  const onStop = () => stop.abort();
+  options.signal?.addEventListener("abort", onStop, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  let readStats: ReadStats | undefined;
+  let lastTick = { at: started, packets: 0 };
+  const lagMs = options.clockLagMs ?? 500;
+  const tick = () => {
+    const t = now();
+    meter.advanceTo((t - lagMs) * 1000);
+    const packets = readStats?.packets ?? 0;
+    const dt = t - lastTick.at;
+    options.onProgress?.({
+      elapsedMs: t - started,
+      packets,
+      activeFlows: meter.activeFlows,
+      completedFlows: writer.rows,
+      packetsPerSec: dt > 0 ? Math.round((packets - lastTick.packets) * 1000 / dt) : 0,
+    });
+    lastTick = { at: t, packets };
+  };
+  const timer = setInterval(tick, options.tickMs ?? 1000);
+
+  let capture;
+  try {
+    capture = await captureFromTcpdump({
+      iface: options.iface,
+      filter: options.filter,
+      snaplen: options.snaplen,
+      maxPackets: options.maxPackets,
+      signal: stop.signal,
+      command: options.tcpdumpCommand,
+      prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
+      onProgress: (_bytes, stats) => {
+        if (readStats === undefined) {
+          readStats = stats;
+          options.onListening?.();
+        }
+      },
+    }, meter.addPacket);
+  } catch (err) {
+    clearInterval(timer);
+    options.signal?.removeEventListener("abort", onStop);
+    await writer.close().catch(() => {});
+    throw err;
+  }
+  clearInterval(timer);
+  options.signal?.removeEventListener("abort", onStop);
+
+  const flowsBeforeStop = writer.rows;
+  const activeFlows = meter.activeFlows;
+  if (failure === undefined) meter.flush();
+  try {
+    await writer.close();
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure !== undefined) throw failure;
+
+  const { stats, stderr, exitCode } = capture;
+  const m = meter.stats;
+  const skipped: Record<string, number> = {};
+  for (const [reason, n] of [...Object.entries(stats.skipped), ...Object.entries(m.ignored)]) {
+    if (n > 0) skipped[reason] = n;
+  }
+  const limit = options.maxPackets ?? 0;
+  return {
+    iface: options.iface,
+    output: options.output,
+    packets: stats.packets,
+    packetsUsed: m.packetsUsed,
+    activeFlows,
+    completedFlows: writer.rows,
+    flowsBeforeStop,
+    skipped,
+    singlePacketFlowsDropped: m.singlePacketFlowsDropped,
+    droppedByKernel: droppedByKernel(stderr),
+    elapsedMs: now() - started,
+    stopReason: stop.signal.aborted
+      ? "stopped"
+      : limit > 0 && stats.packets >= limit
+      ? "packet-limit"
+      : "tcpdump-exited",
+    tcpdumpExitCode: exitCode,
+    tcpdumpMessage: tcpdumpMessage(stderr),
+  };
+}
+
+/**
+ * tcpdump's default kernel buffer (2 MiB) holds only about 30 packets at the
+ * 65535-byte snaplen; on loopback a burst of one connection's packets is
+ * then "dropped by kernel". 16 MiB holds a few hundred.
+ */
+export const CAPTURE_BUFFER_KIB = 16384;
+
+/**
+ * The `-B KiB` arguments; they go before tcpdump's own, after any prefix
+ * that names tcpdump (`ip netns exec NS tcpdump -B …`).
+ *
+ * @example
+ * bufferArgs(undefined) // ["-B", "16384"]
+ */
+export function bufferArgs(kib = CAPTURE_BUFFER_KIB): string[] {
+  if (!Number.isInteger(kib) || kib < 1) {
+    throw new RangeError(`capture buffer must be a whole number of KiB ≥ 1, got ${kib}`);
+  }
+  return ["-B", String(kib)];
+}
+
+/**
+ * Packets the kernel dropped, from tcpdump's final counts.
+ *
+ * @example
+ * droppedByKernel("12 packets captured\n12 packets received by filter\n3 packets dropped by kernel\n") // 3
+ */
+export function droppedByKernel(stderr: string): number | null {
+  const m = stderr.match(/(\d+) packets? dropped by kernel/);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * tcpdump's last stderr line that is not its banner or final counts (its
+ * error when it exited by itself).
+ *
+ * @example
+ * tcpdumpMessage("listening on lo\ntcpdump: pcap_loop: The interface disappeared\n3 packets captured\n")
+ * // "tcpdump: pcap_loop: The interface disappeared"
+ */
+export function tcpdumpMessage(stderr: string): string {
+  return stderr.split("\n").map((l) => l.trim()).filter((l) =>
+    l !== "" && !l.startsWith("listening on") && !/^\d+ packets? /.test(l)
+  ).at(-1) ?? "";
+}

@@ -1,0 +1,179 @@
+/**
+ * Windowed capture for DDoS detection: `tcpdump -w -` → the streaming reader
+ * → a WindowLoop over the flow meter. At every window end the window's flows
+ * are labeled by a rule (HTTP flood, SYN flood, …) and written, label column
+ * included, to `DIR/live_capture_YYYYmmdd_HHMMSS.csv` atomically (a watcher
+ * on DIR never sees a half file). Stopping saves the current window.
+ */
+import { join } from "node:path";
+import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
+import { FlowMeter } from "../flow/meter.ts";
+import type { FlowRecord } from "../flow/flow_record.ts";
+import { ATTACK, type Attacker, type LabelRule } from "../label/rule.ts";
+import { openFlowWriter } from "../output/flow_writer.ts";
+import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_setup.ts";
+import { bufferArgs, droppedByKernel, tcpdumpMessage } from "./live_session.ts";
+import { WindowLoop, type WindowReport } from "./window_loop.ts";
+
+export interface WindowsSessionOptions extends FlowTableOptions {
+  iface: string;
+  /** Directory the window files go to (must exist). */
+  outputDir: string;
+  /** Window length in seconds. */
+  windowSec: number;
+  /** Decides each flow's label per window. */
+  rule: LabelRule;
+  /** BPF filter. */
+  filter?: string;
+  snaplen?: number;
+  /** Mode of the window files (default 0600). */
+  fileMode?: number;
+  /** Stops the capture; the current window is saved. */
+  signal?: AbortSignal;
+  /** Called once when tcpdump is capturing; the first window starts then. */
+  onListening?: () => void;
+  /** Called after each window file is written. */
+  onWindow?: (summary: WindowSummary) => void;
+  /** Wall clock in ms (tests). */
+  now?: () => number;
+  /** Kernel capture buffer in KiB (tcpdump -B; default 16384, see CAPTURE_BUFFER_KIB). */
+  bufferKiB?: number;
+  /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
+  tcpdumpCommand?: string;
+  tcpdumpPrefixArgs?: string[];
+}
+
+/** One saved window. */
+export interface WindowSummary {
+  index: number;
+  /** Path of the file written. */
+  file: string;
+  startMs: number;
+  endMs: number;
+  /** Packets captured in the window. */
+  packets: number;
+  /** Rows written. */
+  flows: number;
+  /** Rows labeled Attack. */
+  attackFlows: number;
+  /** Sources the rule judged attackers, most connections first. */
+  attackers: Attacker[];
+  rule: string;
+}
+
+export interface WindowsResult {
+  windows: number;
+  packets: number;
+  flows: number;
+  attackFlows: number;
+  stopReason: "stopped" | "tcpdump-exited";
+  tcpdumpExitCode: number;
+  /** tcpdump's last stderr line (its error when it exited by itself). */
+  tcpdumpMessage: string;
+  droppedByKernel: number | null;
+}
+
+/**
+ * Captures on `options.iface` in windows until stopped. Throws
+ * TcpdumpStartError when tcpdump cannot start (no window is written then),
+ * or the first write error naming the file.
+ *
+ * @example
+ * const stop = new AbortController();
+ * await runWindowsSession({
+ *   iface: "eth0", outputDir: "windows", windowSec: 10, rule: new HttpFloodRule(), signal: stop.signal,
+ *   onWindow: (w) => console.log(`${w.file}: ${w.flows} flows, ${w.attackFlows} Attack`),
+ * });
+ */
+export async function runWindowsSession(options: WindowsSessionOptions): Promise<WindowsResult> {
+  if (!(options.windowSec > 0)) throw new RangeError(`window length must be > 0 s, got ${options.windowSec}`);
+  const layout = layoutFrom(options, "ddos2019");
+  const meterOptions = meterOptionsFrom(options);
+  const format = options.format ?? "csv";
+  const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
+  const stop = new AbortController();
+  let failure: unknown;
+
+  const writeWindow = async (report: WindowReport<FlowRecord>) => {
+    const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
+    const file = join(options.outputDir, name);
+    try {
+      const writer = await openFlowWriter({ path: file, layout, format, fileMode: options.fileMode });
+      try {
+        let attackFlows = 0;
+        for (const [i, flow] of report.flows.entries()) {
+          flow.label = report.labels[i];
+          if (flow.label === ATTACK) attackFlows++;
+          writer.write(flow);
+          if (writer.backlogged) await writer.ready();
+        }
+        await writer.close();
+        totals.windows++;
+        totals.packets += report.packets;
+        totals.flows += report.flows.length;
+        totals.attackFlows += attackFlows;
+        options.onWindow?.({
+          index: report.index,
+          file,
+          startMs: report.startMs,
+          endMs: report.endMs,
+          packets: report.packets,
+          flows: report.flows.length,
+          attackFlows,
+          attackers: report.attackers,
+          rule: options.rule.name,
+        });
+      } catch (err) {
+        await writer.abort().catch(() => {});
+        throw err;
+      }
+    } catch (err) {
+      // Stop capturing at the first failed window: later ones would fail the same way.
+      failure ??= err;
+      stop.abort();
+      throw err;
+    }
+  };
+
+  const loop = new WindowLoop<FlowRecord>({
+    windowMs: options.windowSec * 1000,
+    rule: options.rule,
+    createMeter: (onFlow) => new FlowMeter(meterOptions, onFlow),
+    writeWindow,
+    now: options.now,
+  });
+  const onStop = () => stop.abort();
+  options.signal?.addEventListener("abort", onStop, { once: true });
+  if (options.signal?.aborted) stop.abort();
+
+  let started = false;
+  let capture;
+  try {
+    capture = await captureFromTcpdump({
+      iface: options.iface,
+      filter: options.filter,
+      snaplen: options.snaplen,
+      signal: stop.signal,
+      command: options.tcpdumpCommand,
+      prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
+      onProgress: () => {
+        if (started) return;
+        started = true;
+        loop.start();
+        options.onListening?.();
+      },
+    }, loop.onPacket);
+  } finally {
+    options.signal?.removeEventListener("abort", onStop);
+    // The current window is saved even when the capture failed midway; stop() rejects with a write error.
+    if (started) await loop.stop().catch((err) => void (failure ??= err));
+  }
+  if (failure !== undefined) throw failure;
+  return {
+    ...totals,
+    stopReason: stop.signal.aborted ? "stopped" : "tcpdump-exited",
+    tcpdumpExitCode: capture.exitCode,
+    tcpdumpMessage: tcpdumpMessage(capture.stderr),
+    droppedByKernel: droppedByKernel(capture.stderr),
+  };
+}
