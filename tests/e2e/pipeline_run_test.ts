@@ -191,3 +191,95 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "stand-in nexusflowmeter from a TOML config: JSON outputs, reports kept, flags override the file",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "pipeline_nexus_" });
+    await Deno.writeTextFile(
+      `${dir}/pipeline.toml`,
+      `interface = "lo"\nrotate = 60\ndata_dir = "${dir}/data"\nstability_delay = 0.5\n\n` +
+        `[nexusflowmeter]\noutput_format = "json"\nreports = true\nflow_timeout = 30\n`,
+    );
+    const traffic = startTrafficServer();
+    const p = spawnPipeline(
+      [
+        "nexusflowmeter",
+        "--config",
+        `${dir}/pipeline.toml`,
+        "--rotate",
+        "1",
+        "-f",
+        `tcp port ${traffic.port}`,
+      ],
+      { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` },
+    );
+    try {
+      assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
+      await traffic.send(20, 150);
+      p.child.kill("SIGTERM");
+      assert.equal((await p.exit(30_000)).code, 0, p.output());
+      const pcaps = await captureFiles(`${dir}/data/pcaps`);
+      assert.ok(pcaps.length >= 2, "--rotate 1 overrode the file's 60");
+      assert.deepEqual(
+        await captureFiles(`${dir}/data/csv`, "json"),
+        pcaps.map((n) => n.replace(".pcap", ".json")),
+      );
+      const reports = [...Deno.readDirSync(`${dir}/data/reports`)].map((e) => e.name);
+      assert.ok(reports.some((n) => n.endsWith("_flow_report.txt")), `reports kept: ${reports}`);
+    } finally {
+      await p.exit(1000);
+      await traffic.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "conversions that keep failing go to failed/ with their reason, listed at shutdown (exit 1)",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_failed_" });
+    const traffic = startTrafficServer();
+    const p = spawnPipeline([
+      "cicflowmeter",
+      "-i",
+      "lo",
+      "-f",
+      `tcp port ${traffic.port}`,
+      "--rotate",
+      "1",
+      "--data-dir",
+      data,
+      "--retries",
+      "1",
+      "--retry-delay",
+      "0.1",
+      "--stability-delay",
+      "0.3",
+    ], { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, FAKE_METER_MODE: "fail" });
+    try {
+      assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
+      await traffic.send(15, 150);
+      p.child.kill("SIGTERM");
+      const status = await p.exit(30_000);
+      assert.equal(status.code, 1, p.output());
+      const failed = await captureFiles(`${data}/failed`);
+      assert.ok(failed.length >= 1, "pcaps moved to failed/");
+      for (const name of failed) {
+        assert.match(
+          p.output(),
+          new RegExp(`WARNING failed: ${data}/failed/${name.replace(".", "\\.")}: .+`),
+        );
+      }
+      assert.match(p.output(), /pcap-pipeline: \d+ pcaps failed to convert \(see .*failed\)/);
+    } finally {
+      await p.exit(1000);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
