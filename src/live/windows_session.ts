@@ -10,6 +10,7 @@ import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { ATTACK, type Attacker, type LabelRule } from "../label/rule.ts";
+import type { Layout } from "../output/columns.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_setup.ts";
 import { bufferArgs, droppedByKernel, tcpdumpMessage } from "./live_session.ts";
@@ -74,6 +75,22 @@ export interface WindowsResult {
 }
 
 /**
+ * The layout with a `label` column at the end when it has none (the python
+ * layout): the rule's verdict is the point of a window file. A `fields`
+ * selection is left as the user chose it.
+ *
+ * @example
+ * withLabelColumn(buildLayout("python")).columns.at(-1)?.name // "label"
+ */
+export function withLabelColumn(layout: Layout, fields?: readonly string[]): Layout {
+  if (fields?.length || layout.columns.some((c) => c.name.trim().toLowerCase() === "label")) return layout;
+  return {
+    ...layout,
+    columns: [...layout.columns, { name: "label", kind: "string", value: (r) => r.label }],
+  };
+}
+
+/**
  * Captures on `options.iface` in windows until stopped. Throws
  * TcpdumpStartError when tcpdump cannot start (no window is written then),
  * or the first write error naming the file.
@@ -87,7 +104,7 @@ export interface WindowsResult {
  */
 export async function runWindowsSession(options: WindowsSessionOptions): Promise<WindowsResult> {
   if (!(options.windowSec > 0)) throw new RangeError(`window length must be > 0 s, got ${options.windowSec}`);
-  const layout = layoutFrom(options, "ddos2019");
+  const layout = withLabelColumn(layoutFrom(options, "ddos2019"), options.fields);
   const meterOptions = meterOptionsFrom(options);
   const format = options.format ?? "csv";
   const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
