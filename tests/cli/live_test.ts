@@ -76,6 +76,7 @@ Deno.test({
       out,
       "--profile",
       "corrected",
+      "--progress",
       "-f",
       `(host ${SERVER_IP} and tcp port ${tcpPort}) or (host 127.0.0.1 and udp port ${udpPort})`,
     ]);
@@ -133,6 +134,11 @@ Deno.test({
       assert.equal(used, packetsInRows, "every valid packet is in exactly one written flow");
       assert.equal(total, used);
       assert.doesNotMatch(cli.stderr, /Dropped by kernel/);
+      assert.match(
+        cli.stderr,
+        /packets \d+ {2}active flows \d+ {2}completed flows \d+ {2}\d+ packets\/s/,
+        "progress",
+      );
     } finally {
       cli.signal("SIGKILL");
       await cli.exit();
@@ -170,6 +176,54 @@ Deno.test({
       }
     } finally {
       udp.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** Child processes of `pid` named `name`. */
+async function childPids(pid: number, name: string): Promise<number[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-P", String(pid), name], stdout: "piped" }).output();
+  return new TextDecoder().decode(out.stdout).trim().split("\n").filter((l) => l !== "").map(Number);
+}
+
+Deno.test({
+  name: "live: a second Ctrl+C exits at once while the first is still waiting for tcpdump",
+  ignore: !isRoot,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const cli = startCli([
+      "live",
+      "-i",
+      "lo",
+      "-o",
+      `${dir}/flows.csv`,
+      "-f",
+      `udp and dst port ${randomPort()}`,
+    ]);
+    let tcpdump: number[] = [];
+    try {
+      await cli.waitFor(/listening on lo/, 15_000);
+      tcpdump = await childPids(cli.pid, "tcpdump");
+      assert.equal(tcpdump.length, 1);
+      // A stopped tcpdump cannot act on SIGTERM: the graceful stop waits for its end of stream.
+      Deno.kill(tcpdump[0], "SIGSTOP");
+      cli.signal("SIGINT");
+      await cli.waitFor(/press Ctrl\+C again to exit at once/, 5_000);
+      await new Promise((r) => setTimeout(r, 500));
+      cli.signal("SIGINT");
+      assert.equal(await cli.exit(5_000), 1);
+      assert.match(cli.stderr, /pcap-pipeline: stopped at once; flows still open were not written\n$/);
+    } finally {
+      for (const pid of tcpdump) {
+        try {
+          Deno.kill(pid, "SIGKILL");
+        } catch { /* gone */ }
+      }
+      cli.signal("SIGKILL");
+      await cli.exit();
       await Deno.remove(dir, { recursive: true });
     }
   },

@@ -8,6 +8,8 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 
 export interface CliProcess {
+  /** Process id of the CLI (its tcpdump is a child of it). */
+  readonly pid: number;
   readonly stdout: string;
   readonly stderr: string;
   /** Resolves when `pattern` appears in stdout or stderr; rejects after `timeoutMs` naming it. */
@@ -52,6 +54,7 @@ export function startCli(args: string[], prefix: string[] = []): CliProcess {
     return s.code;
   });
   return {
+    pid: child.pid,
     get stdout() {
       return out;
     },
