@@ -3,6 +3,8 @@
  * layering defaults ← config file ← command-line flags.
  */
 import type { ConverterName } from "../convert/converter.ts";
+import type { ProfileName } from "../flow/flow_record.ts";
+import type { LayoutName } from "../output/columns.ts";
 import type { LogLevel } from "../log.ts";
 
 /** Output formats of nexusflowmeter. */
@@ -24,6 +26,18 @@ export interface CicflowmeterOptions {
   verbose: boolean;
   /** Columns to keep (`--fields a,b,c`); empty = all. */
   fields: string[];
+}
+
+/** The built-in meter's semantics and layout (see `convert`). */
+export interface BuiltinOptions {
+  profile: ProfileName;
+  columns: LayoutName;
+  /** Flow timeout in seconds. */
+  flowTimeout: number;
+  /** Activity timeout in seconds. */
+  activityTimeout: number;
+  /** Value of the Label column. */
+  label: string;
 }
 
 export interface NexusflowmeterOptions {
@@ -54,6 +68,7 @@ export interface PipelineConfig {
   timeoutSeconds: number;
   /** A file whose size has not changed for this long is complete (start-up leftovers, last file). */
   stabilitySeconds: number;
+  builtin: BuiltinOptions;
   cicflowmeter: CicflowmeterOptions;
   nexusflowmeter: NexusflowmeterOptions;
   minFreeDiskMb: number;
@@ -68,11 +83,12 @@ export interface PipelineConfig {
 /** A config with every field optional, as read from a file or from flags. */
 export type PartialConfig =
   & Partial<
-    Omit<PipelineConfig, "dirs" | "retentionMinutes" | "cicflowmeter" | "nexusflowmeter">
+    Omit<PipelineConfig, "dirs" | "retentionMinutes" | "builtin" | "cicflowmeter" | "nexusflowmeter">
   >
   & {
     dirs?: Partial<PipelineDirs>;
     retentionMinutes?: Partial<PipelineConfig["retentionMinutes"]>;
+    builtin?: Partial<BuiltinOptions>;
     cicflowmeter?: Partial<CicflowmeterOptions>;
     nexusflowmeter?: Partial<NexusflowmeterOptions>;
   };
@@ -90,6 +106,13 @@ export const DEFAULTS = {
   retryDelaySeconds: 5,
   timeoutSeconds: 300,
   stabilitySeconds: 2,
+  builtin: {
+    profile: "cic2017" as ProfileName,
+    columns: "cic2017" as LayoutName,
+    flowTimeout: 120,
+    activityTimeout: 5,
+    label: "NeedManualLabel",
+  },
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
     flowTimeout: 60,
@@ -148,6 +171,13 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
     retryDelaySeconds: pick((l) => l.retryDelaySeconds, DEFAULTS.retryDelaySeconds as number),
     timeoutSeconds: pick((l) => l.timeoutSeconds, DEFAULTS.timeoutSeconds as number),
     stabilitySeconds: pick((l) => l.stabilitySeconds, DEFAULTS.stabilitySeconds as number),
+    builtin: {
+      profile: pick((l) => l.builtin?.profile, DEFAULTS.builtin.profile),
+      columns: pick((l) => l.builtin?.columns, DEFAULTS.builtin.columns),
+      flowTimeout: pick((l) => l.builtin?.flowTimeout, DEFAULTS.builtin.flowTimeout as number),
+      activityTimeout: pick((l) => l.builtin?.activityTimeout, DEFAULTS.builtin.activityTimeout as number),
+      label: pick((l) => l.builtin?.label, DEFAULTS.builtin.label as string),
+    },
     cicflowmeter: {
       verbose: pick((l) => l.cicflowmeter?.verbose, DEFAULTS.cicflowmeter.verbose as boolean),
       fields: pick((l) => l.cicflowmeter?.fields, [...DEFAULTS.cicflowmeter.fields]),

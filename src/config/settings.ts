@@ -6,6 +6,9 @@
  */
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
 import { DEFAULTS, NEXUS_FORMATS, type NexusFormat, type PartialConfig } from "./pipeline_config.ts";
+import { PROFILE_NAMES } from "../flow/profile.ts";
+import type { ProfileName } from "../flow/flow_record.ts";
+import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 
 export type SettingKind =
   | { type: "string" }
@@ -197,6 +200,46 @@ export const SETTINGS: readonly Setting[] = [
     help: "cicflowmeter: comma-separated columns to keep",
     shownDefault: "all",
     apply: (c, v) => (c.cicflowmeter ??= {}).fields = v as string[],
+  },
+  {
+    key: "builtin.profile",
+    flag: "--profile <name>",
+    kind: { type: "enum", values: PROFILE_NAMES },
+    help: "builtin: semantics, cic2017 (dataset numbers) or corrected",
+    shownDefault: DEFAULTS.builtin.profile,
+    apply: (c, v) => (c.builtin ??= {}).profile = v as ProfileName,
+  },
+  {
+    key: "builtin.columns",
+    flag: "--columns <layout>",
+    kind: { type: "enum", values: LAYOUT_NAMES },
+    help: "builtin: header layout (cic2017, cicids2018, cicflowmeter4, ddos2019, python)",
+    shownDefault: DEFAULTS.builtin.columns,
+    apply: (c, v) => (c.builtin ??= {}).columns = v as LayoutName,
+  },
+  {
+    key: "builtin.flow_timeout",
+    flag: "--flow-timeout <seconds>",
+    kind: positive,
+    help: "builtin: flow timeout, from a flow's first packet",
+    shownDefault: String(DEFAULTS.builtin.flowTimeout),
+    apply: (c, v) => (c.builtin ??= {}).flowTimeout = v as number,
+  },
+  {
+    key: "builtin.activity_timeout",
+    flag: "--activity-timeout <seconds>",
+    kind: positive,
+    help: "builtin: activity timeout for the Active/Idle columns",
+    shownDefault: String(DEFAULTS.builtin.activityTimeout),
+    apply: (c, v) => (c.builtin ??= {}).activityTimeout = v as number,
+  },
+  {
+    key: "builtin.label",
+    flag: "--label <text>",
+    kind: { type: "string" },
+    help: "builtin: value of the Label column",
+    shownDefault: DEFAULTS.builtin.label,
+    apply: (c, v) => (c.builtin ??= {}).label = v as string,
   },
   {
     key: "nexusflowmeter.flow_timeout",

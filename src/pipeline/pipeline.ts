@@ -98,7 +98,13 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
     case "nexusflowmeter":
       return new NexusflowmeterConverter({ ...config.nexusflowmeter, executable: programs.nexusflowmeter });
     case "builtin":
-      return new BuiltinConverter();
+      return new BuiltinConverter({
+        profile: config.builtin.profile,
+        columns: config.builtin.columns,
+        flowTimeoutSec: config.builtin.flowTimeout,
+        activityTimeoutSec: config.builtin.activityTimeout,
+        label: config.builtin.label,
+      });
   }
 }
 

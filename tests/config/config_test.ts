@@ -163,3 +163,30 @@ Deno.test("a missing config file is one clear problem", async () => {
   );
   assert.deepEqual(problems, ["config file /nonexistent/p.toml: no such file"]);
 });
+
+Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] in the file, flags override", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/pipeline.toml`;
+    await Deno.writeTextFile(
+      file,
+      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\n',
+    );
+    const c = await loadPipelineConfig("builtin", { config: file, columns: "ddos2019" });
+    assert.deepEqual(c.builtin, {
+      profile: "corrected",
+      columns: "ddos2019",
+      flowTimeout: 60,
+      activityTimeout: 5,
+      label: "NeedManualLabel",
+    });
+    const { converterFor } = await import("../../src/pipeline/pipeline.ts");
+    const converter = converterFor(c, {}) as import("../../src/convert/builtin.ts").BuiltinConverter;
+    assert.equal(converter.options.profile, "corrected");
+    assert.equal(converter.options.flowTimeoutSec, 60);
+    const problems = await problemsOfAsync(() => loadPipelineConfig("builtin", { profile: "java" }));
+    assert.match(problems.join("\n"), /--profile: expected one of cic2017, corrected/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
