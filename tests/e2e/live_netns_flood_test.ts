@@ -1,8 +1,9 @@
 /**
  * Real HTTP flood in private namespaces, captured with tcpdump on the
  * server's bridge through the stream reader, labeled by the HTTP-flood rule.
- * Connections are counted from client SYNs here (a stand-in until the flow
- * engine lands; the windows CLI test will use real flows).
+ * Flows are built from 5-tuples here, so this checks the capture and the rule
+ * alone; windows_netns_flood_test.ts runs the same flood through the CLI with
+ * the real flow meter and window files.
  */
 import assert from "node:assert/strict";
 import { captureFromTcpdump } from "../../src/capture/tcpdump_stream.ts";
