@@ -34,7 +34,7 @@ export async function checkBpfFilter(
   let out: Deno.CommandOutput;
   try {
     out = await new Deno.Command(options.tcpdump ?? "tcpdump", {
-      args: ["-d", "-i", iface, filter],
+      args: ["-d", "-i", iface, "--", filter], // "--": never options, however the filter starts
       stdin: "null",
       stdout: "null",
       stderr: "piped",

@@ -40,7 +40,7 @@ export interface RotatingCaptureOptions {
  *
  * @example
  * rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" })
- * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n", "tcp"]
+ * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n", "--", "tcp"]
  */
 export function rotatingCaptureArgs(
   o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter">,
@@ -59,7 +59,8 @@ export function rotatingCaptureArgs(
     "-U",
     "-n",
   ];
-  if (o.filter.trim() !== "") args.push(o.filter);
+  // "--": a filter starting with "-" must not be read as options (-w FILE, -z COMMAND).
+  if (o.filter.trim() !== "") args.push("--", o.filter);
   return args;
 }
 

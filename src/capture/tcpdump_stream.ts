@@ -42,7 +42,8 @@ export interface TcpdumpStreamResult {
 /** The tcpdump argument list for a streaming capture. */
 export function tcpdumpStreamArgs(o: Pick<TcpdumpStreamOptions, "iface" | "snaplen" | "filter">): string[] {
   const args = ["-i", o.iface, "-s", String(o.snaplen ?? 65535), "-U", "--immediate-mode", "-n", "-w", "-"];
-  if (o.filter && o.filter.trim() !== "") args.push(o.filter);
+  // "--": a filter starting with "-" must not be read as options (-w FILE, -z COMMAND).
+  if (o.filter && o.filter.trim() !== "") args.push("--", o.filter);
   return args;
 }
 

@@ -25,6 +25,7 @@ Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its
       "root",
       "-U",
       "-n",
+      "--",
       "tcp port 80 and not host 10.0.0.1",
     ],
   );
