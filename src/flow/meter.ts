@@ -21,6 +21,7 @@ import {
   S1,
   S2,
   S3,
+  SPORT,
   STRIDE,
   T_FIRST,
   T_LAST,
@@ -184,8 +185,11 @@ export class FlowMeter {
 
   #isForward(b: number, p: FlowPacket): boolean {
     // Spec §3.2: forward when the source address equals the flow's source address (ports not compared).
+    // corrected: a host talking to itself (loopback) would be all-forward and its FIN/RST state
+    // could never see both sides, so there the source port decides.
     const c = this.#table.slab.cells;
-    return c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
+    const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
+    return sameSource && (this.settings.legacy || !p.sameAddress || c[b + SPORT] === p.sport);
   }
 
   #newFlow(p: FlowPacket, hash: number): void {

@@ -203,10 +203,27 @@ Deno.test("cic2017 keys a host talking to itself by orientation; corrected finds
     { t: 3, from: b, to: a },
   ];
   assert.equal(meterRows(packets).length, 2);
-  const [one] = meterRows(packets, { profile: "corrected" });
-  assert.equal(meterRows(packets, { profile: "corrected" }).length, 1);
-  // Direction compares addresses only (spec §3.2): every packet is forward.
-  assertFields(one, { totalFwdPackets: 4, totalBwdPackets: 0 });
+  // Direction compares addresses only in cic2017 (spec §3.2): every packet is forward.
+  assertFields(meterRows(packets)[0], { totalFwdPackets: 2, totalBwdPackets: 0 });
+  const corrected = meterRows(packets, { profile: "corrected" });
+  assert.equal(corrected.length, 1);
+  // corrected lets the ports decide when the addresses are equal, so both sides are seen.
+  assertFields(corrected[0], { totalFwdPackets: 2, totalBwdPackets: 2 });
+});
+
+Deno.test("corrected closes a loopback TCP connection on its FIN exchange (same address both sides)", () => {
+  const a: [string, number] = ["127.0.0.1", 40000];
+  const b: [string, number] = ["127.0.0.1", 8080];
+  const rows = meterRows([
+    { t: 0, from: a, to: b, flags: F.SYN },
+    { t: 10, from: b, to: a, flags: F.SYN | F.ACK },
+    { t: 20, from: a, to: b, flags: F.FIN | F.ACK },
+    { t: 30, from: b, to: a, flags: F.FIN | F.ACK },
+    { t: 40, from: a, to: b, flags: F.ACK },
+    { t: 3_000_000, from: ["127.0.0.1", 40001], to: b, flags: F.SYN },
+  ], { profile: "corrected" });
+  assert.equal(rows[0].endReason, "fin");
+  assertFields(rows[0], { srcPort: 40000, totalFwdPackets: 3, totalBwdPackets: 2, initWinBytesBwd: 512 });
 });
 
 Deno.test("corrected bulk: four data packets one way within 1 s make a bulk (spec §3.9)", () => {
