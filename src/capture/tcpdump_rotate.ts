@@ -9,6 +9,7 @@
  * tcpdump runs as `setpriv --pdeathsig TERM -- tcpdump …`, so it stops even
  * if the pipeline is killed with SIGKILL instead of writing on, orphaned.
  */
+import { underParentDeath } from "./parent_death.ts";
 import type { Logger } from "../log.ts";
 
 /** File names tcpdump writes (strftime pattern) and the matching regexp. */
@@ -203,9 +204,7 @@ export class RotatingCapture {
     const o = this.#o;
     const tcpdump = o.tcpdump ?? "tcpdump";
     const args = rotatingCaptureArgs(o);
-    const [command, fullArgs] = o.parentDeathSignal
-      ? [o.parentDeathSignal, ["--pdeathsig", "TERM", "--", tcpdump, ...args]]
-      : [tcpdump, args];
+    const [command, fullArgs] = underParentDeath(o.parentDeathSignal, tcpdump, args);
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(command, { args: fullArgs, stdin: "null", stdout: "null", stderr: "piped" })

@@ -5,6 +5,7 @@
  * written. Stopping (AbortSignal) sends SIGTERM so tcpdump flushes what it
  * has; the packets already written to the pipe are still delivered.
  */
+import { underParentDeath } from "./parent_death.ts";
 import { type PacketCallback, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
 
 /** tcpdump failed before delivering a capture (bad interface, bad filter, no permission). */
@@ -30,6 +31,8 @@ export interface TcpdumpStreamOptions {
   command?: string;
   /** Arguments before tcpdump's own (tests: `["netns", "exec", NS, "tcpdump"]` with command "ip"). */
   prefixArgs?: string[];
+  /** Path of `setpriv`: run under `--pdeathsig TERM` so tcpdump dies with us (see parent_death.ts). */
+  parentDeathSignal?: string;
 }
 
 export interface TcpdumpStreamResult {
@@ -60,8 +63,16 @@ export async function captureFromTcpdump(
   options: TcpdumpStreamOptions,
   onPacket: PacketCallback,
 ): Promise<TcpdumpStreamResult> {
-  const child = new Deno.Command(options.command ?? "tcpdump", {
-    args: [...(options.prefixArgs ?? []), ...tcpdumpStreamArgs(options)],
+  // Under setpriv tcpdump must keep its user: Linux clears the parent-death signal when a
+  // process changes credentials, which tcpdump's default drop to user "tcpdump" would do.
+  const keepUser = options.parentDeathSignal ? ["-Z", "root"] : [];
+  const [command, args] = underParentDeath(options.parentDeathSignal, options.command ?? "tcpdump", [
+    ...(options.prefixArgs ?? []),
+    ...keepUser,
+    ...tcpdumpStreamArgs(options),
+  ]);
+  const child = new Deno.Command(command, {
+    args,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -7,6 +7,7 @@
  * packet limit, or tcpdump ending) flushes every open flow and closes the
  * file.
  */
+import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
@@ -158,6 +159,8 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
       maxPackets: options.maxPackets,
       signal: stop.signal,
       command: options.tcpdumpCommand,
+      // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
+      parentDeathSignal: options.tcpdumpCommand ? undefined : await findParentDeathHelper(),
       prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
       onProgress: (_bytes, stats) => {
         if (readStats === undefined) {

@@ -5,6 +5,7 @@
  * included, to `DIR/live_capture_YYYYmmdd_HHMMSS.csv` atomically (a watcher
  * on DIR never sees a half file). Stopping saves the current window.
  */
+import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { join } from "node:path";
 import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
 import { FlowMeter } from "../flow/meter.ts";
@@ -172,6 +173,8 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
       snaplen: options.snaplen,
       signal: stop.signal,
       command: options.tcpdumpCommand,
+      // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
+      parentDeathSignal: options.tcpdumpCommand ? undefined : await findParentDeathHelper(),
       prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
       onProgress: () => {
         if (started) return;

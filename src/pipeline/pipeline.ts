@@ -10,6 +10,7 @@
  * conversions are aborted, nothing is left half-written under a final name,
  * and unconverted pcaps stay for the next start.
  */
+import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
 import type { PipelineConfig } from "../config/pipeline_config.ts";
 import { defaultValidationDeps, validateConfig, type ValidationDeps } from "../config/validate.ts";
@@ -164,7 +165,7 @@ export async function startPipeline(
     });
     await watcher.start();
 
-    const setpriv = await parentDeathHelper();
+    const setpriv = await findParentDeathHelper();
     if (!setpriv) {
       log.warn("setpriv not usable: tcpdump could outlive this process if it is killed with SIGKILL");
     }
@@ -324,18 +325,6 @@ export async function runPipeline(
     );
   }
   return await running.stop(options.forceSignal);
-}
-
-/** `setpriv` when it is installed and this process may run it (for `--pdeathsig`). */
-async function parentDeathHelper(): Promise<string | undefined> {
-  const path = await findExecutable("setpriv");
-  if (!path) return undefined;
-  try {
-    const state = await Deno.permissions.query({ name: "run", command: path });
-    return state.state === "granted" ? path : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function exists(path: string): Promise<boolean> {

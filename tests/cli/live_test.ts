@@ -265,3 +265,39 @@ Deno.test("live --help names every option; live -l lists interfaces like `interf
   assert.equal(list.stdout, interfaces.stdout);
   assert.match(list.stdout, /^lo +up +loopback +127\.0\.0\.1/m);
 });
+
+/** Pids of running tcpdump processes whose command line contains `marker`. */
+function tcpdumpsWith(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmd = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
+      if (cmd[0].endsWith("tcpdump") && cmd.join(" ").includes(marker)) pids.push(Number(entry.name));
+    } catch { /* gone */ }
+  }
+  return pids;
+}
+
+Deno.test({
+  name: "live killed with SIGKILL leaves no tcpdump behind (setpriv --pdeathsig)",
+  ignore: !isRoot,
+  fn: async () => {
+    // A filter no traffic matches: such a tcpdump never writes, so only the parent-death signal can stop it.
+    const marker = `udp port ${40000 + Math.floor(Math.random() * 20000)}`;
+    const p = startCli(["live", "-i", "lo", "-f", marker, "-o", "-", "--no-progress"]);
+    try {
+      await p.waitFor(/listening on lo/, 15_000);
+      assert.equal(tcpdumpsWith(marker).length, 1, "tcpdump runs while live runs");
+      Deno.kill(p.pid, "SIGKILL");
+      await p.exit(5_000);
+      const deadline = Date.now() + 5_000;
+      while (tcpdumpsWith(marker).length > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(tcpdumpsWith(marker), []);
+    } finally {
+      for (const pid of tcpdumpsWith(marker)) Deno.kill(pid, "SIGKILL");
+    }
+  },
+});
