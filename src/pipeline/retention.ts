@@ -47,9 +47,9 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   const result: RetentionResult = { deleted: [], keptUnconverted: [] };
   const { log, retentionMs } = options;
 
-  const expired = async (dir: string, limitMs: number) => {
+  const expired = async (dir: string, limitMs: number, ours: RegExp) => {
     if (!(limitMs > 0) || limitMs === Infinity) return [];
-    return (await listFiles(dir, log)).filter((f) => now - f.mtimeMs > limitMs);
+    return (await listFiles(dir, log, ours)).filter((f) => now - f.mtimeMs > limitMs);
   };
   const remove = async (path: string, ageMs: number, what: string) => {
     try {
@@ -63,7 +63,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     }
   };
 
-  for (const f of await expired(options.pcapDir, retentionMs.pcaps)) {
+  for (const f of await expired(options.pcapDir, retentionMs.pcaps, OUR_PCAP)) {
     if (await options.isConverted(f.path)) {
       await remove(f.path, now - f.mtimeMs, "pcap");
     } else {
@@ -71,15 +71,15 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       log.debug(`retention: kept ${baseName(f.path)} past its retention: not converted yet`);
     }
   }
-  for (const f of await expired(options.csvDir, retentionMs.csv)) {
+  for (const f of await expired(options.csvDir, retentionMs.csv, OUR_FLOW_FILE)) {
     await remove(f.path, now - f.mtimeMs, "flow file");
   }
-  for (const f of await expired(options.reportsDir, retentionMs.reports)) {
+  for (const f of await expired(options.reportsDir, retentionMs.reports, OUR_REPORT)) {
     await remove(f.path, now - f.mtimeMs, "report");
   }
   if (options.failedDir !== undefined && retentionMs.pcaps > 0 && retentionMs.pcaps !== Infinity) {
     // A failed pcap and its reason go together, timed by the reason (written when it failed).
-    const files = await listFiles(options.failedDir, log);
+    const files = await listFiles(options.failedDir, log, OUR_FAILED);
     const reasons = new Map(files.filter((f) => f.path.endsWith(".reason")).map((f) => [f.path, f]));
     for (const f of files) {
       const reason = f.path.endsWith(".reason") ? f : reasons.get(`${f.path}.reason`) ?? f;
@@ -162,12 +162,22 @@ interface FileInfo {
   mtimeMs: number;
 }
 
-/** Regular files of `dir` that are not temporary, with their mtimes; [] if `dir` is missing. */
-async function listFiles(dir: string, log: Logger): Promise<FileInfo[]> {
+/*
+ * Retention deletes only what the pipeline wrote: a directory pointed at a
+ * shared place keeps everybody else's files.
+ */
+const STAMP = "capture_\\d{8}_\\d{6}";
+const OUR_PCAP = new RegExp(`^${STAMP}\\.pcap$`);
+const OUR_FLOW_FILE = new RegExp(`^${STAMP}\\.(csv|ndjson|json|xlsx)$`);
+const OUR_REPORT = new RegExp(`^${STAMP}[._]`);
+const OUR_FAILED = new RegExp(`^${STAMP}\\.pcap(\\.reason)?$`);
+
+/** Regular files of `dir` named `ours` that are not temporary, with their mtimes; [] if `dir` is missing. */
+async function listFiles(dir: string, log: Logger, ours: RegExp): Promise<FileInfo[]> {
   const out: FileInfo[] = [];
   try {
     for await (const entry of Deno.readDir(dir)) {
-      if (!entry.isFile || isAtomicTempName(entry.name)) continue;
+      if (!entry.isFile || isAtomicTempName(entry.name) || !ours.test(entry.name)) continue;
       const path = `${dir}/${entry.name}`;
       try {
         const info = await Deno.stat(path);

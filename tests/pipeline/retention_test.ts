@@ -28,13 +28,16 @@ const exists = (p: string) => Deno.stat(p).then(() => true, () => false);
 
 Deno.test("retention deletes old converted pcaps, old CSVs and reports, and never an unconverted pcap", async () => {
   await withData(async (root) => {
-    await file(`${root}/pcaps/capture_old_done.pcap`, 45);
-    await file(`${root}/csv/capture_old_done.csv`, 44);
-    await file(`${root}/pcaps/capture_old_pending.pcap`, 50);
-    await file(`${root}/pcaps/capture_new_done.pcap`, 5);
-    await file(`${root}/csv/capture_new_done.csv`, 4);
-    await file(`${root}/reports/capture_old_done_flow_report.txt`, 40);
+    await file(`${root}/pcaps/capture_20261101_100000.pcap`, 45);
+    await file(`${root}/csv/capture_20261101_100000.csv`, 44);
+    await file(`${root}/pcaps/capture_20261101_100100.pcap`, 50);
+    await file(`${root}/pcaps/capture_20261123_100000.pcap`, 5);
+    await file(`${root}/csv/capture_20261123_100000.csv`, 4);
+    await file(`${root}/reports/capture_20261101_100000_flow_report.txt`, 40);
     await file(`${root}/reports/fresh_report.txt`, 1);
+    // Not ours: old, but never deleted (a data directory may be a shared place).
+    await file(`${root}/csv/analysis_notes.csv`, 500);
+    await file(`${root}/pcaps/someone_elses.pcap`, 500);
     const log = memoryLogger();
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
@@ -46,16 +49,20 @@ Deno.test("retention deletes old converted pcaps, old CSVs and reports, and neve
       log,
     });
     assert.deepEqual(r.deleted.map((p) => p.slice(root.length)).sort(), [
-      "/csv/capture_old_done.csv",
-      "/pcaps/capture_old_done.pcap",
-      "/reports/capture_old_done_flow_report.txt",
+      "/csv/capture_20261101_100000.csv",
+      "/pcaps/capture_20261101_100000.pcap",
+      "/reports/capture_20261101_100000_flow_report.txt",
     ]);
-    assert.deepEqual(r.keptUnconverted, [`${root}/pcaps/capture_old_pending.pcap`]);
-    assert.deepEqual(await listDir(`${root}/pcaps`), ["capture_new_done.pcap", "capture_old_pending.pcap"]);
-    assert.deepEqual(await listDir(`${root}/csv`), ["capture_new_done.csv"]);
+    assert.deepEqual(r.keptUnconverted, [`${root}/pcaps/capture_20261101_100100.pcap`]);
+    assert.deepEqual(await listDir(`${root}/pcaps`), [
+      "capture_20261101_100100.pcap",
+      "capture_20261123_100000.pcap",
+      "someone_elses.pcap",
+    ]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["analysis_notes.csv", "capture_20261123_100000.csv"]);
     assert.deepEqual(await listDir(`${root}/reports`), ["fresh_report.txt"]);
     assert.ok(
-      log.lines.includes("INFO retention: deleted pcap capture_old_done.pcap (45 min old)"),
+      log.lines.includes("INFO retention: deleted pcap capture_20261101_100000.pcap (45 min old)"),
       log.lines.join("\n"),
     );
   });
@@ -63,9 +70,9 @@ Deno.test("retention deletes old converted pcaps, old CSVs and reports, and neve
 
 Deno.test("each kind has its own retention; 0 keeps that kind forever", async () => {
   await withData(async (root) => {
-    await file(`${root}/pcaps/capture_1.pcap`, 20);
-    await file(`${root}/csv/capture_1.csv`, 20);
-    await file(`${root}/reports/r.txt`, 20);
+    await file(`${root}/pcaps/capture_20261101_110000.pcap`, 20);
+    await file(`${root}/csv/capture_20261101_110000.csv`, 20);
+    await file(`${root}/reports/capture_20261101_110000_flow_report.txt`, 20);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
       csvDir: `${root}/csv`,
@@ -75,17 +82,17 @@ Deno.test("each kind has its own retention; 0 keeps that kind forever", async ()
       isConverted: () => true,
       log: memoryLogger(),
     });
-    assert.deepEqual(r.deleted, [`${root}/pcaps/capture_1.pcap`]);
-    assert.deepEqual(await listDir(`${root}/csv`), ["capture_1.csv"]);
+    assert.deepEqual(r.deleted, [`${root}/pcaps/capture_20261101_110000.pcap`]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_20261101_110000.csv"]);
   });
 });
 
 Deno.test("retention leaves temporary outputs alone; the start-up sweep removes them", async () => {
   await withData(async (root) => {
-    await file(`${root}/csv/.capture_1.csv.tmp-123-abc9z`, 90);
-    await Deno.mkdir(`${root}/csv/.capture_2.csv.tmp-123-k3j9x0`);
-    await file(`${root}/csv/.capture_2.csv.tmp-123-k3j9x0/capture_2.csv`, 90);
-    await file(`${root}/csv/capture_3.csv`, 1);
+    await file(`${root}/csv/.capture_20261101_110000.csv.tmp-123-abc9z`, 90);
+    await Deno.mkdir(`${root}/csv/.capture_20261101_110100.csv.tmp-123-k3j9x0`);
+    await file(`${root}/csv/.capture_20261101_110100.csv.tmp-123-k3j9x0/capture_20261101_110100.csv`, 90);
+    await file(`${root}/csv/capture_20261101_110200.csv`, 1);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
       csvDir: `${root}/csv`,
@@ -98,17 +105,17 @@ Deno.test("retention leaves temporary outputs alone; the start-up sweep removes 
     assert.deepEqual(r.deleted, []);
     const removed = await removeTempLeftovers([`${root}/csv`, `${root}/missing`], memoryLogger());
     assert.equal(removed.length, 2);
-    assert.deepEqual(await listDir(`${root}/csv`), ["capture_3.csv"]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_20261101_110200.csv"]);
   });
 });
 
 Deno.test("failed pcaps and their reasons expire together, timed by the reason file", async () => {
   await withData(async (root) => {
     // The pcap keeps its capture mtime when moved; the reason is written at failure time.
-    await file(`${root}/failed/capture_a.pcap`, 120);
-    await file(`${root}/failed/capture_a.pcap.reason`, 45);
-    await file(`${root}/failed/capture_b.pcap`, 120);
-    await file(`${root}/failed/capture_b.pcap.reason`, 5);
+    await file(`${root}/failed/capture_20261101_120000.pcap`, 120);
+    await file(`${root}/failed/capture_20261101_120000.pcap.reason`, 45);
+    await file(`${root}/failed/capture_20261101_120100.pcap`, 120);
+    await file(`${root}/failed/capture_20261101_120100.pcap.reason`, 5);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
       csvDir: `${root}/csv`,
@@ -120,15 +127,18 @@ Deno.test("failed pcaps and their reasons expire together, timed by the reason f
       log: memoryLogger(),
     });
     assert.equal(r.deleted.length, 2);
-    assert.deepEqual(await listDir(`${root}/failed`), ["capture_b.pcap", "capture_b.pcap.reason"]);
+    assert.deepEqual(await listDir(`${root}/failed`), [
+      "capture_20261101_120100.pcap",
+      "capture_20261101_120100.pcap.reason",
+    ]);
   });
 });
 
 Deno.test("the retention timer runs passes with the current time until stopped", async () => {
   await withData(async (root) => {
     const old = new Date(Date.now() - 10 * MIN);
-    await Deno.writeTextFile(`${root}/csv/capture_1.csv`, "x");
-    await Deno.utime(`${root}/csv/capture_1.csv`, old, old);
+    await Deno.writeTextFile(`${root}/csv/capture_20261101_110000.csv`, "x");
+    await Deno.utime(`${root}/csv/capture_20261101_110000.csv`, old, old);
     const timer = startRetention({
       pcapDir: `${root}/pcaps`,
       csvDir: `${root}/csv`,
@@ -140,10 +150,10 @@ Deno.test("the retention timer runs passes with the current time until stopped",
     });
     try {
       const end = Date.now() + 5000;
-      while (await exists(`${root}/csv/capture_1.csv`) && Date.now() < end) {
+      while (await exists(`${root}/csv/capture_20261101_110000.csv`) && Date.now() < end) {
         await new Promise((r) => setTimeout(r, 10));
       }
-      assert.equal(await exists(`${root}/csv/capture_1.csv`), false);
+      assert.equal(await exists(`${root}/csv/capture_20261101_110000.csv`), false);
       assert.deepEqual((await timer.runNow()).deleted, []);
     } finally {
       timer.stop();
