@@ -136,7 +136,7 @@ export function windowsCommand(): Command {
     const outputDir = raw.outputDir;
     const iface = await checkTarget(raw.interface, raw.filter);
     try {
-      await Deno.mkdir(outputDir, { recursive: true });
+      await Deno.mkdir(outputDir, { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new Error(`${outputDir}: cannot create the output directory: ${(err as Error).message}`);
     }

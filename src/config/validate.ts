@@ -121,10 +121,29 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
   for (const [key, label] of names) {
     const problem = await checkWritableDir(config.dirs[key]);
     if (problem) problems.push(`${label} directory ${config.dirs[key]}: ${problem}`);
+    else {
+      const open = await openToOthers(config.dirs[key]);
+      if (open) {
+        warnings.push(
+          `${label} directory ${config.dirs[key]} ${open}: captures hold payload bytes; chmod 700 it`,
+        );
+      }
+    }
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return { config: { ...config, interface: iface }, warnings, programs };
+}
+
+/** "is open to group/others (mode 0755)" for a directory others may enter, else undefined. */
+async function openToOthers(dir: string): Promise<string | undefined> {
+  try {
+    const mode = (await Deno.stat(dir)).mode;
+    if (mode !== null && (mode & 0o077) !== 0) {
+      return `is open to group/others (mode 0${(mode & 0o777).toString(8)})`;
+    }
+  } catch { /* reported by checkWritableDir */ }
+  return undefined;
 }
 
 /** Creates `dir` (0700) if needed and writes/removes a probe file; returns the problem or undefined. */

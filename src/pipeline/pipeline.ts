@@ -159,6 +159,10 @@ export async function startPipeline(
       rescanMs: options.rescanMs,
       isDone: isConverted,
       onComplete: (pcap) => {
+        // tcpdump creates captures with its umask (often 0644); a finished one is ours to protect.
+        Deno.chmod(pcap, 0o600).catch((err) =>
+          log.warn(`cannot chmod 600 ${baseName(pcap)}: ${err.message}`)
+        );
         if (!queue.enqueue(pcap)) log.debug(`${baseName(pcap)} is already queued`);
       },
       log,

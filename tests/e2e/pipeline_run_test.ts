@@ -140,6 +140,11 @@ Deno.test({
         logText,
         /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO pcap-pipeline .* starting: cicflowmeter on lo/m,
       );
+      // Captures hold payload: finished pcaps are 0600 (tcpdump made them with its umask), dirs 0700.
+      for (const pcap of pcaps) {
+        assert.equal((await Deno.stat(`${r.data}/pcaps/${pcap}`)).mode! & 0o777, 0o600, pcap);
+      }
+      assert.equal((await Deno.stat(`${r.data}/pcaps`)).mode! & 0o777, 0o700);
       // Nothing half-written anywhere.
       for (const dir of ["csv", "pcaps", "reports", "failed"]) {
         const hidden = [...Deno.readDirSync(`${r.data}/${dir}`)].filter((e) => e.name.startsWith("."));
