@@ -67,7 +67,7 @@ export function parseConfigText(text: string, name: string): PartialConfig {
       throw new ConfigError([`${name}: the top level must be an object of settings`]);
     }
   }
-  return configFromDocument(doc as Record<string, unknown>, name);
+  return configFromDocument(doc as Record<string, unknown>, name, text);
 }
 
 /** "at line 3, column 6: Expected ':' after property name" from V8's JSON.parse message. */
@@ -87,19 +87,23 @@ function jsonErrorPlace(text: string, message: string): string {
   return `: ${reason}`;
 }
 
-function configFromDocument(doc: Record<string, unknown>, name: string): PartialConfig {
+function configFromDocument(doc: Record<string, unknown>, name: string, text: string): PartialConfig {
   const config: PartialConfig = {};
   const problems: string[] = [];
+  const where = (key: string) => {
+    const line = keyLine(text, key);
+    return line ? `${name}, line ${line}` : name;
+  };
   const take = (key: string, raw: unknown) => {
     const setting = BY_KEY.get(key);
     if (!setting) {
       const hint = nearest(key);
-      problems.push(`${name}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ""}`);
+      problems.push(`${where(key)}: unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : ""}`);
       return;
     }
     const value = coerceSetting(setting.kind, raw, false);
     if (value === undefined) {
-      problems.push(`${name}: key '${key}' must be ${describeKind(setting.kind)}, got ${show(raw)}`);
+      problems.push(`${where(key)}: key '${key}' must be ${describeKind(setting.kind)}, got ${show(raw)}`);
       return;
     }
     setting.apply(config, value);
@@ -114,13 +118,39 @@ function configFromDocument(doc: Record<string, unknown>, name: string): Partial
     if (TABLES.has(key) && isTable) {
       for (const [sub, v] of Object.entries(raw as Record<string, unknown>)) take(`${key}.${sub}`, v);
     } else if (TABLES.has(key) && !BY_KEY.has(key)) {
-      problems.push(`${name}: key '${key}' must be a table of settings, got ${show(raw)}`);
+      problems.push(`${where(key)}: key '${key}' must be a table of settings, got ${show(raw)}`);
     } else {
       take(key, raw);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * The line where `key` ("workers" or "table.sub") is set in TOML or JSON
+ * text, found by its spelling (first match after the table's own line), or
+ * undefined. Good enough to point a person at the right line.
+ */
+export function keyLine(text: string, key: string): number | undefined {
+  const lines = text.split("\n");
+  const escape = (k: string) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const setting = (k: string) =>
+    new RegExp(`^\\s*(?:"${escape(k)}"\\s*:|${escape(k)}\\s*=|"${escape(k)}"\\s*=)`);
+  const dot = key.indexOf(".");
+  let from = 0;
+  let leaf = key;
+  if (dot > 0) {
+    const table = key.slice(0, dot);
+    leaf = key.slice(dot + 1);
+    const header = new RegExp(`^\\s*(?:\\[\\s*${escape(table)}\\s*\\]|"${escape(table)}"\\s*:)`);
+    const at = lines.findIndex((l) => header.test(l));
+    if (at < 0) return undefined;
+    from = at;
+    if (new RegExp(`"${escape(leaf)}"\\s*:`).test(lines[at])) return at + 1; // JSON table on one line
+  }
+  for (let i = from; i < lines.length; i++) if (setting(leaf).test(lines[i])) return i + 1;
+  return undefined;
 }
 
 function show(raw: unknown): string {

@@ -113,7 +113,7 @@ Deno.test("JSON config with every kind of value", () => {
   assert.deepEqual(c.cicflowmeter, { verbose: true, fields: ["Flow ID", "Src IP"] });
 });
 
-Deno.test("unknown keys and bad types are all reported, each naming its key", () => {
+Deno.test("unknown keys and bad types are all reported, each naming its key and line", () => {
   const problems = problemsOf(() =>
     parseConfigText(
       `wrokers = 2\nsnaplen = "big"\nrotate = 0\n[nexusflowmeter]\noutput_format = "pdf"\ncolour = 1\n`,
@@ -121,11 +121,18 @@ Deno.test("unknown keys and bad types are all reported, each naming its key", ()
     )
   );
   assert.equal(problems.length, 5, problems.join("\n"));
-  assert.match(problems[0], /p\.toml: unknown key 'wrokers' \(did you mean 'workers'\?\)/);
-  assert.match(problems[1], /key 'snaplen' must be an integer from 1 to 262144, got "big"/);
-  assert.match(problems[2], /key 'rotate' must be an integer ≥ 1, got 0/);
-  assert.match(problems[3], /key 'nexusflowmeter.output_format' must be one of csv, json, xlsx, got "pdf"/);
-  assert.match(problems[4], /unknown key 'nexusflowmeter.colour'/);
+  assert.match(problems[0], /^p\.toml, line 1: unknown key 'wrokers' \(did you mean 'workers'\?\)/);
+  assert.match(problems[1], /^p\.toml, line 2: key 'snaplen' must be an integer from 1 to 262144, got "big"/);
+  assert.match(problems[2], /^p\.toml, line 3: key 'rotate' must be an integer ≥ 1, got 0/);
+  assert.match(
+    problems[3],
+    /^p\.toml, line 5: key 'nexusflowmeter.output_format' must be one of csv, json, xlsx, got "pdf"/,
+  );
+  assert.match(problems[4], /^p\.toml, line 6: unknown key 'nexusflowmeter.colour'/);
+  const json = problemsOf(() =>
+    parseConfigText(`{\n  "interface": "lo",\n  "workers": "four"\n}\n`, "p.json")
+  );
+  assert.deepEqual(json, [`p.json, line 3: key 'workers' must be an integer from 1 to 64, got "four"`]);
 });
 
 Deno.test("a TOML syntax error names the line", () => {
@@ -148,7 +155,7 @@ Deno.test("bad flag values name the flag; file and flag problems come together",
       loadPipelineConfig("builtin", { config: `${dir}/p.toml`, snaplen: "12x", logLevel: "LOUD" })
     );
     assert.deepEqual(problems, [
-      `${dir}/p.toml: key 'workers' must be an integer from 1 to 64, got "many"`,
+      `${dir}/p.toml, line 1: key 'workers' must be an integer from 1 to 64, got "many"`,
       `--snaplen: expected an integer from 1 to 262144, got "12x"`,
       `--log-level: expected one of DEBUG, INFO, WARNING, ERROR, got "LOUD"`,
     ]);
