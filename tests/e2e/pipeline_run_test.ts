@@ -30,7 +30,7 @@ Deno.test("bad settings are all reported before anything starts (exit 2)", async
     await Deno.writeTextFile(`${dir}/p.toml`, `rotate = 10\nworkers = 0\n`);
     const r = await runCli(["builtin", "--config", `${dir}/p.toml`, "--snaplen", "x"]);
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /p\.toml: key 'workers' must be an integer from 1 to 64, got 0/);
+    assert.match(r.stderr, /p\.toml, line \d+: key 'workers' must be an integer from 1 to 64, got 0/);
     assert.match(r.stderr, /--snaplen: expected an integer from 1 to 262144, got "x"/);
 
     const v = await runCli(
