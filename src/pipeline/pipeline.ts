@@ -18,7 +18,6 @@ import type { Converter } from "../convert/converter.ts";
 import { BuiltinConverter } from "../convert/builtin.ts";
 import { CicflowmeterConverter } from "../convert/cicflowmeter.ts";
 import { NexusflowmeterConverter } from "../convert/nexusflowmeter.ts";
-import { findExecutable } from "../convert/find_executable.ts";
 import { type ClosableLogger, createLogger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";

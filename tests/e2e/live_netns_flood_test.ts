@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { captureFromTcpdump } from "../../src/capture/tcpdump_stream.ts";
+import { bufferArgs } from "../../src/live/live_session.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import type { LabelFlow } from "../../src/label/rule.ts";
 import { createTestNet, httpClientLoop } from "./netns.ts";
@@ -32,7 +33,8 @@ Deno.test({
         filter: "tcp",
         signal: ac.signal,
         command: "ip",
-        prefixArgs: ["netns", "exec", net.server, "tcpdump"],
+        // A 16 MiB kernel buffer, as live and windows use: the default drops part of a 200-connection burst.
+        prefixArgs: ["netns", "exec", net.server, "tcpdump", ...bufferArgs()],
       }, (p) => {
         const dec = (b: Uint8Array) => `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
         const src = dec(p.src), dst = dec(p.dst);
