@@ -6,7 +6,8 @@
 import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { PROFILE_NAMES } from "../flow/profile.ts";
-import { buildLayout, LAYOUT_NAMES, type LayoutName, selectColumns } from "../output/columns.ts";
+import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
+import { layoutFrom } from "../convert/flow_table_options.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
@@ -96,12 +97,7 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
   };
   // Build the layout once now, so a bad field, zone or network fails before any capture is read.
   try {
-    const layout = buildLayout(settings.columns as LayoutName, {
-      timestampFormat: settings.timestampFormat,
-      timeZone: settings.timeZone,
-      homeNetworks: settings.homeNetworks,
-    });
-    if (settings.fields) selectColumns(layout, settings.fields);
+    layoutFrom(settings);
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

@@ -3,14 +3,11 @@
  * appended to the output as they end or time out. Ctrl+C (or SIGTERM)
  * flushes every open flow and closes the file; a second one exits at once.
  */
+import { tcpdumpFailure } from "../live/session_capture.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
-import {
-  CAPTURE_BUFFER_KIB,
-  type LiveProgress,
-  type LiveResult,
-  runLiveSession,
-} from "../live/live_session.ts";
+import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
+import { CAPTURE_BUFFER_KIB } from "../live/session_capture.ts";
 import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { printInterfaces } from "./interfaces.ts";
@@ -161,12 +158,8 @@ export function liveCommand(): Command {
         throw new PartialFailure("stopped at once; flows still open were not written");
       }
       console.error(formatLiveResult(result));
-      if (result.stopReason === "tcpdump-exited" && result.tcpdumpExitCode !== 0) {
-        throw new Error(
-          `tcpdump on ${iface} exited with code ${result.tcpdumpExitCode}` +
-            (result.tcpdumpMessage ? `: ${result.tcpdumpMessage}` : ""),
-        );
-      }
+      const failure = tcpdumpFailure(iface, result);
+      if (failure) throw failure;
     } finally {
       stop.dispose();
     }

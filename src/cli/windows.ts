@@ -3,11 +3,12 @@
  * per time window for a DDoS detector watching DIR. Ctrl+C (or SIGTERM)
  * saves the current window; a second one exits at once.
  */
+import { tcpdumpFailure } from "../live/session_capture.ts";
 import { Command, Option } from "commander";
 import { DEFAULT_FLOOD_THRESHOLD, DEFAULT_WEB_PORTS, HttpFloodRule } from "../label/http_flood.ts";
 import type { LabelRule } from "../label/rule.ts";
 import { DEFAULT_SYN_THRESHOLD, SynFloodRule } from "../label/syn_flood.ts";
-import { CAPTURE_BUFFER_KIB } from "../live/live_session.ts";
+import { CAPTURE_BUFFER_KIB } from "../live/session_capture.ts";
 import { runWindowsSession, type WindowSummary } from "../live/windows_session.ts";
 import {
   addFlowOptions,
@@ -169,12 +170,8 @@ export function windowsCommand(): Command {
         (result.droppedByKernel ? `, ${result.droppedByKernel} dropped by kernel` : "");
       if (raw.jsonLog) console.log(JSON.stringify({ event: "stopped", ...result }));
       else console.error(`pcap-pipeline: stopped: ${summary}`);
-      if (result.stopReason === "tcpdump-exited" && result.tcpdumpExitCode !== 0) {
-        throw new Error(
-          `tcpdump on ${iface} exited with code ${result.tcpdumpExitCode}` +
-            (result.tcpdumpMessage ? `: ${result.tcpdumpMessage}` : ""),
-        );
-      }
+      const failure = tcpdumpFailure(iface, result);
+      if (failure) throw failure;
     } finally {
       stop.dispose();
     }

@@ -5,6 +5,7 @@
  * capture is read. Abort terminates the worker and removes its temporary
  * output; the final name only ever appears complete.
  */
+import { baseName } from "../paths.ts";
 import type { ConvertFileOptions } from "./convert_file.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
@@ -48,8 +49,4 @@ export class BuiltinConverter implements Converter {
       throw new ConvertError(e.message.includes(name) ? e.message : `${name}: ${e.message}`, permanent);
     }
   }
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -6,7 +6,8 @@
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
-import { buildLayout, type LayoutName, parseLayoutName, selectColumns } from "../output/columns.ts";
+import type { LayoutName } from "../output/columns.ts";
+import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import type { TimestampFormat } from "../output/timestamp_format.ts";
 
@@ -75,30 +76,14 @@ export async function convertCaptureFile(
   options: ConvertFileOptions = {},
 ): Promise<ConvertFileResult> {
   const started = performance.now();
-  let layout = buildLayout(parseLayoutName(options.columns ?? "cic2017"), {
-    timestampFormat: options.timestampFormat,
-    timeZone: options.timeZone,
-    homeNetworks: options.homeNetworks,
-  });
-  if (options.fields?.length) layout = selectColumns(layout, options.fields);
+  const layout = layoutFrom(options);
   const writer = await openFlowWriter({
     path: output,
     layout,
     format: options.format,
     fileMode: options.fileMode,
   });
-  const meter = new FlowMeter({
-    profile: options.profile,
-    flowTimeoutUs: options.flowTimeoutSec === undefined
-      ? undefined
-      : Math.round(options.flowTimeoutSec * 1e6),
-    activityTimeoutUs: options.activityTimeoutSec === undefined
-      ? undefined
-      : Math.round(options.activityTimeoutSec * 1e6),
-    label: options.label,
-    keepSinglePacketFlows: options.keepSinglePacketFlows,
-    ipv6: options.ipv6,
-  }, (flow) => writer.write(flow));
+  const meter = new FlowMeter(meterOptionsFrom(options), (flow) => writer.write(flow));
   let stats: ReadStats;
   try {
     const readOptions = {

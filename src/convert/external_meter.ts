@@ -5,6 +5,7 @@
  * fix-ups, report files — stays contained), the output is checked, and only
  * then renamed into place.
  */
+import { baseName } from "../paths.ts";
 import { atomicTempPath, writeFileAtomic } from "../output/atomic_write.ts";
 import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { findExecutable, notFoundMessage } from "./find_executable.ts";
@@ -234,8 +235,4 @@ function describeOutput(stderr: string, stdout: string): string {
   if (stderr) parts.push(`stderr: ${stderr}`);
   if (stdout) parts.push(`stdout: ${stdout}`);
   return parts.join("\n");
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -7,13 +7,12 @@
  * packet limit, or tcpdump ending) flushes every open flow and closes the
  * file.
  */
-import { findParentDeathHelper } from "../capture/parent_death.ts";
-import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
+import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
 import type { ReadStats } from "../pcap/reader.ts";
-import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_setup.ts";
+import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 
 export interface LiveSessionOptions extends FlowTableOptions {
   /** Interface to capture on. */
@@ -152,23 +151,10 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
 
   let capture;
   try {
-    capture = await captureFromTcpdump({
-      iface: options.iface,
-      filter: options.filter,
-      snaplen: options.snaplen,
-      maxPackets: options.maxPackets,
-      signal: stop.signal,
-      command: options.tcpdumpCommand,
-      // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
-      parentDeathSignal: options.tcpdumpCommand ? undefined : await findParentDeathHelper(),
-      prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
-      onProgress: (_bytes, stats) => {
-        if (readStats === undefined) {
-          readStats = stats;
-          options.onListening?.();
-        }
-      },
-    }, meter.addPacket);
+    capture = await captureForSession(options, stop.signal, meter.addPacket, (stats) => {
+      readStats = stats;
+      options.onListening?.();
+    });
   } catch (err) {
     clearInterval(timer);
     options.signal?.removeEventListener("abort", onStop);
@@ -215,50 +201,4 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     tcpdumpExitCode: exitCode,
     tcpdumpMessage: tcpdumpMessage(stderr),
   };
-}
-
-/**
- * tcpdump's default kernel buffer (2 MiB) holds only about 30 packets at the
- * 65535-byte snaplen; on loopback a burst of one connection's packets is
- * then "dropped by kernel". 16 MiB holds a few hundred.
- */
-export const CAPTURE_BUFFER_KIB = 16384;
-
-/**
- * The `-B KiB` arguments; they go before tcpdump's own, after any prefix
- * that names tcpdump (`ip netns exec NS tcpdump -B …`).
- *
- * @example
- * bufferArgs(undefined) // ["-B", "16384"]
- */
-export function bufferArgs(kib = CAPTURE_BUFFER_KIB): string[] {
-  if (!Number.isInteger(kib) || kib < 1) {
-    throw new RangeError(`capture buffer must be a whole number of KiB ≥ 1, got ${kib}`);
-  }
-  return ["-B", String(kib)];
-}
-
-/**
- * Packets the kernel dropped, from tcpdump's final counts.
- *
- * @example
- * droppedByKernel("12 packets captured\n12 packets received by filter\n3 packets dropped by kernel\n") // 3
- */
-export function droppedByKernel(stderr: string): number | null {
-  const m = stderr.match(/(\d+) packets? dropped by kernel/);
-  return m ? Number(m[1]) : null;
-}
-
-/**
- * tcpdump's last stderr line that is not its banner or final counts (its
- * error when it exited by itself).
- *
- * @example
- * tcpdumpMessage("listening on lo\ntcpdump: pcap_loop: The interface disappeared\n3 packets captured\n")
- * // "tcpdump: pcap_loop: The interface disappeared"
- */
-export function tcpdumpMessage(stderr: string): string {
-  return stderr.split("\n").map((l) => l.trim()).filter((l) =>
-    l !== "" && !l.startsWith("listening on") && !/^\d+ packets? /.test(l)
-  ).at(-1) ?? "";
 }

@@ -5,16 +5,14 @@
  * included, to `DIR/live_capture_YYYYmmdd_HHMMSS.csv` atomically (a watcher
  * on DIR never sees a half file). Stopping saves the current window.
  */
-import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { join } from "node:path";
-import { captureFromTcpdump } from "../capture/tcpdump_stream.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { ATTACK, type Attacker, type LabelRule } from "../label/rule.ts";
 import type { Layout } from "../output/columns.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
-import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_setup.ts";
-import { bufferArgs, droppedByKernel, tcpdumpMessage } from "./live_session.ts";
+import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
+import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 
 export interface WindowsSessionOptions extends FlowTableOptions {
@@ -167,22 +165,11 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   let started = false;
   let capture;
   try {
-    capture = await captureFromTcpdump({
-      iface: options.iface,
-      filter: options.filter,
-      snaplen: options.snaplen,
-      signal: stop.signal,
-      command: options.tcpdumpCommand,
-      // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
-      parentDeathSignal: options.tcpdumpCommand ? undefined : await findParentDeathHelper(),
-      prefixArgs: [...(options.tcpdumpPrefixArgs ?? []), ...bufferArgs(options.bufferKiB)],
-      onProgress: () => {
-        if (started) return;
-        started = true;
-        loop.start();
-        options.onListening?.();
-      },
-    }, loop.onPacket);
+    capture = await captureForSession(options, stop.signal, loop.onPacket, () => {
+      started = true;
+      loop.start();
+      options.onListening?.();
+    });
   } finally {
     options.signal?.removeEventListener("abort", onStop);
     // The current window is saved even when the capture failed midway; stop() rejects with a write error.

@@ -7,6 +7,7 @@
  * waiting, running, done or failed is refused. A pcap whose output already
  * exists (converted by an earlier run) is not converted again.
  */
+import { baseName, dirName, pathExists } from "../paths.ts";
 import { type Converter, ConvertError, type ConvertOutcome } from "../convert/converter.ts";
 import { formatLogTime, type Logger } from "../log.ts";
 import { writeFileAtomic } from "../output/atomic_write.ts";
@@ -192,7 +193,7 @@ export class ConversionQueue {
     const { converter, log, retries, timeoutMs } = this.#options;
     const name = baseName(pcap);
     const output = this.csvPathFor(pcap);
-    if (await exists(output)) {
+    if (await pathExists(output)) {
       this.#states.set(pcap, "done");
       log.info(`${name} already converted (${baseName(output)} exists), skipped`);
       return;
@@ -331,24 +332,6 @@ async function moveFile(from: string, to: string): Promise<void> {
   await Deno.copyFile(from, temp);
   await Deno.rename(temp, to);
   await Deno.remove(from);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-
-function dirName(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
 }
 
 function lastLine(text: string): string {

@@ -9,6 +9,7 @@
  * - paused and free ≥ threshold again: resume the capture. (Resuming only at
  *   the full threshold, not at half, keeps it from flapping.)
  */
+import { baseName } from "../paths.ts";
 import { statfs } from "node:fs/promises";
 import type { Logger } from "../log.ts";
 import { isAtomicTempName } from "../output/atomic_write.ts";
@@ -191,8 +192,4 @@ export class DiskMonitor {
 
 function mb(bytes: number): number {
   return Math.floor(bytes / MB);
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

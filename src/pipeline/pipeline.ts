@@ -10,6 +10,7 @@
  * conversions are aborted, nothing is left half-written under a final name,
  * and unconverted pcaps stay for the next start.
  */
+import { baseName, pathExists } from "../paths.ts";
 import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
 import type { PipelineConfig } from "../config/pipeline_config.ts";
@@ -151,7 +152,7 @@ export async function startPipeline(
       log,
       onFailed: () => failedThisRun++,
     });
-    const isConverted = async (pcap: string) => await exists(queue.csvPathFor(pcap));
+    const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
     const watcher = new CaptureWatcher({
       dir: dirs.pcaps,
       stabilityMs: cfg.stabilitySeconds * 1000,
@@ -328,17 +329,4 @@ export async function runPipeline(
     );
   }
   return await running.stop(options.forceSignal);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

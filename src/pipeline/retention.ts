@@ -3,6 +3,7 @@
  * retention (by modification time) — but never a pcap that has not been
  * converted yet. Also the start-up sweep of temporary outputs a crash left.
  */
+import { baseName } from "../paths.ts";
 import type { Logger } from "../log.ts";
 import { isAtomicTempName } from "../output/atomic_write.ts";
 
@@ -192,8 +193,4 @@ async function listFiles(dir: string, log: Logger, ours: RegExp): Promise<FileIn
     }
   }
   return out;
-}
-
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { captureFromTcpdump } from "../../src/capture/tcpdump_stream.ts";
-import { bufferArgs } from "../../src/live/live_session.ts";
+import { bufferArgs } from "../../src/live/session_capture.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import type { LabelFlow } from "../../src/label/rule.ts";
 import { createTestNet, httpClientLoop } from "./netns.ts";

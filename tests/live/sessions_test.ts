@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
+import { runLiveSession } from "../../src/live/live_session.ts";
 import {
   bufferArgs,
   CAPTURE_BUFFER_KIB,
   droppedByKernel,
-  runLiveSession,
   tcpdumpMessage,
-} from "../../src/live/live_session.ts";
+} from "../../src/live/session_capture.ts";
 import { runWindowsSession, type WindowSummary, withLabelColumn } from "../../src/live/windows_session.ts";
 import { checkCaptureTarget } from "../../src/live/capture_target.ts";
 import { TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";

@@ -1,9 +1,9 @@
 /**
- * The flow-table options of `live` and `windows` (the same names as
- * `convert`'s, see ConvertFileOptions) turned into what the engine and the
- * writers take: MeterOptions and a Layout.
+ * The flow-table options of `convert`, `live` and `windows` (see
+ * ConvertFileOptions) turned into what the engine and the writers take:
+ * MeterOptions and a Layout. One place, so the commands cannot drift apart.
  */
-import type { ConvertFileOptions } from "../convert/convert_file.ts";
+import type { ConvertFileOptions } from "./convert_file.ts";
 import type { MeterOptions } from "../flow/profile.ts";
 import { buildLayout, type Layout, parseLayoutName, selectColumns } from "../output/columns.ts";
 

@@ -1,0 +1,109 @@
+/**
+ * Starting tcpdump for the `live` and `windows` sessions, one way for both:
+ * streamed into the reader, with a kernel buffer that keeps up with bursts,
+ * under `setpriv --pdeathsig` so it dies with us, plus reading its final
+ * messages.
+ */
+import { captureFromTcpdump, type TcpdumpStreamResult } from "../capture/tcpdump_stream.ts";
+import { findParentDeathHelper } from "../capture/parent_death.ts";
+import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
+
+/** What a session says about its capture. */
+export interface SessionCaptureOptions {
+  iface: string;
+  filter?: string;
+  snaplen?: number;
+  maxPackets?: number;
+  /** Kernel capture buffer in KiB (tcpdump -B; default CAPTURE_BUFFER_KIB). */
+  bufferKiB?: number;
+  /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
+  tcpdumpCommand?: string;
+  tcpdumpPrefixArgs?: string[];
+}
+
+/**
+ * Captures until `signal` aborts, the packet limit or tcpdump's exit;
+ * `onFirstData` runs once, when tcpdump's capture header has arrived.
+ */
+export async function captureForSession(
+  o: SessionCaptureOptions,
+  signal: AbortSignal,
+  onPacket: PacketCallback,
+  onFirstData: (stats: ReadStats) => void,
+): Promise<TcpdumpStreamResult> {
+  let started = false;
+  return await captureFromTcpdump({
+    iface: o.iface,
+    filter: o.filter,
+    snaplen: o.snaplen,
+    maxPackets: o.maxPackets,
+    signal,
+    command: o.tcpdumpCommand,
+    // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
+    parentDeathSignal: o.tcpdumpCommand ? undefined : await findParentDeathHelper(),
+    prefixArgs: [...(o.tcpdumpPrefixArgs ?? []), ...bufferArgs(o.bufferKiB)],
+    onProgress: (_bytes, stats) => {
+      if (started) return;
+      started = true;
+      onFirstData(stats);
+    },
+  }, onPacket);
+}
+
+/** The error for a tcpdump that ended by itself with a failure, or undefined. */
+export function tcpdumpFailure(
+  iface: string,
+  r: { stopReason: string; tcpdumpExitCode: number; tcpdumpMessage: string },
+): Error | undefined {
+  if (r.stopReason !== "tcpdump-exited" || r.tcpdumpExitCode === 0) return undefined;
+  return new Error(
+    `tcpdump on ${iface} exited with code ${r.tcpdumpExitCode}` +
+      (r.tcpdumpMessage ? `: ${r.tcpdumpMessage}` : ""),
+  );
+}
+
+/**
+ * tcpdump's default kernel buffer (2 MiB) holds only about 30 packets at the
+ * 65535-byte snaplen; on loopback a burst of one connection's packets is
+ * then "dropped by kernel". 16 MiB holds a few hundred.
+ */
+export const CAPTURE_BUFFER_KIB = 16384;
+
+/**
+ * The `-B KiB` arguments; they go before tcpdump's own, after any prefix
+ * that names tcpdump (`ip netns exec NS tcpdump -B …`).
+ *
+ * @example
+ * bufferArgs(undefined) // ["-B", "16384"]
+ */
+export function bufferArgs(kib = CAPTURE_BUFFER_KIB): string[] {
+  if (!Number.isInteger(kib) || kib < 1) {
+    throw new RangeError(`capture buffer must be a whole number of KiB ≥ 1, got ${kib}`);
+  }
+  return ["-B", String(kib)];
+}
+
+/**
+ * Packets the kernel dropped, from tcpdump's final counts.
+ *
+ * @example
+ * droppedByKernel("12 packets captured\n12 packets received by filter\n3 packets dropped by kernel\n") // 3
+ */
+export function droppedByKernel(stderr: string): number | null {
+  const m = stderr.match(/(\d+) packets? dropped by kernel/);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * tcpdump's last stderr line that is not its banner or final counts (its
+ * error when it exited by itself).
+ *
+ * @example
+ * tcpdumpMessage("listening on lo\ntcpdump: pcap_loop: The interface disappeared\n3 packets captured\n")
+ * // "tcpdump: pcap_loop: The interface disappeared"
+ */
+export function tcpdumpMessage(stderr: string): string {
+  return stderr.split("\n").map((l) => l.trim()).filter((l) =>
+    l !== "" && !l.startsWith("listening on") && !/^\d+ packets? /.test(l)
+  ).at(-1) ?? "";
+}

@@ -1,0 +1,31 @@
+/**
+ * Small path helpers shared by the pipeline and the converters (POSIX paths,
+ * as given on the command line; no normalisation).
+ */
+
+/**
+ * @example
+ * baseName("data/pcaps/capture_20261123_101500.pcap") // "capture_20261123_101500.pcap"
+ */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/**
+ * @example
+ * dirName("data/csv/x.csv") // "data/csv"; dirName("x.csv") // "."
+ */
+export function dirName(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+}
+
+/** True when something exists at `path` (any error counts as "no"). */
+export async function pathExists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
