@@ -50,6 +50,9 @@ export interface LoggerOptions {
   logDir?: string;
   /** Clock for timestamps and the file name (tests). */
   now?: () => Date;
+  /** Modes of the log file and a created log directory (default 0o600, 0o700). */
+  fileMode?: number;
+  dirMode?: number;
 }
 
 /** `2026-11-23 10:15:00` in local time. */
@@ -85,9 +88,9 @@ export function createLogger(options: LoggerOptions = {}): ClosableLogger {
   let file: Deno.FsFile | undefined;
   let filePath: string | undefined;
   if (options.logDir !== undefined) {
-    Deno.mkdirSync(options.logDir, { recursive: true, mode: 0o700 });
+    Deno.mkdirSync(options.logDir, { recursive: true, mode: options.dirMode ?? 0o700 });
     filePath = `${options.logDir}/pipeline_${fileStamp(now())}.log`;
-    file = Deno.openSync(filePath, { append: true, create: true, mode: 0o600 });
+    file = Deno.openSync(filePath, { append: true, create: true, mode: options.fileMode ?? 0o600 });
   }
   const encoder = new TextEncoder();
   const write = (level: LogLevel, message: string) => {

@@ -16,7 +16,9 @@ export type SettingKind =
   | { type: "number"; min: number; exclusiveMin?: boolean; max?: number }
   | { type: "bool" }
   | { type: "list" }
-  | { type: "enum"; values: readonly string[] };
+  | { type: "enum"; values: readonly string[] }
+  /** Octal permission bits ("600", "0640"), which must include `owner` (the program's own access). */
+  | { type: "mode"; owner: number };
 
 export type SettingValue = string | number | boolean | string[];
 
@@ -202,6 +204,22 @@ export const SETTINGS: readonly Setting[] = [
     apply: (c, v) => (c.cicflowmeter ??= {}).fields = v as string[],
   },
   {
+    key: "file_mode",
+    flag: "--file-mode <octal>",
+    kind: { type: "mode", owner: 0o600 },
+    help: "mode of the files the pipeline writes and of finished pcaps",
+    shownDefault: DEFAULTS.fileMode.toString(8),
+    apply: (c, v) => c.fileMode = v as number,
+  },
+  {
+    key: "dir_mode",
+    flag: "--dir-mode <octal>",
+    kind: { type: "mode", owner: 0o700 },
+    help: "mode of the directories the pipeline creates",
+    shownDefault: DEFAULTS.dirMode.toString(8),
+    apply: (c, v) => c.dirMode = v as number,
+  },
+  {
     key: "builtin.profile",
     flag: "--profile <name>",
     kind: { type: "enum", values: PROFILE_NAMES },
@@ -305,6 +323,10 @@ export function describeKind(kind: SettingKind): string {
       return "a list of strings";
     case "enum":
       return `one of ${kind.values.join(", ")}`;
+    case "mode":
+      return `octal permission bits including ${kind.owner.toString(8)} (e.g. "${
+        (kind.owner | 0o040).toString(8)
+      }")`;
     case "int":
       return kind.max === undefined
         ? `an integer ≥ ${kind.min}`
@@ -342,6 +364,12 @@ export function coerceSetting(kind: SettingKind, raw: unknown, fromText: boolean
         v.toLowerCase() === raw.toLowerCase() || (v === "WARNING" && /^warn$/i.test(raw))
       );
       return found;
+    }
+    case "mode": {
+      const text = typeof raw === "number" ? String(raw) : raw;
+      if (typeof text !== "string" || !/^(0o?)?[0-7]{1,4}$/i.test(text.trim())) return undefined;
+      const mode = parseInt(text.trim().replace(/^0o/i, ""), 8);
+      return mode <= 0o777 && (mode & kind.owner) === kind.owner ? mode : undefined;
     }
     case "int":
     case "number": {

@@ -119,10 +119,10 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
     ["failed", "failed"],
   ];
   for (const [key, label] of names) {
-    const problem = await checkWritableDir(config.dirs[key]);
+    const problem = await checkWritableDir(config.dirs[key], config.dirMode);
     if (problem) problems.push(`${label} directory ${config.dirs[key]}: ${problem}`);
     else {
-      const open = await openToOthers(config.dirs[key]);
+      const open = await openToOthers(config.dirs[key], config.dirMode);
       if (open) {
         warnings.push(
           `${label} directory ${config.dirs[key]} ${open}: captures hold payload bytes; chmod 700 it`,
@@ -135,11 +135,11 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
   return { config: { ...config, interface: iface }, warnings, programs };
 }
 
-/** "is open to group/others (mode 0755)" for a directory others may enter, else undefined. */
-async function openToOthers(dir: string): Promise<string | undefined> {
+/** "is open to group/others (mode 0755)" for a directory more open than `allowed`, else undefined. */
+async function openToOthers(dir: string, allowed: number): Promise<string | undefined> {
   try {
     const mode = (await Deno.stat(dir)).mode;
-    if (mode !== null && (mode & 0o077) !== 0) {
+    if (mode !== null && (mode & 0o077 & ~allowed) !== 0) {
       return `is open to group/others (mode 0${(mode & 0o777).toString(8)})`;
     }
   } catch { /* reported by checkWritableDir */ }
@@ -147,9 +147,9 @@ async function openToOthers(dir: string): Promise<string | undefined> {
 }
 
 /** Creates `dir` (0700) if needed and writes/removes a probe file; returns the problem or undefined. */
-export async function checkWritableDir(dir: string): Promise<string | undefined> {
+export async function checkWritableDir(dir: string, mode = 0o700): Promise<string | undefined> {
   try {
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    await Deno.mkdir(dir, { recursive: true, mode });
   } catch (err) {
     return `cannot be created (${(err as Error).message})`;
   }

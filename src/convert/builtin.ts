@@ -31,7 +31,7 @@ export class BuiltinConverter implements Converter {
     if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted before it started`);
     try {
       const r = await convertInWorker(
-        { input: job.input, output: job.output, options: this.options },
+        { input: job.input, output: job.output, options: { ...this.options, fileMode: job.fileMode } },
         job.signal,
       );
       const skipped = Object.entries(r.skipped).map(([why, n]) => `${n} ${why}`).join(", ");

@@ -17,6 +17,10 @@ export interface ConvertJob {
   reportsDir: string;
   /** Aborted on timeout or shutdown: the conversion must stop and leave no file under `output`. */
   signal: AbortSignal;
+  /** Mode of the output and report files (default 0o600: flows describe captured traffic). */
+  fileMode?: number;
+  /** Mode of directories the converter creates (default 0o700). */
+  dirMode?: number;
 }
 
 export interface ConvertOutcome {

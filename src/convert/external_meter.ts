@@ -6,7 +6,12 @@
  * then renamed into place.
  */
 import { baseName } from "../paths.ts";
-import { atomicTempPath, writeFileAtomic } from "../output/atomic_write.ts";
+import {
+  atomicTempPath,
+  DEFAULT_DIR_MODE,
+  DEFAULT_FILE_MODE,
+  writeFileAtomic,
+} from "../output/atomic_write.ts";
 import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { findExecutable, notFoundMessage } from "./find_executable.ts";
 import { runProcess } from "./process_runner.ts";
@@ -53,7 +58,7 @@ export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOu
   if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted before ${program} started`);
 
   if (run.emptyOutput !== undefined && await isEmptyPcap(job.input)) {
-    await writeFileAtomic(job.output, run.emptyOutput);
+    await writeFileAtomic(job.output, run.emptyOutput, { mode: job.fileMode });
     return {
       flows: 0,
       elapsedMs: performance.now() - started,
@@ -80,8 +85,8 @@ export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOu
       throw new ConvertError(`${name}: ${program} ${how}`, false, detail);
     }
     const flows = await checkOutput(tempOutput, run.format, `${name}: ${program}`, detail);
-    await moveExtraFiles(tempDir, baseName(tempOutput), run.keepExtraFilesIn);
-    await publish(tempOutput, job.output);
+    await moveExtraFiles(tempDir, baseName(tempOutput), run.keepExtraFilesIn, job);
+    await publish(tempOutput, job.output, job.fileMode ?? DEFAULT_FILE_MODE);
     return {
       flows: flows ?? 0,
       elapsedMs: performance.now() - started,
@@ -192,10 +197,10 @@ async function assertInputExists(input: string): Promise<void> {
 }
 
 /** fsync the meter's file, rename it over `output`, fsync the directory. */
-async function publish(tempOutput: string, output: string): Promise<void> {
+async function publish(tempOutput: string, output: string, mode: number): Promise<void> {
   const file = await Deno.open(tempOutput, { read: true, write: true });
   try {
-    await Deno.chmod(tempOutput, 0o600);
+    await Deno.chmod(tempOutput, mode);
     await file.sync();
   } finally {
     file.close();
@@ -215,17 +220,24 @@ async function publish(tempOutput: string, output: string): Promise<void> {
 }
 
 /** Moves files other than the output out of the temp dir (reports), or leaves them to be deleted. */
-async function moveExtraFiles(tempDir: string, outputName: string, into: string | undefined): Promise<void> {
+async function moveExtraFiles(
+  tempDir: string,
+  outputName: string,
+  into: string | undefined,
+  modes: Pick<ConvertJob, "fileMode" | "dirMode">,
+): Promise<void> {
   if (into === undefined) return;
+  const fileMode = modes.fileMode ?? DEFAULT_FILE_MODE;
   for await (const entry of Deno.readDir(tempDir)) {
     if (!entry.isFile || entry.name === outputName) continue;
-    await Deno.mkdir(into, { recursive: true, mode: 0o700 });
+    await Deno.mkdir(into, { recursive: true, mode: modes.dirMode ?? DEFAULT_DIR_MODE });
     const target = `${into}/${entry.name}`;
     try {
+      await Deno.chmod(`${tempDir}/${entry.name}`, fileMode);
       await Deno.rename(`${tempDir}/${entry.name}`, target);
     } catch {
       // Another file system: copy (reports are small).
-      await writeFileAtomic(target, await Deno.readFile(`${tempDir}/${entry.name}`));
+      await writeFileAtomic(target, await Deno.readFile(`${tempDir}/${entry.name}`), { mode: fileMode });
     }
   }
 }

@@ -14,6 +14,8 @@ export interface AtomicWriteOptions {
 
 /** Default file mode: owner read/write only. */
 export const DEFAULT_FILE_MODE = 0o600;
+/** Directories the program creates for captures and flows: owner only. */
+export const DEFAULT_DIR_MODE = 0o700;
 
 const TEMP_PATTERN = /^\..+\.tmp-\d+-[0-9a-z]+$/;
 

@@ -10,7 +10,7 @@
 import { baseName, dirName, pathExists } from "../paths.ts";
 import { type Converter, ConvertError, type ConvertOutcome } from "../convert/converter.ts";
 import { formatLogTime, type Logger } from "../log.ts";
-import { writeFileAtomic } from "../output/atomic_write.ts";
+import { DEFAULT_DIR_MODE, writeFileAtomic } from "../output/atomic_write.ts";
 
 /** Settings of a ConversionQueue. */
 export interface QueueOptions {
@@ -27,6 +27,10 @@ export interface QueueOptions {
   reportsDir: string;
   failedDir: string;
   log: Logger;
+  /** Mode of outputs and `.reason` files (default 0o600). */
+  fileMode?: number;
+  /** Mode of the failed directory when created (default 0o700). */
+  dirMode?: number;
   /** Called once a pcap's output is in place. */
   onConverted?: (pcap: string, csv: string, outcome: ConvertOutcome) => void;
   /** Called once a pcap has failed for good (after it was moved to `failedDir`). */
@@ -215,6 +219,8 @@ export class ConversionQueue {
           output,
           reportsDir: this.#options.reportsDir,
           signal: attemptAbort.signal,
+          fileMode: this.#options.fileMode,
+          dirMode: this.#options.dirMode,
         });
         this.#stats.converted++;
         this.#states.set(pcap, "done");
@@ -271,7 +277,7 @@ export class ConversionQueue {
     const target = `${failedDir}/${name}`;
     let moved = "moved to " + failedDir;
     try {
-      await Deno.mkdir(failedDir, { recursive: true, mode: 0o700 });
+      await Deno.mkdir(failedDir, { recursive: true, mode: this.#options.dirMode ?? DEFAULT_DIR_MODE });
       await moveFile(pcap, target);
     } catch (err) {
       moved = `could not be moved to ${failedDir}: ${messageOf(err)}`;
@@ -287,7 +293,7 @@ export class ConversionQueue {
       "",
     ].join("\n");
     try {
-      await writeFileAtomic(`${target}.reason`, text);
+      await writeFileAtomic(`${target}.reason`, text, { mode: this.#options.fileMode });
     } catch (err) {
       log.error(`${name}: cannot write ${target}.reason: ${messageOf(err)}`);
     }

@@ -125,7 +125,13 @@ export async function startPipeline(
   const deps = { ...defaultDeps(), ...options.deps };
   const { config: cfg, warnings, programs } = await validateConfig(config, deps.validation);
   const dirs = cfg.dirs;
-  const log = createLogger({ level: cfg.logLevel, logDir: dirs.log, console: options.console ?? true });
+  const log = createLogger({
+    level: cfg.logLevel,
+    logDir: dirs.log,
+    console: options.console ?? true,
+    fileMode: cfg.fileMode,
+    dirMode: cfg.dirMode,
+  });
   log.info(
     `pcap-pipeline ${VERSION} starting: ${cfg.meter} on ${cfg.interface}` +
       `${
@@ -150,6 +156,8 @@ export async function startPipeline(
       reportsDir: dirs.reports,
       failedDir: dirs.failed,
       log,
+      fileMode: cfg.fileMode,
+      dirMode: cfg.dirMode,
       onFailed: () => failedThisRun++,
     });
     const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
@@ -160,8 +168,8 @@ export async function startPipeline(
       isDone: isConverted,
       onComplete: (pcap) => {
         // tcpdump creates captures with its umask (often 0644); a finished one is ours to protect.
-        Deno.chmod(pcap, 0o600).catch((err) =>
-          log.warn(`cannot chmod 600 ${baseName(pcap)}: ${err.message}`)
+        Deno.chmod(pcap, cfg.fileMode).catch((err) =>
+          log.warn(`cannot chmod ${cfg.fileMode.toString(8)} ${baseName(pcap)}: ${err.message}`)
         );
         if (!queue.enqueue(pcap)) log.debug(`${baseName(pcap)} is already queued`);
       },

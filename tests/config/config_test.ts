@@ -197,3 +197,14 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("file and directory modes are octal settings that must keep the owner's access", async () => {
+  assert.deepEqual([mergeConfig("builtin").fileMode, mergeConfig("builtin").dirMode], [0o600, 0o700]);
+  const c = await loadPipelineConfig("builtin", { fileMode: "640", dirMode: "0750" });
+  assert.deepEqual([c.fileMode, c.dirMode], [0o640, 0o750]);
+  const fromFile = parseConfigText(`file_mode = "0o644"\ndir_mode = 755\n`, "p.toml");
+  assert.deepEqual([fromFile.fileMode, fromFile.dirMode], [0o644, 0o755]);
+  const problems = problemsOf(() => parseConfigText(`file_mode = "400"\ndir_mode = "9"\n`, "p.toml"));
+  assert.match(problems[0], /line 1: key 'file_mode' must be octal permission bits including 600/);
+  assert.match(problems[1], /line 2: key 'dir_mode' must be octal permission bits including 700/);
+});

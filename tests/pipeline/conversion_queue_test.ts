@@ -310,3 +310,27 @@ Deno.test("abort stops a running conversion without output or failure, and leave
     assert.equal(await queue.drain(10), true);
   });
 });
+
+Deno.test("configured modes apply to outputs, reports' directories and failed/ with its .reason", async () => {
+  await withDirs(async (d) => {
+    const { BuiltinConverter } = await import("../../src/convert/builtin.ts");
+    const good = await makeCapture(d.pcaps, "capture_20261123_101500.pcap");
+    const builtin = queueFor(d, new BuiltinConverter(), { fileMode: 0o640, dirMode: 0o750 });
+    builtin.queue.enqueue(good);
+    assert.equal(await builtin.queue.drain(20_000), true);
+    assert.equal((await Deno.stat(`${d.csv}/capture_20261123_101500.csv`)).mode! & 0o777, 0o640);
+
+    const external = await makeCapture(d.pcaps, "capture_20261123_101600.pcap");
+    const cic = queueFor(d, new CicflowmeterConverter(), { fileMode: 0o640, dirMode: 0o750 });
+    cic.queue.enqueue(external);
+    assert.equal(await cic.queue.drain(20_000), true);
+    assert.equal((await Deno.stat(`${d.csv}/capture_20261123_101600.csv`)).mode! & 0o777, 0o640);
+
+    const broken = await makeCapture(d.pcaps, "capture_fail.pcap");
+    const failing = queueFor(d, new CicflowmeterConverter(), { fileMode: 0o640, dirMode: 0o750, retries: 0 });
+    failing.queue.enqueue(broken);
+    assert.equal(await failing.queue.drain(20_000), true);
+    assert.equal((await Deno.stat(d.failed)).mode! & 0o777, 0o750);
+    assert.equal((await Deno.stat(`${d.failed}/capture_fail.pcap.reason`)).mode! & 0o777, 0o640);
+  });
+});
