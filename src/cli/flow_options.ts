@@ -27,6 +27,9 @@ export interface RawFlowOptions {
   homeNet?: string;
   keepSinglePacketFlows?: boolean;
   ipv6?: boolean;
+  trimPadding?: boolean;
+  terminationGrace?: string;
+  idleSweep?: boolean;
 }
 
 /** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
@@ -76,7 +79,21 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
       "also write 1-packet flows in the cic2017 profile (corrected always does)",
     )
     .option("--ipv6", "meter IPv6 too (default: off in cic2017, on in corrected)")
-    .option("--no-ipv6", "ignore IPv6 packets");
+    .option("--no-ipv6", "ignore IPv6 packets")
+    .option(
+      "--trim-padding",
+      "exclude Ethernet padding from payload (default: off in cic2017, on in corrected)",
+    )
+    .option("--no-trim-padding", "count Ethernet padding as payload, as the CIC-IDS2017 build did")
+    .option(
+      "--termination-grace <seconds>",
+      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen fork)",
+      "1",
+    )
+    .option(
+      "--no-idle-sweep",
+      "keep idle flows until their next packet or the end (exact Java continuations, more memory)",
+    );
 }
 
 /** Checks the shared options; every problem is a UsageError naming the option. */
@@ -94,6 +111,9 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     fields: raw.fields ? splitList(raw.fields) : undefined,
     keepSinglePacketFlows: raw.keepSinglePacketFlows,
     ipv6: raw.ipv6,
+    trimPadding: raw.trimPadding,
+    terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
+    sweepIdle: raw.idleSweep,
   };
   // Build the layout once now, so a bad field, zone or network fails before any capture is read.
   try {
@@ -109,6 +129,15 @@ export function positiveSeconds(option: string, value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) {
     throw new UsageError(`${option} must be a number of seconds > 0, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses a number of seconds ≥ 0 for `option`. */
+export function nonNegativeSeconds(option: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${option} must be a number of seconds ≥ 0, got "${value}"`);
   }
   return n;
 }

@@ -28,6 +28,12 @@ export interface ConvertFileOptions {
   maxPackets?: number;
   keepSinglePacketFlows?: boolean;
   ipv6?: boolean;
+  /** Exclude Ethernet padding from payload (default: off in cic2017, on in corrected; spec Q21). */
+  trimPadding?: boolean;
+  /** corrected: seconds without packets before a finished TCP flow is written (default 1; 0 = wait for a SYN, as E). */
+  terminationGraceSec?: number;
+  /** Emit flows idle longer than the flow timeout while reading (default true; false = exact Java continuations). */
+  sweepIdle?: boolean;
   timestampFormat?: TimestampFormat;
   timeZone?: string;
   homeNetworks?: string[];

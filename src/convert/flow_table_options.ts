@@ -19,6 +19,9 @@ export type FlowTableOptions = Pick<
   | "label"
   | "keepSinglePacketFlows"
   | "ipv6"
+  | "trimPadding"
+  | "terminationGraceSec"
+  | "sweepIdle"
   | "timestampFormat"
   | "timeZone"
   | "homeNetworks"
@@ -38,6 +41,11 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
     label: o.label,
     keepSinglePacketFlows: o.keepSinglePacketFlows,
     ipv6: o.ipv6,
+    trimPadding: o.trimPadding,
+    terminationGraceUs: o.terminationGraceSec === undefined
+      ? undefined
+      : Math.round(o.terminationGraceSec * 1e6),
+    sweepIdle: o.sweepIdle,
   };
 }
 

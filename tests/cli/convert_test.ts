@@ -169,3 +169,62 @@ Deno.test({
     }
   },
 });
+
+Deno.test("--no-trim-padding, --termination-grace and --no-idle-sweep reach the meter", async () => {
+  const c: [string, number] = ["10.0.0.1", 1234], s: [string, number] = ["10.0.0.2", 80];
+  const packets = [
+    { t: 0, from: c, to: s, flags: 0x02 },
+    { t: 10, from: s, to: c, flags: 0x12 },
+    { t: 20, from: c, to: s, flags: 0x11, pad: 6 },
+    { t: 30, from: s, to: c, flags: 0x11 },
+    { t: 40, from: c, to: s, flags: 0x10 }, // both FINs then an ACK: finished
+    { t: 3_000_000, from: s, to: c, flags: 0x10 }, // a late ACK, 3 s later
+  ];
+  const run = async (...extra: string[]) => {
+    const r = await runCli(
+      [
+        "convert",
+        "-",
+        "-o",
+        "-",
+        "--profile",
+        "corrected",
+        "--fields",
+        "Source IP,Total Length of Fwd Packets",
+        ...extra,
+      ],
+      { stdin: pcapOf(packets) },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim().split("\n").slice(1);
+  };
+  // Default: the finished flow was written 1 s after its last packet, so the late ACK starts a new one;
+  // padding is trimmed.
+  assert.deepEqual(await run(), ["10.0.0.1,0", "10.0.0.2,0"]);
+  // The Engelen fork's behaviour: the finished flow waits for a SYN, so the ACK joins it; padding counted.
+  assert.deepEqual(await run("--termination-grace", "0", "--no-trim-padding"), ["10.0.0.1,6"]);
+  const bad = await runCli(["convert", "-", "--termination-grace", "-1"], { stdin: pcapOf(packets) });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--termination-grace must be a number of seconds ≥ 0/);
+});
+
+Deno.test("--no-idle-sweep keeps a silent flow for its continuation, exactly as the Java meter", async () => {
+  const c: [string, number] = ["10.0.0.1", 1234], s: [string, number] = ["10.0.0.2", 80];
+  const packets = [
+    { t: 0, from: c, to: s },
+    { t: 10, from: s, to: c },
+    { t: 130_000_000, from: s, to: c }, // after the 120 s timeout and a silence longer than it
+    { t: 130_000_010, from: c, to: s },
+  ];
+  const run = async (...extra: string[]) => {
+    const r = await runCli(["convert", "-", "-o", "-", "--fields", "Source IP", ...extra], {
+      stdin: pcapOf(packets),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.trim().split("\n").slice(1);
+  };
+  // cic2017 continuation: the source is inherited from the timed-out flow (spec §3.3).
+  assert.deepEqual(await run("--no-idle-sweep"), ["10.0.0.1", "10.0.0.1"]);
+  // With the sweep (default) the silent flow was already written; the next one starts from its sender.
+  assert.deepEqual(await run(), ["10.0.0.1", "10.0.0.2"]);
+});
