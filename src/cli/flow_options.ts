@@ -30,6 +30,7 @@ export interface RawFlowOptions {
   trimPadding?: boolean;
   terminationGrace?: string;
   idleSweep?: boolean;
+  fileMode?: string;
 }
 
 /** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
@@ -93,7 +94,8 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
     .option(
       "--no-idle-sweep",
       "keep idle flows until their next packet or the end (exact Java continuations, more memory)",
-    );
+    )
+    .option("--file-mode <octal>", "mode of the flow files written (they describe captured traffic)", "600");
 }
 
 /** Checks the shared options; every problem is a UsageError naming the option. */
@@ -114,6 +116,7 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     trimPadding: raw.trimPadding,
     terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
     sweepIdle: raw.idleSweep,
+    fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
   };
   // Build the layout once now, so a bad field, zone or network fails before any capture is read.
   try {
@@ -131,6 +134,16 @@ export function positiveSeconds(option: string, value: string): number {
     throw new UsageError(`${option} must be a number of seconds > 0, got "${value}"`);
   }
   return n;
+}
+
+/** Parses octal permission bits that keep the owner's read and write (`"640"`, `"0600"`). */
+export function fileMode(option: string, value: string): number {
+  const text = value.trim().replace(/^0o/i, "");
+  const mode = /^[0-7]{1,4}$/.test(text) ? parseInt(text, 8) : NaN;
+  if (!(mode <= 0o777) || (mode & 0o600) !== 0o600) {
+    throw new UsageError(`${option} must be octal permission bits including 600 (e.g. 640), got "${value}"`);
+  }
+  return mode;
 }
 
 /** Parses a number of seconds ≥ 0 for `option`. */

@@ -228,3 +228,21 @@ Deno.test("--no-idle-sweep keeps a silent flow for its continuation, exactly as 
   // With the sweep (default) the silent flow was already written; the next one starts from its sender.
   assert.deepEqual(await run(), ["10.0.0.1", "10.0.0.2"]);
 });
+
+Deno.test("--file-mode sets the output's mode and must keep the owner's read and write", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const r = await runCli(["convert", "-", "-o", `${dir}/flows.csv`, "--file-mode", "640", "-q"], {
+      stdin: pcapOf(SESSION),
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await Deno.stat(`${dir}/flows.csv`)).mode! & 0o777, 0o640);
+    const bad = await runCli(["convert", "-", "-o", `${dir}/x.csv`, "--file-mode", "400"], {
+      stdin: pcapOf(SESSION),
+    });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--file-mode must be octal permission bits including 600/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
