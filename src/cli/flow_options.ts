@@ -12,6 +12,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
 import { UsageError } from "./errors.ts";
+import { parseMode } from "../output/file_mode.ts";
 
 /** What commander hands over for the shared options. */
 export interface RawFlowOptions {
@@ -138,9 +139,8 @@ export function positiveSeconds(option: string, value: string): number {
 
 /** Parses octal permission bits that keep the owner's read and write (`"640"`, `"0600"`). */
 export function fileMode(option: string, value: string): number {
-  const text = value.trim().replace(/^0o/i, "");
-  const mode = /^[0-7]{1,4}$/.test(text) ? parseInt(text, 8) : NaN;
-  if (!(mode <= 0o777) || (mode & 0o600) !== 0o600) {
+  const mode = parseMode(value, 0o600);
+  if (mode === undefined) {
     throw new UsageError(`${option} must be octal permission bits including 600 (e.g. 640), got "${value}"`);
   }
   return mode;

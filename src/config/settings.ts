@@ -9,6 +9,7 @@ import { DEFAULTS, NEXUS_FORMATS, type NexusFormat, type PartialConfig } from ".
 import { PROFILE_NAMES } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
+import { parseMode } from "../output/file_mode.ts";
 
 export type SettingKind =
   | { type: "string" }
@@ -365,12 +366,8 @@ export function coerceSetting(kind: SettingKind, raw: unknown, fromText: boolean
       );
       return found;
     }
-    case "mode": {
-      const text = typeof raw === "number" ? String(raw) : raw;
-      if (typeof text !== "string" || !/^(0o?)?[0-7]{1,4}$/i.test(text.trim())) return undefined;
-      const mode = parseInt(text.trim().replace(/^0o/i, ""), 8);
-      return mode <= 0o777 && (mode & kind.owner) === kind.owner ? mode : undefined;
-    }
+    case "mode":
+      return parseMode(raw, kind.owner);
     case "int":
     case "number": {
       let n: number;
