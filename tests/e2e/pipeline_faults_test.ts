@@ -7,7 +7,8 @@ import {
   captureFiles,
   captureSkipReason,
   childPids,
-  FAKE_METERS,
+  fakeMetersEnv,
+  loopbackPipelineArgs,
   parseCsv,
   sleep,
   spawnPipeline,
@@ -22,19 +23,9 @@ Deno.test({
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_tcpdump_" });
     const traffic = startTrafficServer();
-    const p = spawnPipeline([
-      "builtin",
-      "-i",
-      "lo",
-      "-f",
-      `tcp port ${traffic.port}`,
-      "--rotate",
-      "1",
-      "--data-dir",
-      data,
-      "--stability-delay",
-      "0.5",
-    ]);
+    const p = spawnPipeline(
+      loopbackPipelineArgs("builtin", traffic.port, data, 1, "--stability-delay", "0.5"),
+    );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
       await traffic.send(10, 100);
@@ -99,22 +90,17 @@ Deno.test({
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_kill9_" });
     const traffic = startTrafficServer();
-    const env = { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` };
-    const args = [
+    const env = fakeMetersEnv();
+    const args = loopbackPipelineArgs(
       "cicflowmeter",
-      "-i",
-      "lo",
-      "-f",
-      `tcp port ${traffic.port}`,
-      "--rotate",
-      "1",
-      "--data-dir",
+      traffic.port,
       data,
+      1,
       "--workers",
       "1",
       "--stability-delay",
       "0.5",
-    ];
+    );
     // First run: a slow meter (1 s per file), so conversions are running and queued when it is killed.
     const first = spawnPipeline(args, { ...env, FAKE_METER_MODE: "slow" });
     let second: ReturnType<typeof spawnPipeline> | undefined;
@@ -208,19 +194,10 @@ Deno.test({
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_force_" });
     const traffic = startTrafficServer();
     const tag = crypto.randomUUID();
-    const p = spawnPipeline([
-      "cicflowmeter",
-      "-i",
-      "lo",
-      "-f",
-      `tcp port ${traffic.port}`,
-      "--rotate",
-      "1",
-      "--data-dir",
-      data,
-      "--stability-delay",
-      "0.3",
-    ], { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, FAKE_METER_MODE: "hang", PIPELINE_TEST_TAG: tag });
+    const p = spawnPipeline(
+      loopbackPipelineArgs("cicflowmeter", traffic.port, data, 1, "--stability-delay", "0.3"),
+      fakeMetersEnv({ FAKE_METER_MODE: "hang", PIPELINE_TEST_TAG: tag }),
+    );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
       await traffic.send(20, 100);

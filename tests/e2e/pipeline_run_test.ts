@@ -8,7 +8,8 @@ import { runCli } from "../cli/run_cli.ts";
 import {
   captureFiles,
   captureSkipReason,
-  FAKE_METERS,
+  fakeMetersEnv,
+  loopbackPipelineArgs,
   parseCsv,
   spawnPipeline,
   startTrafficServer,
@@ -69,21 +70,10 @@ Deno.test({
 async function runWithTraffic(meter: string, env: Record<string, string>, requests: number) {
   const data = await Deno.makeTempDir({ prefix: `pipeline_${meter}_` });
   const traffic = startTrafficServer();
-  const p = spawnPipeline([
-    meter,
-    "-i",
-    "lo",
-    "-f",
-    `tcp port ${traffic.port}`,
-    "--rotate",
-    "2",
-    "--data-dir",
-    data,
-    "--stability-delay",
-    "0.5",
-    "--retry-delay",
-    "0.2",
-  ], env);
+  const p = spawnPipeline(
+    loopbackPipelineArgs(meter, traffic.port, data, 2, "--stability-delay", "0.5", "--retry-delay", "0.2"),
+    env,
+  );
   try {
     assert.ok(
       await until(() => p.output().includes("tcpdump: listening on lo"), 15_000),
@@ -113,7 +103,7 @@ Deno.test({
   ignore: captureSkipReason !== undefined,
   sanitizeResources: false,
   fn: async () => {
-    const r = await runWithTraffic("cicflowmeter", { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` }, 30);
+    const r = await runWithTraffic("cicflowmeter", fakeMetersEnv(), 30);
     try {
       assert.equal(r.status.code, 0, r.output);
       const pcaps = await captureFiles(`${r.data}/pcaps`);
@@ -219,7 +209,7 @@ Deno.test({
         "-f",
         `tcp port ${traffic.port}`,
       ],
-      { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}` },
+      fakeMetersEnv(),
     );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
@@ -249,23 +239,21 @@ Deno.test({
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_failed_" });
     const traffic = startTrafficServer();
-    const p = spawnPipeline([
-      "cicflowmeter",
-      "-i",
-      "lo",
-      "-f",
-      `tcp port ${traffic.port}`,
-      "--rotate",
-      "1",
-      "--data-dir",
-      data,
-      "--retries",
-      "1",
-      "--retry-delay",
-      "0.1",
-      "--stability-delay",
-      "0.3",
-    ], { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, FAKE_METER_MODE: "fail" });
+    const p = spawnPipeline(
+      loopbackPipelineArgs(
+        "cicflowmeter",
+        traffic.port,
+        data,
+        1,
+        "--retries",
+        "1",
+        "--retry-delay",
+        "0.1",
+        "--stability-delay",
+        "0.3",
+      ),
+      fakeMetersEnv({ FAKE_METER_MODE: "fail" }),
+    );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
       await traffic.send(15, 150);

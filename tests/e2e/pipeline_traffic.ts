@@ -101,6 +101,36 @@ const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 /** The stand-in external meters (cicflowmeter, nexusflowmeter). */
 export const FAKE_METERS = new URL("../../testdata/fake-meters", import.meta.url).pathname;
 
+/** An environment with the stand-in meters first on PATH, plus `extra` (e.g. FAKE_METER_MODE). */
+export function fakeMetersEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, ...extra };
+}
+
+/**
+ * The command line of a pipeline run on loopback that captures only the
+ * test's own traffic: `METER -i lo -f "tcp port PORT" --rotate N --data-dir DATA …extra`.
+ */
+export function loopbackPipelineArgs(
+  meter: string,
+  port: number,
+  data: string,
+  rotateSeconds: number,
+  ...extra: string[]
+): string[] {
+  return [
+    meter,
+    "-i",
+    "lo",
+    "-f",
+    `tcp port ${port}`,
+    "--rotate",
+    String(rotateSeconds),
+    "--data-dir",
+    data,
+    ...extra,
+  ];
+}
+
 /** A pipeline running as a real subprocess (`deno run -P main.ts …`, the project's permission set). */
 export interface PipelineProcess {
   child: Deno.ChildProcess;
