@@ -78,6 +78,8 @@ export interface PipelineConfig {
   shutdownTimeoutSeconds: number;
   /** Refuse to start unless root (off for setups where tcpdump has cap_net_raw). */
   rootCheck: boolean;
+  /** Before capturing, run the external meter on a generated test capture and refuse to start if it fails. */
+  meterCheck: boolean;
   /** Mode of written files and finished pcaps (captures hold payload: default 0o600). */
   fileMode: number;
   /** Mode of created directories (default 0o700). */
@@ -130,6 +132,7 @@ export const DEFAULTS = {
   logLevel: "INFO" as LogLevel,
   shutdownTimeoutSeconds: 60,
   rootCheck: true,
+  meterCheck: true,
   fileMode: 0o600,
   dirMode: 0o700,
 } as const;
@@ -200,6 +203,7 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
     logLevel: pick((l) => l.logLevel, DEFAULTS.logLevel),
     shutdownTimeoutSeconds: pick((l) => l.shutdownTimeoutSeconds, DEFAULTS.shutdownTimeoutSeconds as number),
     rootCheck: pick((l) => l.rootCheck, DEFAULTS.rootCheck as boolean),
+    meterCheck: pick((l) => l.meterCheck, DEFAULTS.meterCheck as boolean),
     fileMode: pick((l) => l.fileMode, DEFAULTS.fileMode as number),
     dirMode: pick((l) => l.dirMode, DEFAULTS.dirMode as number),
   };

@@ -189,6 +189,14 @@ export const SETTINGS: readonly Setting[] = [
     apply: (c, v) => c.rootCheck = v as boolean,
   },
   {
+    key: "meter_check",
+    flag: "--no-meter-check",
+    kind: { type: "bool" },
+    help: "do not test the external meter on a small generated capture before starting",
+    shownDefault: "checked",
+    apply: (c, v) => c.meterCheck = v as boolean,
+  },
+  {
     key: "cicflowmeter.verbose",
     flag: "--cic-verbose",
     kind: { type: "bool" },

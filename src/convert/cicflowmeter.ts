@@ -1,14 +1,31 @@
 /**
  * The `cicflowmeter` converter: the PyPI Python CICFlowMeter
- * (`pip install cicflowmeter`, hieulw/cicflowmeter), run once per capture as
+ * (`pip install cicflowmeter`, hieulw/cicflowmeter), run once per capture.
+ * Which command line works depends on the release, so the first conversion
+ * asks `cicflowmeter --help` once and then drives it by capability:
  *
- *     cicflowmeter -f IN.pcap -c TMPDIR/OUT.csv [--fields a,b,…] [-v]
+ *     cicflowmeter -d TMP/in -c [--fields a,b,…] [-v] TMP/out   (releases with -d: 0.5.0)
+ *     cicflowmeter -f IN.pcap -c [--fields a,b,…] [-v] TMP/OUT.csv   (0.1.x–0.4.x)
  *
- * It writes OUT itself; we point it at a private temporary directory beside
- * the final CSV and rename the file into place once it is checked.
+ * 0.5.0's `-f` always crashes (its main() passes arguments to create_sniffer()
+ * one slot off), hence the directory mode there: TMP/in holds only a link to
+ * the capture, and the meter writes TMP/out/STEM.csv. Both modes print their
+ * errors and still exit 0, and write a 0-byte CSV for a capture without an
+ * IPv4 TCP/UDP flow, so the result is judged from the files and the text
+ * (see runExternalMeter). TMP is a private directory beside the final CSV;
+ * the checked CSV is renamed into place.
  */
 import type { Converter, ConvertJob, ConvertOutcome } from "./converter.ts";
-import { runExternalMeter } from "./external_meter.ts";
+import { type MeterPlan, runExternalMeter } from "./external_meter.ts";
+import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import {
+  type CicflowmeterMode,
+  detectCicflowmeterMode,
+  installedVersion,
+  type MeterIdentity,
+  reportedError,
+} from "./meter_cli.ts";
+import { ConvertError } from "./converter.ts";
 
 /** The 82 columns the Python cicflowmeter writes by default, in order (spec §6). */
 export const CICFLOWMETER_COLUMNS: readonly string[] = (
@@ -39,37 +56,136 @@ export interface CicflowmeterOptions {
 }
 
 /**
- * The cicflowmeter command line for one capture.
+ * The cicflowmeter command line for one capture in `mode`: the input file
+ * and output CSV (`file`), or the input and output directories (`directory`).
  *
  * @example
- * cicflowmeterArgs("pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] })
- * // ["-f", "pcaps/capture_1.pcap", "-c", "csv/.tmp/capture_1.csv", "--fields", "src_ip,dst_ip"]
+ * cicflowmeterArgs("file", "pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] })
+ * // ["-f", "pcaps/capture_1.pcap", "-c", "--fields", "src_ip,dst_ip", "csv/.tmp/capture_1.csv"]
+ * cicflowmeterArgs("directory", "tmp/in", "tmp/out")
+ * // ["-d", "tmp/in", "-c", "tmp/out"]
  */
-export function cicflowmeterArgs(input: string, output: string, options: CicflowmeterOptions = {}): string[] {
-  const args = ["-f", input, "-c", output];
+export function cicflowmeterArgs(
+  mode: CicflowmeterMode,
+  input: string,
+  output: string,
+  options: CicflowmeterOptions = {},
+): string[] {
+  const args = [mode === "directory" ? "-d" : "-f", input, "-c"];
   if (options.fields && options.fields.length > 0) args.push("--fields", options.fields.join(","));
   if (options.verbose) args.push("-v");
+  // `-c` is a flag; the output (a file, or a directory with -d) is the positional argument.
+  args.push(output);
   return args;
+}
+
+/** How each mode is shown in messages. */
+export const CICFLOWMETER_INVOCATIONS: Record<CicflowmeterMode, string> = {
+  directory: "-d DIR -c OUTDIR",
+  file: "-f FILE -c OUT.csv",
+};
+
+/** An installed cicflowmeter and the mode its release is driven in. */
+export interface CicflowmeterCli extends MeterIdentity {
+  mode: CicflowmeterMode;
+}
+
+/**
+ * Finds cicflowmeter (`executable`, else on PATH) and how to drive it.
+ * Rejects with a permanent ConvertError when it is missing or its `--help`
+ * shows neither mode.
+ *
+ * @example
+ * (await identifyCicflowmeter()).mode // "directory" with 0.5.0
+ */
+export async function identifyCicflowmeter(executable?: string): Promise<CicflowmeterCli> {
+  const path = executable ?? await findExecutable("cicflowmeter");
+  if (path === null) throw new ConvertError(notFoundMessage("cicflowmeter"));
+  let mode: CicflowmeterMode;
+  try {
+    mode = await detectCicflowmeterMode(path);
+  } catch (err) {
+    throw new ConvertError((err as Error).message, true);
+  }
+  const version = await installedVersion(path, "cicflowmeter");
+  return { program: "cicflowmeter", path, version, mode, invocation: CICFLOWMETER_INVOCATIONS[mode] };
 }
 
 /** A Converter running the Python `cicflowmeter` CLI. */
 export class CicflowmeterConverter implements Converter {
   readonly name = "cicflowmeter" as const;
   readonly outputExtension = ".csv";
+  #cli?: Promise<CicflowmeterCli>;
 
   constructor(readonly options: CicflowmeterOptions = {}) {}
+
+  /**
+   * The installed meter and its mode, found once per converter (the first
+   * call asks `--help`); a failure is not kept, so the next call tries again.
+   */
+  identify(): Promise<CicflowmeterCli> {
+    this.#cli ??= identifyCicflowmeter(this.options.executable).catch((err) => {
+      this.#cli = undefined;
+      throw err;
+    });
+    return this.#cli;
+  }
 
   /** Converts `job.input` to `job.output` (see the module comment). */
   convert(job: ConvertJob): Promise<ConvertOutcome> {
     const fields = this.options.fields?.length ? this.options.fields : CICFLOWMETER_COLUMNS;
     return runExternalMeter({
       program: "cicflowmeter",
-      executable: this.options.executable,
+      executable: async () => (await this.identify()).path,
       job,
       format: "csv",
-      args: (temp) => cicflowmeterArgs(job.input, temp, this.options),
+      plan: async (dir) =>
+        (await this.identify()).mode === "directory"
+          ? await this.#directoryPlan(job.input, dir)
+          : this.#filePlan(job, dir),
+      // csv.writer's row ends, like the meter's own header line.
       emptyOutput: fields.join(",") + "\r\n",
+      // No IPv4 TCP/UDP flow: the meter opens the CSV but writes nothing, not even the header.
+      // An unreadable capture leaves the same 0-byte CSV, but with a traceback.
+      foundNoFlows: (result, size) =>
+        result.code === 0 && size === 0 && reportedError(result.stdoutTail, result.stderrTail) === undefined,
       graceMs: this.options.graceMs,
     });
+  }
+
+  #filePlan(job: ConvertJob, dir: string): MeterPlan {
+    const output = `${dir}/${stemOf(job.output)}.csv`;
+    return { args: cicflowmeterArgs("file", job.input, output, this.options), output };
+  }
+
+  /** TMP/in holds only a link to the capture (named STEM.pcap: the meter globs *.pcap); TMP/out gets STEM.csv. */
+  async #directoryPlan(input: string, dir: string): Promise<MeterPlan> {
+    const stem = stemOf(input);
+    await Deno.mkdir(`${dir}/in`, { mode: 0o700 });
+    await linkOrCopy(input, `${dir}/in/${stem}.pcap`);
+    return {
+      args: cicflowmeterArgs("directory", `${dir}/in`, `${dir}/out`, this.options),
+      output: `${dir}/out/${stem}.csv`,
+    };
+  }
+}
+
+/** File name without directory and last extension. */
+function stemOf(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+/**
+ * A hard link to `from` at `to` (the capture and the temp dir are usually on
+ * one file system), else a copy. Not a symlink: Deno allows those only with
+ * unrestricted read and write, which the compiled pipeline does not have.
+ */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await Deno.link(from, to);
+  } catch {
+    await Deno.copyFile(from, to);
   }
 }

@@ -14,26 +14,44 @@ import {
 } from "../output/atomic_write.ts";
 import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { findExecutable, notFoundMessage } from "./find_executable.ts";
-import { runProcess } from "./process_runner.ts";
+import { meterErrorLine, reportedError } from "./meter_cli.ts";
+import { runProcess, type RunResult } from "./process_runner.ts";
 
 /** Output formats the meters write and we can check. */
 export type MeterFormat = "csv" | "json" | "xlsx";
+
+/** Where the meter is told to write, inside the private temporary directory. */
+export interface MeterPlan {
+  /** The meter's arguments. */
+  args: string[];
+  /** The file the meter will write (in the temporary directory). */
+  output: string;
+}
 
 /** One run of an external meter. */
 export interface ExternalMeterRun {
   /** Program name (looked up on PATH unless `executable` is set), used in messages. */
   program: string;
-  /** Absolute path of the program, when already resolved. */
-  executable?: string;
+  /** Absolute path of the program, or how to find it (called only when the meter must run). */
+  executable?: string | (() => Promise<string>);
   job: ConvertJob;
-  /** The meter's arguments, given the temporary path it must write to. */
-  args(tempOutput: string): string[];
+  /**
+   * Lays out the private temporary directory `tempDir` (created empty, mode
+   * 0700) and returns the meter's arguments and the file it will write.
+   */
+  plan(tempDir: string): MeterPlan | Promise<MeterPlan>;
   format: MeterFormat;
   /**
-   * Output for a capture without packets (the meter is then not run: the Python
-   * meters fail or write nothing on one). Undefined: run the meter anyway.
+   * The output published when the capture holds no flow: a header-only CSV,
+   * `[]`. Written without running the meter for a capture without packets.
    */
   emptyOutput?: string;
+  /**
+   * True when this finished run is the meter's way of saying "no flows" (a
+   * 0-byte CSV, or a known error message for an empty table): `emptyOutput`
+   * is then published. `outputSize` is undefined when no file was written.
+   */
+  foundNoFlows?(result: RunResult, outputSize: number | undefined): boolean;
   /** Move other files the meter wrote (its reports) here; they are deleted when undefined. */
   keepExtraFilesIn?: string;
   /** Wait between SIGTERM and SIGKILL on abort. */
@@ -42,13 +60,16 @@ export interface ExternalMeterRun {
 
 /**
  * Runs the meter on `run.job.input` and publishes its output at
- * `run.job.output`. Rejects with a ConvertError (reason + the meter's output
- * tail in `detail`) when the meter fails, is aborted, or writes no complete
- * output; nothing is then left under the final name or in the temp directory.
+ * `run.job.output`. Success is judged from what the meter wrote and printed,
+ * not from its exit code alone (the Python meters print errors and exit 0).
+ * Rejects with a ConvertError (reason with the meter's error line; its output
+ * tail in `detail`) when the meter fails, reports an error, is aborted, or
+ * writes no complete output; nothing is then left under the final name or in
+ * the temp directory.
  *
  * @example
  * await runExternalMeter({ program: "cicflowmeter", job, format: "csv",
- *   args: (tmp) => ["-f", job.input, "-c", tmp] });
+ *   plan: (dir) => ({ args: ["-f", job.input, "-c", `${dir}/out.csv`], output: `${dir}/out.csv` }) });
  */
 export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOutcome> {
   const started = performance.now();
@@ -66,27 +87,55 @@ export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOu
     };
   }
 
-  const executable = run.executable ?? await findExecutable(program);
+  const executable = typeof run.executable === "function"
+    ? await run.executable()
+    : run.executable ?? await findExecutable(program);
   if (executable === null) throw new ConvertError(notFoundMessage(program));
 
   const tempDir = atomicTempPath(job.output);
   await Deno.mkdir(tempDir, { mode: 0o700 });
   try {
-    const tempOutput = `${tempDir}/${baseName(job.output)}`;
+    const plan = await run.plan(tempDir);
     const result = await runProcess(executable, {
-      args: run.args(tempOutput),
+      args: plan.args,
       signal: job.signal,
       graceMs: run.graceMs,
     });
     const detail = describeOutput(result.stderrTail, result.stdoutTail);
     if (result.aborted) throw new ConvertError(`${name}: ${program} stopped (aborted)`, false, detail);
+    const size = await fileSize(plan.output);
+    if (run.foundNoFlows?.(result, size)) {
+      if (run.emptyOutput === undefined) {
+        throw new ConvertError(
+          `${name}: ${program} found no flow and writes no ${run.format} file then`,
+          true,
+          detail,
+        );
+      }
+      await writeFileAtomic(job.output, run.emptyOutput, { mode: job.fileMode });
+      return {
+        flows: 0,
+        elapsedMs: performance.now() - started,
+        detail: `${program} found no flow in ${name}; header-only output written`,
+      };
+    }
+    const said = meterErrorLine(result.stdoutTail, result.stderrTail);
+    const saying = said ? `: ${said}` : "";
     if (result.code !== 0) {
       const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
-      throw new ConvertError(`${name}: ${program} ${how}`, false, detail);
+      throw new ConvertError(`${name}: ${program} ${how}${saying}`, false, detail);
     }
-    const flows = await checkOutput(tempOutput, run.format, `${name}: ${program}`, detail);
-    await moveExtraFiles(tempDir, baseName(tempOutput), run.keepExtraFilesIn, job);
-    await publish(tempOutput, job.output, job.fileMode ?? DEFAULT_FILE_MODE);
+    const reported = reportedError(result.stdoutTail, result.stderrTail);
+    if (reported) {
+      throw new ConvertError(
+        `${name}: ${program} reported an error (exit code 0): ${reported}`,
+        false,
+        detail,
+      );
+    }
+    const flows = await checkOutput(plan.output, run.format, `${name}: ${program}`, detail);
+    await moveExtraFiles(tempDir, baseName(plan.output), run.keepExtraFilesIn, job);
+    await publish(plan.output, job.output, job.fileMode ?? DEFAULT_FILE_MODE);
     return {
       flows: flows ?? 0,
       elapsedMs: performance.now() - started,
@@ -94,6 +143,14 @@ export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOu
     };
   } finally {
     await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await Deno.stat(path)).size;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,20 +1,29 @@
 /**
  * The `nexusflowmeter` converter: the PyPI NexusFlowMeter
  * (`pip install nexusflowmeter`, Collgamer0008/NexusFlowMeter). Its CLI, as
- * read from its source (nexusflowmeter/cli.py):
+ * read from its source (nexusflowmeter/cli.py, 0.1.1–0.1.5) and run:
  *
- *     nexusflowmeter PCAP OUTPUT [--output-format csv|json|xlsx] [--flow-timeout S]
- *                    [--max-workers N] [--verbose] [--stream] [--protocols LIST] …
+ *     nexusflowmeter PCAP OUTPUT [--output-format|-of csv|json|xlsx] [--flow-timeout S]
+ *                    [--max-workers N] [--verbose] [--stream] [--protocols LIST] [--report-dir D] …
+ *     nexusflowmeter -d DIR -c OUTDIR …   (writes OUTDIR/STEM_flows.FORMAT; not used here)
  *
- * It replaces OUTPUT's extension by the format's, creates OUTPUT's directory,
- * and always writes `STEM_flow_report.txt` beside OUTPUT; progress and errors
- * go to stdout (exit 1 on error). It has no `--reports` switch: our `reports`
- * option decides whether that report file is kept (moved to the reports
- * directory) or deleted. `--stream` (PcapReader instead of rdpcap) is not
- * passed: not every published version has it, and rotated captures are small.
+ * We use the single-file form, which every release has. It replaces OUTPUT's
+ * extension by the format's, creates OUTPUT's directory, and writes
+ * `STEM_flow_report.txt` beside OUTPUT (`--report-dir` only from 0.1.5, so
+ * not passed); progress and errors go to stdout. A capture without any flow
+ * makes it fail (exit 1, ` Error converting PCAP to flows: 'total_bytes'`:
+ * it sorts an empty table by a missing column); we recognise that and write
+ * the header-only output, unless it also said it could not read the capture.
+ * `--flow-timeout` is accepted but unused by 0.1.5. It has no `--reports`
+ * switch: our `reports` option decides whether the report file is kept
+ * (moved to the reports directory) or deleted. `--stream` is not passed:
+ * rotated captures are small.
  */
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { runExternalMeter } from "./external_meter.ts";
+import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { installedVersion, type MeterIdentity } from "./meter_cli.ts";
+import type { RunResult } from "./process_runner.ts";
 
 /** The columns nexusflowmeter writes (its `get_flow_stats`), in order. */
 export const NEXUSFLOWMETER_COLUMNS: readonly string[] = (
@@ -71,8 +80,24 @@ export class NexusflowmeterConverter implements Converter {
   readonly name = "nexusflowmeter" as const;
   readonly outputExtension: string;
 
+  #identity?: Promise<MeterIdentity>;
+
   constructor(readonly options: NexusflowmeterOptions = {}) {
     this.outputExtension = `.${options.outputFormat ?? "csv"}`;
+  }
+
+  /** The installed meter (path, version), found once. */
+  identify(): Promise<MeterIdentity> {
+    this.#identity ??= (async () => {
+      const path = this.options.executable ?? await findExecutable("nexusflowmeter");
+      if (path === null) throw new ConvertError(notFoundMessage("nexusflowmeter"));
+      const version = await installedVersion(path, "nexusflowmeter");
+      return { program: "nexusflowmeter", path, version, invocation: "PCAP OUTPUT" };
+    })().catch((err) => {
+      this.#identity = undefined;
+      throw err;
+    });
+    return this.#identity;
   }
 
   /** Converts `job.input` to `job.output`, whose extension must be `outputExtension`. */
@@ -94,13 +119,32 @@ export class NexusflowmeterConverter implements Converter {
       : undefined;
     return runExternalMeter({
       program: "nexusflowmeter",
-      executable: this.options.executable,
+      executable: async () => (await this.identify()).path,
       job,
       format,
-      args: (temp) => nexusflowmeterArgs(job.input, temp, this.options),
+      plan: (dir) => {
+        const output = `${dir}/${job.output.slice(job.output.lastIndexOf("/") + 1)}`;
+        return { args: nexusflowmeterArgs(job.input, output, this.options), output };
+      },
       emptyOutput: empty,
+      foundNoFlows: nexusFoundNoFlows,
       keepExtraFilesIn: this.options.reports ? job.reportsDir : undefined,
       graceMs: this.options.graceMs,
     });
   }
+}
+
+/**
+ * True when nexusflowmeter failed only because the capture holds no flow:
+ * exit 1 after `Total unique flows identified: 0` and the KeyError on
+ * `total_bytes`, without `Error reading PCAP file` (an unreadable capture
+ * ends the same way).
+ *
+ * @example
+ * nexusFoundNoFlows(result, undefined) // true for an ARP-only capture
+ */
+export function nexusFoundNoFlows(result: RunResult, _outputSize: number | undefined): boolean {
+  const out = result.stdoutTail;
+  return result.code === 1 && /Total unique flows identified: 0\b/.test(out) &&
+    /Error converting PCAP to flows: 'total_bytes'/.test(out) && !/Error reading PCAP file/.test(out);
 }

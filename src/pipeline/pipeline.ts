@@ -19,6 +19,9 @@ import type { Converter } from "../convert/converter.ts";
 import { BuiltinConverter } from "../convert/builtin.ts";
 import { CicflowmeterConverter } from "../convert/cicflowmeter.ts";
 import { NexusflowmeterConverter } from "../convert/nexusflowmeter.ts";
+import { checkMeter, isIdentified } from "../convert/meter_check.ts";
+import { describeMeter } from "../convert/meter_cli.ts";
+import { RepeatedErrorWatch } from "../convert/repeated_errors.ts";
 import { type ClosableLogger, createLogger } from "../log.ts";
 import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";
@@ -144,7 +147,17 @@ export async function startPipeline(
   try {
     // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
     await removeTempLeftovers([...new Set([dirs.csv, dirs.reports, dirs.pcaps, dirs.failed])], log);
-    const converter = await deps.createConverter(cfg, programs);
+    const meter = await deps.createConverter(cfg, programs);
+    if (isIdentified(meter)) {
+      if (cfg.meterCheck) {
+        const check = await checkMeter(meter, dirs.data);
+        log.info(
+          `meter check passed: ${describeMeter(check.identity)} run as \`${check.identity.program} ` +
+            `${check.identity.invocation}\` found ${check.flows ?? "its"} flows in the test capture`,
+        );
+      } else log.warn(`meter check skipped (--no-meter-check); ${meter.name} is tried on the first capture`);
+    }
+    const converter = new RepeatedErrorWatch(meter, log);
     let failedThisRun = 0;
     const queue = new ConversionQueue({
       converter,

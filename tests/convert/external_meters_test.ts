@@ -1,9 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  CICFLOWMETER_COLUMNS,
-  cicflowmeterArgs,
-  CicflowmeterConverter,
-} from "../../src/convert/cicflowmeter.ts";
+import { CICFLOWMETER_COLUMNS, CicflowmeterConverter } from "../../src/convert/cicflowmeter.ts";
 import { ConvertError } from "../../src/convert/converter.ts";
 import { findExecutable, notFoundMessage } from "../../src/convert/find_executable.ts";
 import {
@@ -11,6 +7,7 @@ import {
   nexusflowmeterArgs,
   NexusflowmeterConverter,
 } from "../../src/convert/nexusflowmeter.ts";
+import { PROBE_FLOWS } from "../../src/pcap/probe_capture.ts";
 import {
   FAKE_METERS_DIR,
   jobFor,
@@ -18,6 +15,7 @@ import {
   makeCapture,
   makeEmptyPcap,
   withFakeMeters,
+  writeNonIpCapture,
 } from "./fake_meters.ts";
 
 async function withDirs(fn: (d: { pcaps: string; csv: string; reports: string }) => Promise<void>) {
@@ -42,7 +40,10 @@ async function rejection(p: Promise<unknown>): Promise<ConvertError> {
 }
 
 Deno.test("findExecutable finds an executable on PATH and ignores non-executable files", async () => {
-  assert.equal(await withFakeMeters(() => findExecutable("cicflowmeter")), `${FAKE_METERS_DIR}/cicflowmeter`);
+  assert.equal(
+    await withFakeMeters(() => findExecutable("cicflowmeter")),
+    `${FAKE_METERS_DIR}/cicflowmeter-0.5.0/cicflowmeter`,
+  );
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/cicflowmeter`, "#!/bin/sh\n", { mode: 0o644 });
@@ -56,14 +57,6 @@ Deno.test("findExecutable finds an executable on PATH and ignores non-executable
   }
   assert.match(notFoundMessage("cicflowmeter"), /pip install cicflowmeter/);
   assert.match(notFoundMessage("nexusflowmeter"), /pip install nexusflowmeter/);
-});
-
-Deno.test("cicflowmeter command line: -f IN -c OUT, then --fields and -v when configured", () => {
-  assert.deepEqual(cicflowmeterArgs("in.pcap", "out.csv"), ["-f", "in.pcap", "-c", "out.csv"]);
-  assert.deepEqual(
-    cicflowmeterArgs("in.pcap", "out.csv", { fields: ["src_ip", "dst_port"], verbose: true }),
-    ["-f", "in.pcap", "-c", "out.csv", "--fields", "src_ip,dst_port", "-v"],
-  );
 });
 
 Deno.test("nexusflowmeter command line: PCAP OUTPUT --output-format F [--flow-timeout] [--max-workers] [--verbose]", () => {
@@ -92,59 +85,6 @@ Deno.test("nexusflowmeter command line: PCAP OUTPUT --output-format F [--flow-ti
       "--verbose",
     ],
   );
-});
-
-Deno.test("cicflowmeter: the CSV appears under the final name with the Python header, rows counted, no temp left", async () => {
-  await withDirs(async (d) => {
-    const input = await makeCapture(d.pcaps, "capture_20261123_101500.pcap");
-    const job = jobFor(input, d.csv, d.reports);
-    const outcome = await new CicflowmeterConverter().convert(job);
-    assert.equal(outcome.flows, 3);
-    const lines = (await Deno.readTextFile(job.output)).split("\r\n");
-    assert.deepEqual(lines[0].split(","), [...CICFLOWMETER_COLUMNS]);
-    assert.equal(lines[0].split(",").length, 82);
-    assert.deepEqual(await listDir(d.csv), ["capture_20261123_101500.csv"]);
-    assert.equal((await Deno.stat(job.output)).mode! & 0o777, 0o600);
-  });
-});
-
-Deno.test("cicflowmeter: --fields reaches the tool (header is the chosen fields)", async () => {
-  await withDirs(async (d) => {
-    const input = await makeCapture(d.pcaps, "capture_1.pcap");
-    const job = jobFor(input, d.csv, d.reports);
-    await new CicflowmeterConverter({ fields: ["src_ip", "dst_port", "flow_duration"], verbose: true })
-      .convert(job);
-    assert.equal((await Deno.readTextFile(job.output)).split("\r\n")[0], "src_ip,dst_port,flow_duration");
-  });
-});
-
-Deno.test("cicflowmeter exiting 1: ConvertError with the tool's stderr, no output file", async () => {
-  await withDirs(async (d) => {
-    const job = jobFor(await makeCapture(d.pcaps, "capture_fail.pcap"), d.csv, d.reports);
-    const err = await rejection(new CicflowmeterConverter().convert(job));
-    assert.match(err.message, /capture_fail\.pcap: cicflowmeter exited with code 1/);
-    assert.match(err.detail, /Not a supported capture file/);
-    assert.equal(err.permanent, false);
-    assert.deepEqual(await listDir(d.csv), []);
-  });
-});
-
-Deno.test("cicflowmeter exiting 0 without writing: a failure, not a success", async () => {
-  await withDirs(async (d) => {
-    const job = jobFor(await makeCapture(d.pcaps, "capture_empty.pcap"), d.csv, d.reports);
-    const err = await rejection(new CicflowmeterConverter().convert(job));
-    assert.match(err.message, /wrote no output file/);
-    assert.deepEqual(await listDir(d.csv), []);
-  });
-});
-
-Deno.test("cicflowmeter dying mid-row: no file under the final name, temp directory removed", async () => {
-  await withDirs(async (d) => {
-    const job = jobFor(await makeCapture(d.pcaps, "capture_half.pcap"), d.csv, d.reports);
-    const err = await rejection(new CicflowmeterConverter().convert(job));
-    assert.match(err.message, /killed by SIGKILL|exited with code 137/);
-    assert.deepEqual(await listDir(d.csv), []);
-  });
 });
 
 Deno.test("aborting a hanging meter stops it promptly and leaves nothing", async () => {
@@ -204,7 +144,7 @@ Deno.test("nexusflowmeter csv: output checked and counted, its report deleted un
     const input = await makeCapture(d.pcaps, "capture_4.pcap");
     const job = jobFor(input, d.csv, d.reports);
     const outcome = await new NexusflowmeterConverter({ flowTimeout: 120, workers: 1 }).convert(job);
-    assert.equal(outcome.flows, 3);
+    assert.equal(outcome.flows, PROBE_FLOWS);
     assert.equal((await Deno.readTextFile(job.output)).split("\n")[0], NEXUSFLOWMETER_COLUMNS.join(","));
     assert.deepEqual(await listDir(d.csv), ["capture_4.csv"]);
     assert.deepEqual(await listDir(d.reports), []);
@@ -221,7 +161,7 @@ Deno.test("nexusflowmeter json and xlsx: the output has the format's extension",
     const json = new NexusflowmeterConverter({ outputFormat: "json" });
     assert.equal(json.outputExtension, ".json");
     const outcome = await json.convert(jobFor(input, d.csv, d.reports, ".json"));
-    assert.equal(outcome.flows, 2);
+    assert.equal(outcome.flows, PROBE_FLOWS);
     const xlsx = new NexusflowmeterConverter({ outputFormat: "xlsx" });
     const x = await xlsx.convert(jobFor(input, d.csv, d.reports, ".xlsx"));
     assert.equal(x.flows, 0);
@@ -232,13 +172,37 @@ Deno.test("nexusflowmeter json and xlsx: the output has the format's extension",
   });
 });
 
-Deno.test("nexusflowmeter failing: the error it prints on stdout is in the detail", async () => {
+Deno.test("nexusflowmeter on a file that is not a capture: exit 1, its stdout error quoted, nothing written", async () => {
   await withDirs(async (d) => {
-    const job = jobFor(await makeCapture(d.pcaps, "capture_fail.pcap"), d.csv, d.reports);
+    await Deno.mkdir(d.pcaps, { recursive: true });
+    await Deno.writeTextFile(`${d.pcaps}/capture_6.pcap`, "not a capture at all\n");
+    const job = jobFor(`${d.pcaps}/capture_6.pcap`, d.csv, d.reports);
     const err = await rejection(new NexusflowmeterConverter().convert(job));
-    assert.match(err.message, /nexusflowmeter exited with code 1/);
-    assert.match(err.detail, /stdout: .*Error converting PCAP to flows/s);
+    assert.match(
+      err.message,
+      /capture_6\.pcap: nexusflowmeter exited with code 1: Error reading PCAP file .*Not a supported/,
+    );
+    assert.match(err.detail, /stdout: .*Error reading PCAP file .*Not a supported capture file/s);
     assert.deepEqual(await listDir(d.csv), []);
+  });
+});
+
+Deno.test("nexusflowmeter on a capture without flows (exit 1, KeyError 'total_bytes'): header-only CSV, [] JSON", async () => {
+  await withDirs(async (d) => {
+    await Deno.mkdir(d.pcaps, { recursive: true });
+    const input = await writeNonIpCapture(`${d.pcaps}/capture_7.pcap`);
+    const csv = await new NexusflowmeterConverter().convert(jobFor(input, d.csv, d.reports));
+    assert.equal(csv.flows, 0);
+    assert.equal(await Deno.readTextFile(`${d.csv}/capture_7.csv`), NEXUSFLOWMETER_COLUMNS.join(",") + "\n");
+    await new NexusflowmeterConverter({ outputFormat: "json" }).convert(
+      jobFor(input, d.csv, d.reports, ".json"),
+    );
+    assert.equal(await Deno.readTextFile(`${d.csv}/capture_7.json`), "[]");
+    const err = await rejection(
+      new NexusflowmeterConverter({ outputFormat: "xlsx" }).convert(jobFor(input, d.csv, d.reports, ".xlsx")),
+    );
+    assert.match(err.message, /found no flow and writes no xlsx file/);
+    assert.equal(err.permanent, true);
   });
 });
 
