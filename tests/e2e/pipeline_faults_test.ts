@@ -195,7 +195,16 @@ Deno.test({
     const traffic = startTrafficServer();
     const tag = crypto.randomUUID();
     const p = spawnPipeline(
-      loopbackPipelineArgs("cicflowmeter", traffic.port, data, 1, "--stability-delay", "0.3"),
+      // The hanging test hook would hang the meter check too.
+      loopbackPipelineArgs(
+        "cicflowmeter",
+        traffic.port,
+        data,
+        1,
+        "--stability-delay",
+        "0.3",
+        "--no-meter-check",
+      ),
       fakeMetersEnv({ FAKE_METER_MODE: "hang", PIPELINE_TEST_TAG: tag }),
     );
     try {

@@ -98,53 +98,74 @@ async function runWithTraffic(meter: string, env: Record<string, string>, reques
   }
 }
 
-Deno.test({
-  name: "stand-in cicflowmeter: every rotated pcap gets one CSV, SIGTERM converts the last file",
-  ignore: captureSkipReason !== undefined,
-  sanitizeResources: false,
-  fn: async () => {
-    const r = await runWithTraffic("cicflowmeter", fakeMetersEnv(), 30);
-    try {
-      assert.equal(r.status.code, 0, r.output);
-      const pcaps = await captureFiles(`${r.data}/pcaps`);
-      const csvs = await captureFiles(`${r.data}/csv`, "csv");
-      assert.ok(pcaps.length >= 3, `${pcaps.length} pcaps`);
-      assert.deepEqual(
-        csvs,
-        pcaps.map((p) => p.replace(/\.pcap$/, ".csv")),
-        "one CSV per pcap, last one included",
-      );
-      for (const csv of csvs) {
-        const { header } = parseCsv(await Deno.readTextFile(`${r.data}/csv/${csv}`));
-        assert.equal(header[0], "src_ip", csv);
+for (const release of ["0.5.0", "0.4.2"]) {
+  Deno.test({
+    name:
+      `stand-in cicflowmeter ${release}: every rotated pcap gets one CSV of real flows, SIGTERM converts the last file`,
+    ignore: captureSkipReason !== undefined,
+    sanitizeResources: false,
+    fn: async () => {
+      const r = await runWithTraffic("cicflowmeter", fakeMetersEnv({}, release), 30);
+      try {
+        assert.equal(r.status.code, 0, r.output);
+        const pcaps = await captureFiles(`${r.data}/pcaps`);
+        const csvs = await captureFiles(`${r.data}/csv`, "csv");
+        assert.ok(pcaps.length >= 3, `${pcaps.length} pcaps`);
+        assert.deepEqual(
+          csvs,
+          pcaps.map((p) => p.replace(/\.pcap$/, ".csv")),
+          "one CSV per pcap, last one included",
+        );
+        let rows = 0;
+        for (const csv of csvs) {
+          const parsed = parseCsv(await Deno.readTextFile(`${r.data}/csv/${csv}`));
+          assert.equal(parsed.header[0], "src_ip", csv);
+          const pcapSize = (await Deno.stat(`${r.data}/pcaps/${csv.replace(/\.csv$/, ".pcap")}`)).size;
+          // Every pcap holding packets of the test's HTTP traffic gives flow rows to the server port.
+          if (pcapSize > 24) {
+            assert.ok(parsed.rows.length > 0, `${csv}: no flow row for a ${pcapSize}-byte pcap`);
+          }
+          for (const row of parsed.rows) {
+            assert.ok(row.slice(2, 4).includes(String(r.traffic.port)), row.join(","));
+          }
+          rows += parsed.rows.length;
+        }
+        assert.ok(rows > 0);
+        assert.match(
+          r.output,
+          new RegExp(
+            `INFO meter check passed: cicflowmeter .*-${release.replaceAll(".", "\\.")}/cicflowmeter`,
+          ),
+        );
+        assert.deepEqual(await captureFiles(`${r.data}/failed`), [], "nothing in failed/");
+        assert.match(
+          r.output,
+          new RegExp(`stopped: ${pcaps.length} captured, ${pcaps.length} converted, 0 failed`),
+        );
+        const logs = [...Deno.readDirSync(`${r.data}/log`)].map((e) => e.name);
+        assert.equal(logs.length, 1);
+        assert.match(logs[0], /^pipeline_\d{8}_\d{6}\.log$/);
+        const logText = await Deno.readTextFile(`${r.data}/log/${logs[0]}`);
+        assert.match(
+          logText,
+          /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO pcap-pipeline .* starting: cicflowmeter on lo/m,
+        );
+        // Captures hold payload: finished pcaps are 0600 (tcpdump made them with its umask), dirs 0700.
+        for (const pcap of pcaps) {
+          assert.equal((await Deno.stat(`${r.data}/pcaps/${pcap}`)).mode! & 0o777, 0o600, pcap);
+        }
+        assert.equal((await Deno.stat(`${r.data}/pcaps`)).mode! & 0o777, 0o700);
+        // Nothing half-written anywhere.
+        for (const dir of ["csv", "pcaps", "reports", "failed"]) {
+          const hidden = [...Deno.readDirSync(`${r.data}/${dir}`)].filter((e) => e.name.startsWith("."));
+          assert.deepEqual(hidden, [], dir);
+        }
+      } finally {
+        await Deno.remove(r.data, { recursive: true });
       }
-      assert.match(
-        r.output,
-        new RegExp(`stopped: ${pcaps.length} captured, ${pcaps.length} converted, 0 failed`),
-      );
-      const logs = [...Deno.readDirSync(`${r.data}/log`)].map((e) => e.name);
-      assert.equal(logs.length, 1);
-      assert.match(logs[0], /^pipeline_\d{8}_\d{6}\.log$/);
-      const logText = await Deno.readTextFile(`${r.data}/log/${logs[0]}`);
-      assert.match(
-        logText,
-        /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO pcap-pipeline .* starting: cicflowmeter on lo/m,
-      );
-      // Captures hold payload: finished pcaps are 0600 (tcpdump made them with its umask), dirs 0700.
-      for (const pcap of pcaps) {
-        assert.equal((await Deno.stat(`${r.data}/pcaps/${pcap}`)).mode! & 0o777, 0o600, pcap);
-      }
-      assert.equal((await Deno.stat(`${r.data}/pcaps`)).mode! & 0o777, 0o700);
-      // Nothing half-written anywhere.
-      for (const dir of ["csv", "pcaps", "reports", "failed"]) {
-        const hidden = [...Deno.readDirSync(`${r.data}/${dir}`)].filter((e) => e.name.startsWith("."));
-        assert.deepEqual(hidden, [], dir);
-      }
-    } finally {
-      await Deno.remove(r.data, { recursive: true });
-    }
-  },
-});
+    },
+  });
+}
 
 Deno.test({
   name: "builtin meter: each completed pcap gets a CSV whose flows are the HTTP connections made",
@@ -251,6 +272,7 @@ Deno.test({
         "0.1",
         "--stability-delay",
         "0.3",
+        "--no-meter-check",
       ),
       fakeMetersEnv({ FAKE_METER_MODE: "fail" }),
     );
@@ -272,6 +294,33 @@ Deno.test({
     } finally {
       await p.exit(1000);
       await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "a meter that fails the meter check: the pipeline refuses to start, says why, captures nothing (exit 1)",
+  ignore: captureSkipReason !== undefined,
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_meter_check_" });
+    try {
+      const p = spawnPipeline(
+        loopbackPipelineArgs("cicflowmeter", 9, data, 1),
+        fakeMetersEnv({}, "0.3.0-scapy2.5"),
+      );
+      const status = await p.exit(30_000);
+      assert.equal(status.code, 1, p.output());
+      assert.match(
+        p.output(),
+        /pcap-pipeline: cicflowmeter \(\S+\/cicflowmeter-0\.3\.0-scapy2\.5\/cicflowmeter, version unknown\), run as `cicflowmeter -f FILE -c OUT\.csv`, failed on a test capture of 5 TCP\/UDP flows, so every capture would fail: it wrote no flow row/,
+      );
+      assert.match(p.output(), /Use the built-in meter instead/);
+      assert.doesNotMatch(p.output(), /tcpdump: listening/);
+      assert.deepEqual(await captureFiles(`${data}/pcaps`), []);
+    } finally {
       await Deno.remove(data, { recursive: true });
     }
   },

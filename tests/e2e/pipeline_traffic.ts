@@ -98,12 +98,19 @@ export async function captureFiles(dir: string, ext = "pcap"): Promise<string[]>
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
-/** The stand-in external meters (cicflowmeter, nexusflowmeter). */
+/** The stand-in external meters (cicflowmeter, nexusflowmeter: the default releases). */
 export const FAKE_METERS = new URL("../../testdata/fake-meters", import.meta.url).pathname;
 
-/** An environment with the stand-in meters first on PATH, plus `extra` (e.g. FAKE_METER_MODE). */
-export function fakeMetersEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: `${FAKE_METERS}:${Deno.env.get("PATH")}`, ...extra };
+/**
+ * An environment with the stand-in meters first on PATH (`cicflowmeter`: the
+ * stand-in of that release, default 0.5.0), plus `extra` (e.g. FAKE_METER_MODE).
+ */
+export function fakeMetersEnv(
+  extra: Record<string, string> = {},
+  cicflowmeter?: string,
+): Record<string, string> {
+  const release = cicflowmeter ? `${FAKE_METERS}/cicflowmeter-${cicflowmeter}:` : "";
+  return { PATH: `${release}${FAKE_METERS}:${Deno.env.get("PATH")}`, ...extra };
 }
 
 /**
