@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CicflowmeterConverter } from "../../src/convert/cicflowmeter.ts";
 import { ConvertError, type ConvertJob } from "../../src/convert/converter.ts";
 import { checkMeter, MeterCheckError } from "../../src/convert/meter_check.ts";
-import { meterErrorLine, reportedError } from "../../src/convert/meter_cli.ts";
+import { installedVersion, meterErrorLine, reportedError } from "../../src/convert/meter_cli.ts";
 import { NexusflowmeterConverter } from "../../src/convert/nexusflowmeter.ts";
 import { RepeatedErrorWatch } from "../../src/convert/repeated_errors.ts";
 import { memoryLogger } from "../../src/log.ts";
@@ -157,4 +157,18 @@ Deno.test("repeated errors: the same failure on 3 consecutive captures is logged
   fail = true;
   for (const n of [7, 8, 9]) await assert.rejects(watch.convert(job(n)));
   assert.equal(errors().length, 2, "logged again after a success");
+});
+
+Deno.test("installedVersion reads the version from the dist-info of the program's environment", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.mkdir(`${dir}/venv/bin`, { recursive: true });
+    await Deno.mkdir(`${dir}/venv/lib/python3.12/site-packages/cicflowmeter-0.5.0.dist-info`, {
+      recursive: true,
+    });
+    await Deno.mkdir(`${dir}/venv/lib/python3.12/site-packages/scapy-2.6.1.dist-info`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/venv/bin/cicflowmeter`, "#!/bin/sh\n", { mode: 0o755 });
+    assert.equal(await installedVersion(`${dir}/venv/bin/cicflowmeter`, "cicflowmeter"), "0.5.0");
+    assert.equal(await installedVersion(`${dir}/venv/bin/cicflowmeter`, "nexusflowmeter"), undefined);
+    assert.equal(await installedVersion(`${dir}/nowhere/bin/cicflowmeter`, "cicflowmeter"), undefined);
+  });
 });
