@@ -133,7 +133,9 @@ export class CicflowmeterConverter implements Converter {
 
   /** Converts `job.input` to `job.output` (see the module comment). */
   convert(job: ConvertJob): Promise<ConvertOutcome> {
-    const fields = this.options.fields?.length ? this.options.fields : CICFLOWMETER_COLUMNS;
+    // The meter keeps --fields in its own column order and drops unknown names; so does our header.
+    const wanted = this.options.fields?.length ? new Set(this.options.fields) : undefined;
+    const fields = wanted ? CICFLOWMETER_COLUMNS.filter((c) => wanted.has(c)) : CICFLOWMETER_COLUMNS;
     return runExternalMeter({
       program: "cicflowmeter",
       executable: async () => (await this.identify()).path,

@@ -55,7 +55,8 @@ export async function checkMeter(
   } catch (err) {
     throw new MeterCheckError(`${converter.name} cannot be used: ${(err as Error).message}. ${WHAT_TO_DO}`);
   }
-  const dir = await Deno.makeTempDir({ dir: workDir, prefix: ".meter-check-" });
+  await removeStaleCheckDirs(workDir);
+  const dir = await Deno.makeTempDir({ dir: workDir, prefix: CHECK_DIR_PREFIX });
   const ext = converter.outputExtension ?? ".csv";
   const input = `${dir}/meter_check.pcap`;
   try {
@@ -83,6 +84,21 @@ export async function checkMeter(
     return { identity, flows: countable ? outcome.flows : undefined, elapsedMs: outcome.elapsedMs };
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+const CHECK_DIR_PREFIX = ".meter-check-";
+
+/** Directories of a check whose process was killed (only one pipeline uses a data directory). */
+async function removeStaleCheckDirs(workDir: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(workDir)) {
+      if (entry.isDirectory && entry.name.startsWith(CHECK_DIR_PREFIX)) {
+        await Deno.remove(`${workDir}/${entry.name}`, { recursive: true }).catch(() => {});
+      }
+    }
+  } catch {
+    // makeTempDir below reports an unusable directory
   }
 }
 

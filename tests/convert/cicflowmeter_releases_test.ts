@@ -121,6 +121,11 @@ for (const release of CICFLOWMETER_RELEASES) {
         await Deno.readTextFile(`${d.csv}/capture_2.csv`),
         CICFLOWMETER_COLUMNS.join(",") + "\r\n",
       );
+      // With --fields, the header-only CSV has the header the meter would have written.
+      await Deno.mkdir(`${d.csv}/fields`);
+      await new CicflowmeterConverter({ fields: ["dst_port", "nosuch", "src_ip"] })
+        .convert(jobFor(input, `${d.csv}/fields`, d.reports));
+      assert.equal(await Deno.readTextFile(`${d.csv}/fields/capture_2.csv`), "src_ip,dst_port\r\n");
     });
   });
 
