@@ -254,7 +254,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "conversions that keep failing go to failed/ with their reason, listed at shutdown (exit 1)",
+  name:
+    "conversions that keep failing go to failed/ with their reason, said once as an error, listed at shutdown (exit 1)",
   ignore: captureSkipReason !== undefined,
   sanitizeResources: false,
   fn: async () => {
@@ -278,12 +279,21 @@ Deno.test({
     );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
-      await traffic.send(15, 150);
+      // ~4.5 s at 1 s rotation: at least three captures fail the same way.
+      await traffic.send(30, 150);
       p.child.kill("SIGTERM");
       const status = await p.exit(30_000);
       assert.equal(status.code, 1, p.output());
       const failed = await captureFiles(`${data}/failed`);
-      assert.ok(failed.length >= 1, "pcaps moved to failed/");
+      assert.ok(failed.length >= 3, `pcaps moved to failed/: ${failed}`);
+      // The same meter error on consecutive captures is said once, as an error with the reason.
+      assert.equal(
+        p.output().match(
+          /ERROR cicflowmeter fails the same way on every capture \(3 in a row\): cicflowmeter exited with code 1: ModuleNotFoundError: No module named 'scipy'\./g,
+        )?.length,
+        1,
+        p.output(),
+      );
       for (const name of failed) {
         assert.match(
           p.output(),
