@@ -4,11 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "./run_cli.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { sharedPcap } from "../pcap/shared_pcaps.ts";
 import { pcapOf } from "../flow/flow_harness.ts";
 import { parseReferenceCsv } from "../parity/reference_csv.ts";
+import { ignoreWithout } from "../requirements.ts";
 
-const ignore = !haveSharedPcaps;
 const SESSION = [
   {
     t: 0,
@@ -32,7 +32,7 @@ const SESSION = [
 
 Deno.test({
   name: "convert writes one CSV per input into a directory, with the exact CIC-IDS2017 header, mode 0600",
-  ignore,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -57,7 +57,7 @@ Deno.test({
 Deno.test({
   name:
     "a file that is not a capture fails alone with a one-line error; the other inputs are converted (exit 1)",
-  ignore,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -109,7 +109,7 @@ Deno.test("bad options are usage errors (exit 2) that name the option", async ()
 
 Deno.test({
   name: "a truncated capture converts every complete packet, says so, and --stats-json records it",
-  ignore,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -129,7 +129,7 @@ Deno.test({
 
 Deno.test({
   name: "--jobs 2 (Web Workers) writes the same files as one job",
-  ignore,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {

@@ -3,11 +3,12 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "./run_cli.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { sharedPcap } from "../pcap/shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test({
   name: "inspect --json prints one object per file with the documented keys",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const files = ["small/pcpp-pcapng-example-multilink.pcapng", "small/pcpp-nanosecs_big_endian.pcap"].map(
       sharedPcap,
@@ -43,7 +44,7 @@ Deno.test({
 
 Deno.test({
   name: "inspect names a file that is not a capture, still inspects the others, and exits 1",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const notCapture = new URL("../../deno.json", import.meta.url).pathname;
     const { code, stdout, stderr } = await runCli([

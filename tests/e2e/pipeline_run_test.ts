@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import { runCli } from "../cli/run_cli.ts";
 import {
   captureFiles,
-  captureSkipReason,
   fakeMetersEnv,
   loopbackPipelineArgs,
   parseCsv,
@@ -15,6 +14,7 @@ import {
   startTrafficServer,
   until,
 } from "./pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test("an unknown flow meter name lists the valid ones (exit 2)", async () => {
   const r = await runCli(["cicflowmetre"]);
@@ -49,7 +49,7 @@ Deno.test("bad settings are all reported before anything starts (exit 2)", async
 
 Deno.test({
   name: "a filter that does not compile is named (exit 2)",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "pipeline_cli_" });
     try {
@@ -100,7 +100,7 @@ async function runWithTraffic(meter: string, env: Record<string, string>, reques
 
 Deno.test({
   name: "stand-in cicflowmeter: every rotated pcap gets one CSV, SIGTERM converts the last file",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const r = await runWithTraffic("cicflowmeter", fakeMetersEnv(), 30);
@@ -148,7 +148,7 @@ Deno.test({
 
 Deno.test({
   name: "builtin meter: each completed pcap gets a CSV whose flows are the HTTP connections made",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const r = await runWithTraffic("builtin", {}, 30);
@@ -189,7 +189,7 @@ Deno.test({
 
 Deno.test({
   name: "stand-in nexusflowmeter from a TOML config: JSON outputs, reports kept, flags override the file",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "pipeline_nexus_" });
@@ -234,7 +234,7 @@ Deno.test({
 
 Deno.test({
   name: "conversions that keep failing go to failed/ with their reason, listed at shutdown (exit 1)",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_failed_" });

@@ -8,8 +8,9 @@ import assert from "node:assert/strict";
 import { mutate, type PacketSite, prng, units } from "./mutate.ts";
 import { checkCase, parseWhole } from "./fuzz_reader.ts";
 import { FlowCase } from "./fuzz_flow.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { sharedPcap } from "../pcap/shared_pcaps.ts";
 import { CaptureParser } from "../../src/pcap/reader.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const FILES = [
   "small/tcpreplay-test.pcap",
@@ -25,7 +26,7 @@ for (const [n, name] of FILES.entries()) {
   Deno.test({
     name: `${CASES_PER_FILE} mutations of ${name} through reader, meters and encoders: no exception, ` +
       `no hang, earlier packets kept, every used packet in one flow`,
-    ignore: !haveSharedPcaps,
+    ignore: ignoreWithout("shared-pcaps"),
     fn: async () => {
       const bytes = await Deno.readFile(sharedPcap(name));
       const original = parseWhole(bytes);
@@ -59,7 +60,7 @@ function reparse(bytes: Uint8Array) {
 
 Deno.test({
   name: "header-field mutations hit the IP and TCP length fields of decoded packets",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const bytes = await Deno.readFile(sharedPcap("small/tcpreplay-test.pcap"));
     const original = parseWhole(bytes);
@@ -93,7 +94,7 @@ Deno.test({
 
 Deno.test({
   name: "timestamp mutations move one packet's time back or years forward",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const bytes = await Deno.readFile(sharedPcap("small/tcpreplay-test.pcap"));
     const before = reparse(bytes).packets.map((p) => p.tsSec);

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { CaptureParser, readCaptureFile } from "../../src/pcap/reader.ts";
 import type { PacketInfo } from "../../src/pcap/packet.ts";
-import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { listSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 /** A line per packet with every decoded field, so any difference shows. */
 function fingerprint(p: PacketInfo): string {
@@ -47,7 +48,7 @@ function parseInChunks(bytes: Uint8Array, size: number): { lines: string[]; stat
 for (const name of listSharedPcaps("small")) {
   Deno.test({
     name: `chunks of 1, 7 and 4096 bytes read ${name} exactly like one whole read`,
-    ignore: !haveSharedPcaps,
+    ignore: ignoreWithout("shared-pcaps"),
     fn: async () => {
       const whole: string[] = [];
       const stats = await readCaptureFile(sharedPcap(name), (p) => whole.push(fingerprint(p)));
@@ -61,5 +62,3 @@ for (const name of listSharedPcaps("small")) {
     },
   });
 }
-
-Deno.test({ name: "no shared captures: chunking tests skipped", ignore: haveSharedPcaps, fn: () => {} });

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { readCaptureFile } from "../../src/pcap/reader.ts";
 import { linkTypeName } from "../../src/pcap/link_types.ts";
 import { totalSkipped } from "../../src/pcap/read_stats.ts";
-import { haveSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { sharedPcap } from "./shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 interface Expected {
   packets: number;
@@ -36,7 +37,7 @@ function normalize(text: string | null): string | null {
 for (const [name, want] of Object.entries(expected)) {
   Deno.test({
     name: `reader matches tshark on ${name}`,
-    ignore: !haveSharedPcaps,
+    ignore: ignoreWithout("shared-pcaps"),
     fn: async () => {
       const stats = await readCaptureFile(sharedPcap(name), () => {});
       assert.equal(stats.packets, want.packets, "complete records");

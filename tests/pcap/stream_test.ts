@@ -3,11 +3,12 @@
  */
 import assert from "node:assert/strict";
 import { readCaptureFile, readCaptureStream } from "../../src/pcap/reader.ts";
-import { haveSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { sharedPcap } from "./shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test({
   name: "a pcapng file read as a stream gives the same stats as read as a file",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const path = sharedPcap("small/chris-http_espn.pcapng");
     const fromFile = await readCaptureFile(path, () => {});
@@ -21,7 +22,7 @@ Deno.test({
 
 Deno.test({
   name: "maxPackets on a stream stops reading and cancels the stream",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     using file = await Deno.open(sharedPcap("medium/pcpp-example.pcap"));
     let seen = 0;

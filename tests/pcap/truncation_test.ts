@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { CaptureParser } from "../../src/pcap/reader.ts";
-import { haveSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { sharedPcap } from "./shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 /** Record boundaries of a little-endian classic pcap, walked independently of the reader. */
 function recordOffsets(bytes: Uint8Array): number[] {
@@ -20,7 +21,7 @@ function recordOffsets(bytes: Uint8Array): number[] {
 for (const name of ["small/tcpreplay-test.pcap", "medium/zeek-ftp-cwd-navigation.pcap"]) {
   Deno.test({
     name: `${name} cut mid-record at several offsets keeps all complete packets`,
-    ignore: !haveSharedPcaps,
+    ignore: ignoreWithout("shared-pcaps"),
     fn: async () => {
       const bytes = await Deno.readFile(sharedPcap(name));
       const offsets = recordOffsets(bytes);
@@ -42,7 +43,7 @@ for (const name of ["small/tcpreplay-test.pcap", "medium/zeek-ftp-cwd-navigation
 
 Deno.test({
   name: "the public capture cut 700 bytes short reads 174 packets and one truncated record",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const bytes = await Deno.readFile(sharedPcap("small/derived-tcpreplay-test-cut-mid-record.pcap"));
     const parser = new CaptureParser(() => {});

@@ -12,8 +12,9 @@
  */
 import assert from "node:assert/strict";
 import { auditedRun, CONFIG, diffLines } from "./permission_audit.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
-import { captureFiles, captureSkipReason, startTrafficServer } from "../e2e/pipeline_traffic.ts";
+import { sharedPcap } from "../pcap/shared_pcaps.ts";
+import { captureFiles, startTrafficServer } from "../e2e/pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const DATA_ROOT = "/var/lib/pcap-pipeline";
 const CONFIG_DIR = "/etc/pcap-pipeline";
@@ -53,7 +54,7 @@ function outside(touched: string[]): string[] {
 
 Deno.test({
   name: "binary set: convert and inspect of a capture inside the data root work and touch only the root",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const r = await movedRoots();
     try {
@@ -85,7 +86,7 @@ Deno.test({
 
 Deno.test({
   name: "binary set: a capture outside the data root is refused with a message naming it, nothing written",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const r = await movedRoots();
     try {
@@ -116,7 +117,7 @@ Deno.test({
 
 Deno.test({
   name: "binary set: convert --jobs 2 (Web Workers) works with the worker modules readable",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const r = await movedRoots([SRC]);
     try {
@@ -152,7 +153,7 @@ Deno.test({
 
 Deno.test({
   name: "binary set: the builtin pipeline captures, converts and stops inside the data root",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     const r = await movedRoots([SRC]);
     const traffic = startTrafficServer();

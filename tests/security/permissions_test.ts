@@ -9,7 +9,8 @@
 import assert from "node:assert/strict";
 import { auditedRun, diffLines } from "./permission_audit.ts";
 import { buildProgram } from "../../main.ts";
-import { haveSharedPcaps, SHARED_PCAPS, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { SHARED_PCAPS, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const EXPECTED = new URL("./expected_permissions.json", import.meta.url);
 const UPDATE = Deno.env.get("UPDATE_EXPECTED") === "1";
@@ -82,7 +83,7 @@ for (const s of scenarios) {
   Deno.test({
     name:
       `under the default permission set, "${s.name}" succeeds and touches only what expected_permissions.json lists`,
-    ignore: s.needsPcaps === true && !haveSharedPcaps,
+    ignore: s.needsPcaps === true && ignoreWithout("shared-pcaps"),
     fn: async () => {
       const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "pcap_pipeline_perm_" }));
       try {
