@@ -21,11 +21,9 @@ export async function withFakeMeters<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A small real capture. */
-export const SAMPLE_PCAP = new URL(
-  "../../../shared/testdata/pcaps/small/pcpp-nanosecs_big_endian.pcap",
-  import.meta.url,
-).pathname;
+/** A small capture of the project's own (nanosecond, big-endian pcap; tests/captures/catalogue.ts). */
+export const SAMPLE_PCAP =
+  new URL("../../testdata/captures/format-pcap-ns-be.pcap", import.meta.url).pathname;
 
 /** Copies the sample capture to `dir/name` (the name may hold a behaviour word: hang, fail, …). */
 export async function makeCapture(dir: string, name: string): Promise<string> {
