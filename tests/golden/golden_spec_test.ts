@@ -365,3 +365,19 @@ Deno.test("spec §2.1 (input): every link type and file format gives the same fl
     }
   }
 });
+
+Deno.test("spec §2.3 with a snaplen: cic2017 counts captured payload, corrected the IP lengths; an over-long record is kept cut", () => {
+  // snaplen 68 = 14 Ethernet + 20 IP + 32 TCP + 2 payload bytes. The second 1400-byte segment's record
+  // claims 100 captured bytes (> snaplen): kept, cut to 68, as libpcap does.
+  expectRow(rows("snaplen-cut.pcap", "cic2017")[0], {
+    "Total Fwd Packets": 5,
+    "Total Backward Packets": 3,
+    "Total Length of Fwd Packets": 2,
+    "Total Length of Bwd Packets": 2 + 2,
+  }, "captured bytes");
+  expectRow(rows("snaplen-cut.pcap", "corrected")[0], {
+    "Total Backward Packets": 4,
+    "Total Length of Fwd Packets": 1000,
+    "Total Length of Bwd Packets": 2 * 1400,
+  }, "IP lengths");
+});

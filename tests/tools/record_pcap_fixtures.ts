@@ -95,4 +95,8 @@ try {
   console.log(`${SHARED.pathname} not found: testdata/pcap_expected.json left as it is`);
   Deno.exit(0);
 }
-await record(SHARED, ["small", "medium"].flatMap((d) => sorted(new URL(`${d}/`, SHARED)).map((n) => `${d}/${n}`)), OUT);
+await record(
+  SHARED,
+  ["small", "medium"].flatMap((d) => sorted(new URL(`${d}/`, SHARED)).map((n) => `${d}/${n}`)),
+  OUT,
+);
