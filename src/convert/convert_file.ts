@@ -62,6 +62,8 @@ export interface ConvertFileResult {
   elapsedMs: number;
   bytesRead: number;
   outOfOrder: number;
+  /** Packets older than their flow's last packet (corrected: counted with an IAT of 0). */
+  earlierThanFlow: number;
   singlePacketFlowsDropped: number;
   peakActiveFlows: number;
 }
@@ -136,6 +138,7 @@ function summarise(
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,
+    earlierThanFlow: meter.earlierThanFlow,
     singlePacketFlowsDropped: meter.singlePacketFlowsDropped,
     peakActiveFlows: meter.peakActiveFlows,
   };

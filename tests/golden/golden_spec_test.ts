@@ -381,3 +381,22 @@ Deno.test("spec §2.3 with a snaplen: cic2017 counts captured payload, corrected
     "Total Length of Bwd Packets": 2 * 1400,
   }, "IP lengths");
 });
+
+Deno.test("spec §3.12/Q25, timestamps going backwards: cic2017 keeps negative IATs; corrected never goes negative", () => {
+  // Server reply stamped 2 s before the flow's first packet; a later ACK 0.5 ms before the packet before it.
+  expectRow(rows("timestamps-backwards.pcap", "cic2017")[0], {
+    "Flow IAT Min": 3_003_000 - 5_003_000,
+    "Flow IAT Max": 5_004_000 - 3_003_000,
+  }, "cic2017");
+  const [c] = rows("timestamps-backwards.pcap", "corrected");
+  for (const [column, value] of c) {
+    if (/Duration|IAT|\/s|Active|Idle/.test(column)) assert.ok(Number(value) >= 0, `${column} = ${value}`);
+  }
+  // Gaps 1000, 1000, 1000, 0, 1000, 0, 6000, 1000, 1000 (the old packets count at the flow's last time).
+  expectRow(c, {
+    "Flow Duration": 12_000,
+    "Flow IAT Min": 0,
+    "Flow IAT Max": 6000,
+    "Flow IAT Mean": 12_000 / 9,
+  }, "corrected");
+});
