@@ -400,3 +400,29 @@ Deno.test("spec §3.12/Q25, timestamps going backwards: cic2017 keeps negative I
     "Flow IAT Mean": 12_000 / 9,
   }, "corrected");
 });
+
+Deno.test("spec §3.1/§3.2 on real loopback HTTP (tcpdump + curl): cic2017 files every packet forward, corrected one flow per connection", () => {
+  // Recorded by tests/tools/record_loopback_captures.ts: 4 connections (GET, 100 kB GET, 50 kB POST, 2 GETs).
+  const legacy = rows("loopback-http.pcap", "cic2017");
+  // The address is the same both ways: the source comes first in the key, so each direction is its own flow.
+  assert.equal(legacy.length, 8);
+  for (const r of legacy) {
+    expectRow(r, { "Total Backward Packets": 0, "Source IP": "127.0.0.1" }, "all forward");
+  }
+  const corrected = rows("loopback-http.pcap", "corrected");
+  assert.equal(corrected.length, 4);
+  for (const r of corrected) {
+    expectRow(r, { "FIN Flag Count": 2, "SYN Flag Count": 2 }, "one flow per connection");
+  }
+  const big = corrected.find((r) => r.get("Total Length of Bwd Packets") === "100120");
+  expectRow(
+    big,
+    { "Bwd Avg Bytes/Bulk": 100_120 },
+    "the 100 kB response (+120 bytes of headers) as one bulk",
+  );
+  // The same GET with a 128-byte snaplen: corrected takes the IP lengths, cic2017 the captured bytes (§2.3).
+  const cut = rows("loopback-http-ns-snaplen.pcap", "corrected");
+  assert.ok(cut.some((r) => r.get("Total Length of Bwd Packets") === "100120"));
+  const cutLegacy = rows("loopback-http-ns-snaplen.pcap", "cic2017");
+  assert.ok(cutLegacy.every((r) => Number(r.get("Total Length of Fwd Packets")) < 1000));
+});
