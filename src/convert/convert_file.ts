@@ -59,6 +59,8 @@ export interface ConvertFileResult {
   skipped: Record<string, number>;
   /** The input ended inside a record (e.g. tcpdump was killed). */
   truncated: boolean;
+  /** Records longer than the snaplen, kept cut to it (as libpcap does). */
+  cutToSnaplen: number;
   elapsedMs: number;
   bytesRead: number;
   outOfOrder: number;
@@ -135,6 +137,7 @@ function summarise(
     flows,
     skipped,
     truncated: read.skipped["truncated-record"] > 0,
+    cutToSnaplen: read.cutToSnaplen,
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,

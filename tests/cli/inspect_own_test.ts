@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { formatInspectReport, inspectFile } from "../../src/cli/inspect.ts";
 import { pcapFile, tcpFrame } from "../pcap/build_capture.ts";
+import { convertCaptureFile } from "../../src/convert/convert_file.ts";
+import { describeResult } from "../../src/cli/convert.ts";
 
 const CAPTURES = new URL("../../testdata/captures/", import.meta.url).pathname;
 
@@ -51,4 +53,16 @@ Deno.test("inspect describes a pcapng with three interfaces and mixed resolution
   assert.equal(r.firstTimestamp, "2023-11-14T22:13:20.000000000Z");
   assert.equal(r.lastTimestamp, "2023-11-14T22:13:20.062000000Z");
   assert.equal(r.packets, 20);
+});
+
+Deno.test("convert's final statistics count the records kept cut to the snaplen", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "inspect_own_" });
+  try {
+    const r = await convertCaptureFile(`${CAPTURES}snaplen-cut.pcap`, `${dir}/out.csv`);
+    assert.equal(r.cutToSnaplen, 1);
+    assert.equal(r.packetsUsed, 10);
+    assert.match(describeResult(r), /1 records longer than the snaplen, kept cut to it/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -426,3 +426,42 @@ Deno.test("spec §3.1/§3.2 on real loopback HTTP (tcpdump + curl): cic2017 file
   const cutLegacy = rows("loopback-http-ns-snaplen.pcap", "cic2017");
   assert.ok(cutLegacy.every((r) => Number(r.get("Total Length of Fwd Packets")) < 1000));
 });
+
+Deno.test("spec §3.4/§3.5 and §2.1 on the basic session (link-ether.pcap): FIN ends it in cic2017, IPv6 metered in corrected", () => {
+  // Client: SYN, ACK, request (100), ACK, FIN; server: SYN-ACK, reply (300), FIN; then the client's last ACK.
+  const legacy = rows("link-ether.pcap", "cic2017");
+  assert.equal(legacy.length, 3, "TCP connection, its remnant, UDP; the IPv6 session is ignored");
+  expectRow(legacy[0], {
+    "Flow Duration": 20_000,
+    "Total Fwd Packets": 5,
+    "Total Backward Packets": 2,
+    "Total Length of Fwd Packets": 100,
+    "Total Length of Bwd Packets": 300,
+    "act_data_pkt_fwd": 1,
+    "Init_Win_bytes_forward": 64240,
+    "Init_Win_bytes_backward": 509, // Q11: the last backward window (the reply's), not the SYN-ACK's
+  }, "connection");
+  expectRow(
+    legacy[1],
+    { "Source IP": "10.0.0.2", "Total Fwd Packets": 1, "Total Backward Packets": 1 },
+    "remnant",
+  );
+  expectRow(legacy[2], { "Protocol": 17, "Flow Duration": 1000, "Total Length of Fwd Packets": 40 }, "UDP");
+  const corrected = rows("link-ether.pcap", "corrected");
+  assert.equal(corrected.length, 3);
+  for (
+    const [r, id] of [[corrected[0], "10.0.0.1-10.0.0.2-40000-80-6"], [
+      corrected[2],
+      "2001:db8::1-2001:db8::2-40001-443-6",
+    ]] as const
+  ) {
+    expectRow(r, {
+      "Flow ID": id,
+      "Flow Duration": 22_000,
+      "Total Fwd Packets": 6,
+      "Total Backward Packets": 3,
+      "Init_Win_bytes_backward": 65160,
+      ...flagColumns([2, 2, 0, 2, 8, 0, 0, 0]),
+    }, id);
+  }
+});
