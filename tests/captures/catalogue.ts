@@ -64,6 +64,15 @@ const S4: Endpoint = { ip: v4(10, 0, 0, 2), port: 80 };
 const C6: Endpoint = { ip: v6(1), port: 40001 };
 const S6: Endpoint = { ip: v6(2), port: 443 };
 
+/** The client closes at t: its FIN-ACK, the server's FIN-ACK 1 ms later, the client's last ACK. */
+function clientCloses(t: number): Step[] {
+  return [
+    { t, from: "c", flags: FIN | ACK },
+    { t: t + 1000, from: "s", flags: FIN | ACK },
+    { t: t + 2000, from: "c" },
+  ];
+}
+
 /** Handshake, a request and a reply, FIN from the client first, final ACK (starting at t0). */
 function basicTcpSteps(t0: number): Step[] {
   return [
@@ -73,9 +82,7 @@ function basicTcpSteps(t0: number): Step[] {
     { t: t0 + 3000, from: "c", flags: PSH | ACK, pl: 100 },
     { t: t0 + 10_000, from: "s", flags: PSH | ACK, pl: 300 },
     { t: t0 + 11_000, from: "c" },
-    { t: t0 + 20_000, from: "c", flags: FIN | ACK },
-    { t: t0 + 21_000, from: "s", flags: FIN | ACK },
-    { t: t0 + 22_000, from: "c" },
+    ...clientCloses(t0 + 20_000),
   ];
 }
 
@@ -287,9 +294,7 @@ function flowCaptures(): CaptureSpec[] {
           { t: 210_000, from: "s", flags: PSH | ACK, pl: 300 },
           { t: 410_000, from: "s", flags: PSH | ACK, pl: 300, retransmit: true },
           { t: 411_000, from: "c" },
-          { t: 420_000, from: "c", flags: FIN | ACK },
-          { t: 421_000, from: "s", flags: FIN | ACK },
-          { t: 422_000, from: "c" },
+          ...clientCloses(420_000),
         ]),
     ),
     ether(
@@ -320,9 +325,7 @@ function flowCaptures(): CaptureSpec[] {
           ...[0, 1, 2, 3, 4].map((k) => ({ t: 30_000 + k * 1000, from: "c" as const, pl: 1000 })),
           { t: 36_000, from: "s" },
           ...[0, 1, 2].map((k) => ({ t: 1_436_000 + k * 1000, from: "s" as const, pl: 500 })),
-          { t: 1_600_000, from: "c", flags: FIN | ACK },
-          { t: 1_601_000, from: "s", flags: FIN | ACK },
-          { t: 1_602_000, from: "c" },
+          ...clientCloses(1_600_000),
         ]),
     ),
     ether("udp.pcap", "two DNS-like exchanges and a single syslog datagram (a 1-packet flow)", () =>
@@ -381,9 +384,7 @@ function flowCaptures(): CaptureSpec[] {
           { t: 3_003_000, from: "s", flags: PSH | ACK, pl: 300 },
           { t: 5_004_000, from: "c" },
           { t: 5_003_500, from: "s" },
-          { t: 5_010_000, from: "c", flags: FIN | ACK },
-          { t: 5_011_000, from: "s", flags: FIN | ACK },
-          { t: 5_012_000, from: "c" },
+          ...clientCloses(5_010_000),
         ]),
     ),
     ether(
@@ -451,9 +452,7 @@ function snaplenCut(): Uint8Array {
     { t: 10_000, from: "s", flags: PSH | ACK, pl: 1400 },
     { t: 11_000, from: "s", flags: PSH | ACK, pl: 1400 },
     { t: 12_000, from: "c" },
-    { t: 20_000, from: "c", flags: FIN | ACK },
-    { t: 21_000, from: "s", flags: FIN | ACK },
-    { t: 22_000, from: "c" },
+    ...clientCloses(20_000),
   ]);
   const records: Record[] = packets.map((p, i) => {
     const framed = frame("ether", p.ip);
