@@ -64,17 +64,16 @@ async function record(name: string, tcpdumpArgs: string[], traffic: (base: strin
   const { port, server } = startServer();
   const file = new URL(name, OUT).pathname;
   const tcpdump = await startTcpdump(file, port, tcpdumpArgs);
+  let status: Deno.CommandStatus;
   try {
     await traffic(`http://127.0.0.1:${port}`);
     await new Promise((r) => setTimeout(r, 500)); // let the last FIN/ACKs be captured
   } finally {
-    tcpdump.kill("SIGINT");
-    const status = await tcpdump.status;
-    if (!status.success && status.signal !== "SIGINT") {
-      throw new Error(`tcpdump failed: ${JSON.stringify(status)}`);
-    }
+    tcpdump.kill("SIGINT"); // tcpdump exits 0 on SIGINT after writing what it has
+    status = await tcpdump.status;
     await server.shutdown();
   }
+  if (!status.success) throw new Error(`tcpdump failed: ${JSON.stringify(status)}`);
   console.log(`${name}: ${(await Deno.stat(file)).size} bytes`);
 }
 
