@@ -145,6 +145,8 @@ export function describeResult(r: ConvertFileResult): string {
     skipped && `skipped: ${skipped}`,
     r.truncated && "capture truncated (ended inside a record): every complete packet converted",
     r.outOfOrder > 0 && `${r.outOfOrder} packets out of time order`,
+    r.earlierThanFlow > 0 && `${r.earlierThanFlow} packets older than their flow's last packet`,
+    r.cutToSnaplen > 0 && `${r.cutToSnaplen} records longer than the snaplen, kept cut to it`,
   ].filter(Boolean).join("; ");
   return `${r.input} → ${r.output}: ${r.packets} packets, ${r.packetsUsed} used for flows, ${r.flows} flows written, ` +
     `${seconds.toFixed(2)} s, ${compact(r.packets / Math.max(seconds, 1e-9))}packets/s${

@@ -23,6 +23,8 @@ export interface InspectReport {
   durationSeconds: number;
   protocols: ReadStats["protocols"];
   skipped: ReadStats["skipped"];
+  /** Records longer than the snaplen, kept cut to it (as libpcap does). */
+  cutToSnaplen: number;
 }
 
 /** Reads one capture and summarises it. Throws (naming the file) when it is not a capture. */
@@ -43,6 +45,7 @@ export async function inspectFile(path: string): Promise<InspectReport> {
     durationSeconds: Math.round(span * 1e9) / 1e9,
     protocols: stats.protocols,
     skipped: stats.skipped,
+    cutToSnaplen: stats.cutToSnaplen,
   };
 }
 
@@ -58,7 +61,9 @@ export function formatInspectReport(r: InspectReport): string {
     r.file,
     `  format:      ${f.kind}${order}${resolution}, snaplen ${f.snaplen}`,
     `  link types:  ${links}`,
-    `  packets:     ${r.packets} (${r.bytes} bytes read)`,
+    `  packets:     ${r.packets} (${r.bytes} bytes read${
+      r.cutToSnaplen > 0 ? `; ${r.cutToSnaplen} longer than the snaplen, kept cut to it` : ""
+    })`,
     `  first:       ${r.firstTimestamp ?? "-"}`,
     `  last:        ${r.lastTimestamp ?? "-"}`,
     `  duration:    ${r.durationSeconds} s`,

@@ -59,9 +59,13 @@ export interface ConvertFileResult {
   skipped: Record<string, number>;
   /** The input ended inside a record (e.g. tcpdump was killed). */
   truncated: boolean;
+  /** Records longer than the snaplen, kept cut to it (as libpcap does). */
+  cutToSnaplen: number;
   elapsedMs: number;
   bytesRead: number;
   outOfOrder: number;
+  /** Packets older than their flow's last packet (corrected: counted with an IAT of 0). */
+  earlierThanFlow: number;
   singlePacketFlowsDropped: number;
   peakActiveFlows: number;
 }
@@ -133,9 +137,11 @@ function summarise(
     flows,
     skipped,
     truncated: read.skipped["truncated-record"] > 0,
+    cutToSnaplen: read.cutToSnaplen,
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,
+    earlierThanFlow: meter.earlierThanFlow,
     singlePacketFlowsDropped: meter.singlePacketFlowsDropped,
     peakActiveFlows: meter.peakActiveFlows,
   };

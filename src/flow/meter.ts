@@ -38,6 +38,8 @@ export interface MeterStats {
   ignored: Record<IgnoreReason, number>;
   /** Packets older than the packet before them (spec Q25: negative IATs follow). */
   outOfOrder: number;
+  /** Packets older than their flow's last packet (corrected counts them with an IAT of 0; cic2017 goes negative). */
+  earlierThanFlow: number;
   flowsEmitted: number;
   /** cic2017: flows of one packet not written (Q16). */
   singlePacketFlowsDropped: number;
@@ -86,6 +88,7 @@ export class FlowMeter {
       packetsUsed: 0,
       ignored,
       outOfOrder: 0,
+      earlierThanFlow: 0,
       flowsEmitted: 0,
       singlePacketFlowsDropped: 0,
       peakActiveFlows: 0,
@@ -109,7 +112,7 @@ export class FlowMeter {
       return;
     }
     stats.packetsUsed++;
-    const t = p.t;
+    let t = p.t;
     if (t < this.#lastT) stats.outOfOrder++;
     else this.#advance(t);
 
@@ -121,6 +124,11 @@ export class FlowMeter {
     }
     const c = this.#table.slab.cells;
     const b = slot * STRIDE;
+    if (t < c[b + T_LAST]) {
+      stats.earlierThanFlow++;
+      // corrected: counted at the flow's last time (IAT 0), so no duration, IAT or rate goes negative.
+      if (!s.legacy) t = p.t = c[b + T_LAST];
+    }
     if (t - c[b + T_FIRST] > s.flowTimeoutUs) {
       this.#emit(slot, "timeout");
       this.#continueAfterTimeout(slot, p);

@@ -191,8 +191,11 @@ export class CaptureParser {
       const sec = this.#u32(b, pos);
       const frac = this.#u32(b, pos + 4) * resolution;
       const wire = this.#u32(b, pos + 12);
-      const oversized = this.#snaplen > 0 && caplen > this.#snaplen;
-      this.#deliver(b, pos + PCAP_RECORD_HEADER, caplen, wire, this.#linkType, 0, sec, frac, oversized);
+      // As libpcap: a record longer than the file's snaplen keeps its first snaplen bytes; the rest is skipped.
+      const cut = this.#snaplen > 0 && caplen > this.#snaplen;
+      if (cut) this.stats.cutToSnaplen++;
+      const kept = cut ? this.#snaplen : caplen;
+      this.#deliver(b, pos + PCAP_RECORD_HEADER, kept, wire, this.#linkType, 0, sec, frac, false);
       pos += PCAP_RECORD_HEADER + caplen;
     }
     return pos;
@@ -271,8 +274,11 @@ export class CaptureParser {
       this.stats.skipped["bad-block"]++;
       return;
     }
-    const oversized = caplen > MAX_RECORD_BYTES || (iface.snaplen > 0 && caplen > iface.snaplen);
-    this.#deliver(b, data, caplen, wire, iface.linkType, ifid, section.sec, section.nsec, oversized);
+    const oversized = caplen > MAX_RECORD_BYTES;
+    const cut = !oversized && iface.snaplen > 0 && caplen > iface.snaplen; // as libpcap: cut to the snaplen
+    if (cut) this.stats.cutToSnaplen++;
+    const kept = cut ? iface.snaplen : caplen;
+    this.#deliver(b, data, kept, wire, iface.linkType, ifid, section.sec, section.nsec, oversized);
   }
 
   #deliver(
@@ -299,6 +305,11 @@ export class CaptureParser {
       return;
     }
     const result = decodeFrame(b, at, caplen, linkType, pkt);
+    if (nsec >= 1_000_000_000) {
+      // A sub-second field out of range (e.g. 1 500 000 µs) carries into the seconds, as the µs clock does.
+      sec += Math.floor(nsec / 1_000_000_000);
+      nsec %= 1_000_000_000;
+    }
     pkt.tsSec = sec;
     pkt.tsNsec = nsec;
     pkt.tsUs = sec * 1_000_000 + Math.floor(nsec / 1000);

@@ -28,7 +28,7 @@ export const TcpFlag = {
  */
 export const SKIP_REASONS = [
   "truncated-record", // the input ends inside a record (tcpdump killed mid-write)
-  "oversized-record", // caplen > snaplen or > 256 KiB: the record is not trusted
+  "oversized-record", // caplen > 256 KiB (libpcap's maximum): the record is not trusted
   "zero-length", // a record with 0 captured bytes
   "truncated-header", // a link/IP/transport header cut short by the snaplen
   "bad-ip-header", // IPv4 IHL < 5 or version mismatch, IPv6 chain broken

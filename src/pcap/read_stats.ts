@@ -41,6 +41,8 @@ export interface ReadStats {
   lastTsUs: number | null;
   protocols: ProtocolCounts;
   skipped: Record<SkipReason, number>;
+  /** Records longer than the snaplen, kept cut to it as libpcap does (counted in `packets`, not skipped). */
+  cutToSnaplen: number;
 }
 
 /** A fresh, zeroed stats record. */
@@ -58,6 +60,7 @@ export function emptyStats(): ReadStats {
     lastTsUs: null,
     protocols: { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, other: 0 },
     skipped,
+    cutToSnaplen: 0,
   };
 }
 

@@ -10,9 +10,7 @@ import dgram from "node:dgram";
 import { runCli } from "./run_cli.ts";
 import { parseCsv, startCli } from "../live/cli_process.ts";
 import { buildLayout } from "../../src/output/columns.ts";
-
-const isRoot = Deno.uid() === 0;
-if (!isRoot) console.warn("skipping live capture CLI tests: they need root (tcpdump on lo)");
+import { ignoreWithout } from "../requirements.ts";
 
 /**
  * The server listens on 127.0.0.2; the client's address is 127.0.0.1 (the
@@ -56,7 +54,7 @@ const randomPort = () => 20000 + Math.floor(Math.random() * 20000);
 
 Deno.test({
   name: "live on loopback: ended flows are appended while running, SIGINT writes the open ones, counts match",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -151,7 +149,7 @@ Deno.test({
 
 Deno.test({
   name: "live -c N stops by itself after N packets; a second run appends to the same file under one header",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -189,7 +187,7 @@ async function childPids(pid: number, name: string): Promise<number[]> {
 
 Deno.test({
   name: "live: a second Ctrl+C exits at once while the first is still waiting for tcpdump",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -231,7 +229,7 @@ Deno.test({
 
 Deno.test({
   name: "live: a wrong interface lists the real ones, a bad filter names it, options are checked (exit 2)",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   async fn() {
     const badIface = await runCli(["live", "-i", "nosuch0"]);
     assert.equal(badIface.code, 2);
@@ -286,11 +284,11 @@ const haveSetpriv = ["/usr/bin/setpriv", "/bin/setpriv"].some((p) => {
     return false;
   }
 });
-if (isRoot && !haveSetpriv) console.warn("skipping the SIGKILL test: util-linux setpriv is not installed");
+if (!haveSetpriv) console.warn("skipping the SIGKILL test: util-linux setpriv is not installed");
 
 Deno.test({
   name: "live killed with SIGKILL leaves no tcpdump behind (setpriv --pdeathsig)",
-  ignore: !isRoot || !haveSetpriv,
+  ignore: !haveSetpriv || ignoreWithout("root"),
   fn: async () => {
     // A filter no traffic matches: such a tcpdump never writes, so only the parent-death signal can stop it.
     const marker = `udp port ${40000 + Math.floor(Math.random() * 20000)}`;

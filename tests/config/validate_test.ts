@@ -9,6 +9,7 @@ import {
   listInterfaces,
   parseTcpdumpList,
 } from "../../src/capture/interfaces.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const IFACES: InterfaceInfo[] = [
   { name: "lo", up: true, loopback: true, addresses: ["127.0.0.1"] },
@@ -135,25 +136,9 @@ Deno.test("tcpdump -D output is parsed, pseudo-devices left out", () => {
   ]);
 });
 
-const root = (() => {
-  try {
-    return Deno.uid() === 0;
-  } catch {
-    return false;
-  }
-})();
-const hasTcpdump = (() => {
-  try {
-    return new Deno.Command("tcpdump", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
-
 Deno.test({
   name: "tcpdump compiles a good filter for lo and rejects a bad one with its message",
-  ignore: !root || !hasTcpdump,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     assert.deepEqual(await checkBpfFilter("tcp port 80 and host 127.0.0.1", "lo"), { ok: true });
     const bad = await checkBpfFilter("tcp portx 80", "lo");

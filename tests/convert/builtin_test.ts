@@ -6,8 +6,8 @@ import { memoryLogger } from "../../src/log.ts";
 import { ConversionQueue } from "../../src/pipeline/conversion_queue.ts";
 import { listDir } from "./fake_meters.ts";
 
-const PCAPS = new URL("../../../shared/testdata/pcaps/", import.meta.url).pathname;
-const EXAMPLE = `${PCAPS}medium/pcpp-example.pcap`;
+const CAPTURES = new URL("../../testdata/captures/", import.meta.url).pathname;
+const EXAMPLE = `${CAPTURES}tcp-bulk.pcap`;
 
 async function withDir(fn: (dir: string) => Promise<void>) {
   const dir = await Deno.makeTempDir({ prefix: "builtin_test_" });
@@ -100,7 +100,7 @@ Deno.test("the queue converts real captures with the builtin meter", async () =>
     for (
       const [name, src] of [["capture_1.pcap", EXAMPLE], [
         "capture_2.pcap",
-        `${PCAPS}small/ndpi-nfsv3-be.pcap`,
+        `${CAPTURES}format-pcapng-sections.pcapng`,
       ]]
     ) {
       await Deno.copyFile(src, `${dir}/pcaps/${name}`);

@@ -11,13 +11,11 @@ import { bufferArgs } from "../../src/live/session_capture.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import type { LabelFlow } from "../../src/label/rule.ts";
 import { createTestNet, httpClientLoop } from "./netns.ts";
-
-const isRoot = Deno.uid() === 0;
-if (!isRoot) console.warn("skipping namespace flood test: it needs root (ip netns, tcpdump)");
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test({
   name: "a 200-connection HTTP flood is Attack; the polite client and the server are Benign",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

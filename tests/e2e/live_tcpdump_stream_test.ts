@@ -6,10 +6,7 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { captureFromTcpdump, TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";
-
-const isRoot = Deno.uid() === 0;
-const ignore = !isRoot;
-if (!isRoot) console.warn("skipping live tcpdump tests: they need root (tcpdump on lo)");
+import { ignoreWithout } from "../requirements.ts";
 
 /** Sends `n` UDP datagrams to 127.0.0.1:port, 10 ms apart. */
 async function sendUdp(n: number, port: number) {
@@ -28,7 +25,7 @@ async function sendUdp(n: number, port: number) {
 
 Deno.test({
   name: "tcpdump stream delivers loopback packets and stops after -c N",
-  ignore,
+  ignore: ignoreWithout("root"),
   async fn() {
     const port = 39000 + Math.floor(Math.random() * 1000);
     let seen = 0;
@@ -51,7 +48,7 @@ Deno.test({
 
 Deno.test({
   name: "abort sends SIGTERM and keeps every packet already captured",
-  ignore,
+  ignore: ignoreWithout("root"),
   async fn() {
     const port = 38000 + Math.floor(Math.random() * 1000);
     let seen = 0;
@@ -75,7 +72,7 @@ Deno.test({
 
 Deno.test({
   name: "an unknown interface or a bad filter is a TcpdumpStartError naming the interface",
-  ignore,
+  ignore: ignoreWithout("root"),
   async fn() {
     await assert.rejects(
       captureFromTcpdump({ iface: "nosuchif0" }, () => {}),

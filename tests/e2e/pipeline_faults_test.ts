@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import {
   captureFiles,
-  captureSkipReason,
   childPids,
   fakeMetersEnv,
   loopbackPipelineArgs,
@@ -15,10 +14,11 @@ import {
   startTrafficServer,
   until,
 } from "./pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test({
   name: "tcpdump killed mid-run is restarted and capture goes on",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_tcpdump_" });
@@ -85,7 +85,7 @@ async function processesMentioning(text: string): Promise<number[]> {
 Deno.test({
   name:
     "pipeline killed with SIGKILL mid-conversion: after a restart every pcap has exactly one complete CSV",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_kill9_" });
@@ -188,7 +188,7 @@ async function killTagged(tag: string): Promise<void> {
 
 Deno.test({
   name: "a second Ctrl+C exits at once: conversions aborted, no output under a final name, pcaps kept",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_fault_force_" });

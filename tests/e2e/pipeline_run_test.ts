@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli/run_cli.ts";
+import { ignoreWithout } from "../requirements.ts";
 import {
   captureFiles,
-  captureSkipReason,
   fakeMetersEnv,
   loopbackPipelineArgs,
   parseCsv,
@@ -49,7 +49,7 @@ Deno.test("bad settings are all reported before anything starts (exit 2)", async
 
 Deno.test({
   name: "a filter that does not compile is named (exit 2)",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "pipeline_cli_" });
     try {
@@ -102,7 +102,7 @@ for (const release of ["0.5.0", "0.4.2"]) {
   Deno.test({
     name:
       `stand-in cicflowmeter ${release}: every rotated pcap gets one CSV of real flows, SIGTERM converts the last file`,
-    ignore: captureSkipReason !== undefined,
+    ignore: ignoreWithout("root", "tcpdump"),
     sanitizeResources: false,
     fn: async () => {
       const r = await runWithTraffic("cicflowmeter", fakeMetersEnv({}, release), 30);
@@ -169,7 +169,7 @@ for (const release of ["0.5.0", "0.4.2"]) {
 
 Deno.test({
   name: "builtin meter: each completed pcap gets a CSV whose flows are the HTTP connections made",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const r = await runWithTraffic("builtin", {}, 30);
@@ -210,7 +210,7 @@ Deno.test({
 
 Deno.test({
   name: "stand-in nexusflowmeter from a TOML config: JSON outputs, reports kept, flags override the file",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "pipeline_nexus_" });
@@ -256,7 +256,7 @@ Deno.test({
 Deno.test({
   name:
     "conversions that keep failing go to failed/ with their reason, said once as an error, listed at shutdown (exit 1)",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_failed_" });
@@ -312,7 +312,7 @@ Deno.test({
 Deno.test({
   name:
     "a meter that fails the meter check: the pipeline refuses to start, says why, captures nothing (exit 1)",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_meter_check_" });

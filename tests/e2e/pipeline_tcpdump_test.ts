@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { RotatingCapture, rotatingCaptureArgs } from "../../src/capture/tcpdump_rotate.ts";
 import { memoryLogger } from "../../src/log.ts";
-import { captureFiles, captureSkipReason, startTrafficServer, until } from "./pipeline_traffic.ts";
+import { captureFiles, startTrafficServer, until } from "./pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its own argument", () => {
   assert.deepEqual(
@@ -37,7 +38,7 @@ Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its
 
 Deno.test({
   name: "rotating tcpdump: files rotate, a killed tcpdump is restarted, pause and resume, stop ends it",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -4,30 +4,14 @@
  * pipeline e2e tests skip on.
  */
 
-export const isRoot = (() => {
-  try {
-    return Deno.uid() === 0;
-  } catch {
-    return false;
-  }
-})();
+import { have, missingReason } from "../requirements.ts";
 
-export const hasTcpdump = (() => {
-  try {
-    return new Deno.Command("tcpdump", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-})();
+export const isRoot = have("root");
+
+export const hasTcpdump = have("tcpdump");
 
 /** Why a capture test cannot run here, or undefined when it can. */
-export const captureSkipReason = !isRoot
-  ? "needs root for packet capture"
-  : !hasTcpdump
-  ? "needs tcpdump (apt-get install tcpdump)"
-  : undefined;
-if (captureSkipReason) console.warn(`pipeline e2e tests skipped: ${captureSkipReason}`);
+export const captureSkipReason = missingReason("root", "tcpdump");
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,9 +10,7 @@ import { createTestNet, httpClientLoop, type TestNet } from "./netns.ts";
 import { type CliProcess, parseCsv, startCli } from "../live/cli_process.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { isAtomicTempName } from "../../src/output/atomic_write.ts";
-
-const isRoot = Deno.uid() === 0;
-if (!isRoot) console.warn("skipping windows namespace tests: they need root (ip netns, tcpdump)");
+import { ignoreWithout } from "../requirements.ts";
 
 interface WindowLog {
   event: string;
@@ -48,7 +46,7 @@ async function readWindow(path: string): Promise<{ header: string[]; rows: Recor
 Deno.test({
   name:
     "windows: an HTTP flood is Attack in the window file; the polite client and the busy server are Benign",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -142,7 +140,7 @@ function synBurst(ip: string, port: number, n: number): string {
 
 Deno.test({
   name: "windows --rule syn-flood: unanswered SYNs from one source are Attack, answered connections Benign",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -1,5 +1,6 @@
 /**
- * Fast fuzz subset (the full run is `deno task fuzz`): mutated public captures
+ * Fast fuzz subset (the full run is `deno task fuzz`): mutated captures (the
+ * project's own, and the public ones where ../shared is present)
  * go through the reader, flow meters of both profiles and the CSV/NDJSON
  * encoders; nothing throws or hangs, packets before the damage are kept, and
  * every used packet lands in exactly one flow.
@@ -8,10 +9,20 @@ import assert from "node:assert/strict";
 import { mutate, type PacketSite, prng, units } from "./mutate.ts";
 import { checkCase, parseWhole } from "./fuzz_reader.ts";
 import { FlowCase } from "./fuzz_flow.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { sharedPcap } from "../pcap/shared_pcaps.ts";
+import { ownCapture } from "../captures/own_captures.ts";
 import { CaptureParser } from "../../src/pcap/reader.ts";
+import { ignoreWithout } from "../requirements.ts";
 
-const FILES = [
+const OWN = [
+  "loopback-http.pcap",
+  "format-pcapng-interfaces.pcapng",
+  "format-pcapng-sections.pcapng",
+  "format-pcap-ns-be.pcap",
+  "ipv6-extension-headers.pcap",
+  "link-mpls.pcap",
+];
+const SHARED = [
   "small/tcpreplay-test.pcap",
   "small/pcpp-pcapng-example-multilink.pcapng",
   "small/gopacket-be-test001.pcapng",
@@ -19,15 +30,19 @@ const FILES = [
   "small/chris-ipv6_fragments.pcapng",
   "small/zeek-mixed-vlan-mpls.pcap",
 ];
+const FILES = [
+  ...OWN.map((name) => ({ name: `testdata/captures/${name}`, path: () => ownCapture(name), shared: false })),
+  ...SHARED.map((name) => ({ name, path: () => sharedPcap(name), shared: true })),
+];
 const CASES_PER_FILE = 50;
 
-for (const [n, name] of FILES.entries()) {
+for (const [n, { name, path, shared }] of FILES.entries()) {
   Deno.test({
     name: `${CASES_PER_FILE} mutations of ${name} through reader, meters and encoders: no exception, ` +
       `no hang, earlier packets kept, every used packet in one flow`,
-    ignore: !haveSharedPcaps,
+    ignore: shared && ignoreWithout("shared-pcaps"),
     fn: async () => {
-      const bytes = await Deno.readFile(sharedPcap(name));
+      const bytes = await Deno.readFile(path());
       const original = parseWhole(bytes);
       assert.ok(original.length > 0);
       const random = prng(0x5eed + n);
@@ -59,9 +74,8 @@ function reparse(bytes: Uint8Array) {
 
 Deno.test({
   name: "header-field mutations hit the IP and TCP length fields of decoded packets",
-  ignore: !haveSharedPcaps,
   fn: async () => {
-    const bytes = await Deno.readFile(sharedPcap("small/tcpreplay-test.pcap"));
+    const bytes = await Deno.readFile(ownCapture("loopback-http.pcap"));
     const original = parseWhole(bytes);
     const sites: PacketSite[] = original.filter((p) => p.ipVersion === 4 && p.protocol === 6);
     assert.ok(sites.length > 10);
@@ -93,9 +107,8 @@ Deno.test({
 
 Deno.test({
   name: "timestamp mutations move one packet's time back or years forward",
-  ignore: !haveSharedPcaps,
   fn: async () => {
-    const bytes = await Deno.readFile(sharedPcap("small/tcpreplay-test.pcap"));
+    const bytes = await Deno.readFile(ownCapture("loopback-http.pcap"));
     const before = reparse(bytes).packets.map((p) => p.tsSec);
     const random = prng(11);
     const kinds = new Set<string>();

@@ -18,9 +18,7 @@ import { TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { parseCsv } from "./cli_process.ts";
-
-const isRoot = Deno.uid() === 0;
-if (!isRoot) console.warn("skipping live session tests on loopback: they need root (tcpdump)");
+import { ignoreWithout } from "../requirements.ts";
 
 Deno.test("tcpdump's final counts and last error line are read from its stderr", () => {
   const stderr = "tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n" +
@@ -58,7 +56,7 @@ Deno.test("an unknown interface is reported with the real ones; an empty filter 
 
 Deno.test({
   name: "a live session on a missing interface fails with TcpdumpStartError naming it",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
@@ -74,7 +72,7 @@ Deno.test({
 
 Deno.test({
   name: "a windows session stopped by its signal saves the current window, labeled, in the python layout",
-  ignore: !isRoot,
+  ignore: ignoreWithout("root"),
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -5,23 +5,16 @@
  */
 import assert from "node:assert/strict";
 import { fileParity } from "./run.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const SHARED = new URL("../../../shared/testdata/", import.meta.url).pathname;
-const haveShared = (() => {
-  try {
-    Deno.statSync(`${SHARED}reference/engelen`);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 for (
   const name of ["medium/pcpp-example.pcap", "medium/zeek-modbusBig.pcap", "small/chris-http_espn.pcapng"]
 ) {
   Deno.test({
     name: `corrected equals the Engelen fork on every IPv4 flow of ${name} (subflows aside)`,
-    ignore: !haveShared,
+    ignore: ignoreWithout("shared-pcaps", "shared-reference"),
     fn: async () => {
       const base = name.split("/")[1];
       const r = await fileParity(

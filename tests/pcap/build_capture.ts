@@ -68,9 +68,10 @@ export function ipv6(
   nextHeader: number,
   payload: Uint8Array,
   extensions: Uint8Array = new Uint8Array(),
+  addresses: { src?: number[]; dst?: number[] } = {},
 ): Uint8Array {
-  const src = Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x20 : i === 15 ? 1 : 0));
-  const dst = Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x20 : i === 15 ? 2 : 0));
+  const src = addresses.src ?? Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x20 : i === 15 ? 1 : 0));
+  const dst = addresses.dst ?? Array.from({ length: 16 }, (_, i) => (i === 0 ? 0x20 : i === 15 ? 2 : 0));
   const h = [0x60, 0, 0, 0, ...be16(extensions.length + payload.length), nextHeader, 64, ...src, ...dst];
   return concat(new Uint8Array(h), extensions, payload);
 }

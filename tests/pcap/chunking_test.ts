@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { CaptureParser, readCaptureFile } from "../../src/pcap/reader.ts";
 import type { PacketInfo } from "../../src/pcap/packet.ts";
-import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { listSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { listOwnCaptures, ownCapture } from "../captures/own_captures.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 /** A line per packet with every decoded field, so any difference shows. */
 function fingerprint(p: PacketInfo): string {
@@ -44,22 +46,27 @@ function parseInChunks(bytes: Uint8Array, size: number): { lines: string[]; stat
   return { lines, stats: parser.end() };
 }
 
+async function chunksReadLikeWhole(path: string): Promise<void> {
+  const whole: string[] = [];
+  const stats = await readCaptureFile(path, (p) => whole.push(fingerprint(p)));
+  const bytes = await Deno.readFile(path);
+  assert.ok(whole.length > 0 || stats.packets > 0, "the file has packets");
+  for (const size of [1, 7, 4096]) {
+    const chunked = parseInChunks(bytes, size);
+    assert.deepEqual(chunked.lines, whole, `chunk size ${size}: packets`);
+    assert.deepEqual(chunked.stats, stats, `chunk size ${size}: stats`);
+  }
+}
+
+for (const name of listOwnCaptures()) {
+  Deno.test(`chunks of 1, 7 and 4096 bytes read testdata/captures/${name} exactly like one whole read`, () =>
+    chunksReadLikeWhole(ownCapture(name)));
+}
+
 for (const name of listSharedPcaps("small")) {
   Deno.test({
     name: `chunks of 1, 7 and 4096 bytes read ${name} exactly like one whole read`,
-    ignore: !haveSharedPcaps,
-    fn: async () => {
-      const whole: string[] = [];
-      const stats = await readCaptureFile(sharedPcap(name), (p) => whole.push(fingerprint(p)));
-      const bytes = await Deno.readFile(sharedPcap(name));
-      assert.ok(whole.length > 0 || stats.packets > 0, "the file has packets");
-      for (const size of [1, 7, 4096]) {
-        const chunked = parseInChunks(bytes, size);
-        assert.deepEqual(chunked.lines, whole, `chunk size ${size}: packets`);
-        assert.deepEqual(chunked.stats, stats, `chunk size ${size}: stats`);
-      }
-    },
+    ignore: ignoreWithout("shared-pcaps"),
+    fn: () => chunksReadLikeWhole(sharedPcap(name)),
   });
 }
-
-Deno.test({ name: "no shared captures: chunking tests skipped", ignore: haveSharedPcaps, fn: () => {} });

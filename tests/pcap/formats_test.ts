@@ -73,18 +73,35 @@ Deno.test("pcapng blocks other than packets are skipped; garbage after the last 
   assert.equal(stats.skipped["bad-block"], 1);
 });
 
-Deno.test("zero-length and oversized records are skipped and counted; later packets are kept", () => {
+Deno.test("zero-length records are skipped and counted; later packets are kept", () => {
   const frame = tcpFrame({ sport: 77, payload: 20 }); // 74 bytes
   const file = pcapFile([
     { sec: 1, frac: 0, data: new Uint8Array(0) },
-    { sec: 2, frac: 0, data: frame }, // caplen > snaplen 60
     { sec: 3, frac: 0, data: frame.subarray(0, 54) },
   ], { snaplen: 60 });
   const { seen, stats } = parse(file);
-  assert.equal(stats.packets, 3);
+  assert.equal(stats.packets, 2);
   assert.equal(stats.skipped["zero-length"], 1);
-  assert.equal(stats.skipped["oversized-record"], 1);
   assert.deepEqual(seen.map((s) => s.sec), [3]);
+});
+
+Deno.test("a record longer than the file's snaplen is kept cut to the snaplen (as libpcap) and counted", () => {
+  const frame = tcpFrame({ sport: 77, payload: 20 }); // 74 bytes
+  const lengths: number[] = [];
+  const parser = new CaptureParser((p) => lengths.push(p.capturedLength, p.wireLength, p.srcPort));
+  parser.push(pcapFile([
+    { sec: 2, frac: 0, data: frame }, // caplen 74 > snaplen 60
+    { sec: 3, frac: 0, data: frame.subarray(0, 54) }, // found after the 14 skipped bytes
+  ], { snaplen: 60 }));
+  const stats = parser.end();
+  assert.deepEqual(lengths, [60, 74, 77, 54, 54, 77]);
+  assert.equal(stats.cutToSnaplen, 1);
+  assert.equal(stats.skipped["oversized-record"], 0);
+
+  const ng = new CaptureParser((p) => lengths.push(p.capturedLength));
+  ng.push(concat(shb(), idb(1, { snaplen: 60 }), epb(0, 1n, frame)));
+  assert.equal(ng.end().cutToSnaplen, 1);
+  assert.equal(lengths.at(-1), 60);
 });
 
 Deno.test("a record claiming more than 256 KiB stops the file without a crash; earlier packets are kept", () => {

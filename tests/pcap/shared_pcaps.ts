@@ -1,24 +1,14 @@
 /**
- * Where the public test captures live (../shared/testdata beside the repo),
- * and a way for tests to skip clearly when they are absent.
+ * Where the public test captures live (../shared/testdata/pcaps beside the
+ * repo). Tests that read them are ignored where they are absent:
+ * `ignore: ignoreWithout("shared-pcaps")` (tests/requirements.ts).
  */
-export const SHARED_PCAPS = new URL("../../../shared/testdata/pcaps/", import.meta.url);
+import { have, SHARED_TESTDATA } from "../requirements.ts";
 
-function exists(url: URL): boolean {
-  try {
-    Deno.statSync(url);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const SHARED_PCAPS = new URL("pcaps/", SHARED_TESTDATA);
 
 /** True when ../shared/testdata/pcaps is present. */
-export const haveSharedPcaps = exists(SHARED_PCAPS);
-
-if (!haveSharedPcaps) {
-  console.warn(`skipping tests on public captures: ${SHARED_PCAPS.pathname} not found`);
-}
+export const haveSharedPcaps = have("shared-pcaps");
 
 /** Path of a shared capture, e.g. sharedPcap("small/tcpreplay-test.pcap"). */
 export function sharedPcap(name: string): string {

@@ -3,13 +3,12 @@
  */
 import assert from "node:assert/strict";
 import { readCaptureFile, readCaptureStream } from "../../src/pcap/reader.ts";
-import { haveSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { ownCapture } from "../captures/own_captures.ts";
 
 Deno.test({
   name: "a pcapng file read as a stream gives the same stats as read as a file",
-  ignore: !haveSharedPcaps,
   fn: async () => {
-    const path = sharedPcap("small/chris-http_espn.pcapng");
+    const path = ownCapture("format-pcapng-interfaces.pcapng");
     const fromFile = await readCaptureFile(path, () => {});
     using file = await Deno.open(path);
     let ports = 0;
@@ -21,9 +20,8 @@ Deno.test({
 
 Deno.test({
   name: "maxPackets on a stream stops reading and cancels the stream",
-  ignore: !haveSharedPcaps,
   fn: async () => {
-    using file = await Deno.open(sharedPcap("medium/pcpp-example.pcap"));
+    using file = await Deno.open(ownCapture("loopback-http.pcap"));
     let seen = 0;
     const stats = await readCaptureStream(file.readable, () => seen++, { maxPackets: 5, source: "stdin" });
     assert.equal(stats.packets, 5);

@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { CaptureParser } from "../../src/pcap/reader.ts";
-import { haveSharedPcaps, sharedPcap } from "./shared_pcaps.ts";
+import { sharedPcap } from "./shared_pcaps.ts";
+import { ownCapture } from "../captures/own_captures.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 /** Record boundaries of a little-endian classic pcap, walked independently of the reader. */
 function recordOffsets(bytes: Uint8Array): number[] {
@@ -17,12 +19,19 @@ function recordOffsets(bytes: Uint8Array): number[] {
   return offsets;
 }
 
-for (const name of ["small/tcpreplay-test.pcap", "medium/zeek-ftp-cwd-navigation.pcap"]) {
+const CASES: [name: string, path: () => string, shared: boolean][] = [
+  ["testdata/captures/loopback-http.pcap", () => ownCapture("loopback-http.pcap"), false],
+  ["testdata/captures/tcp-bulk.pcap", () => ownCapture("tcp-bulk.pcap"), false],
+  ["small/tcpreplay-test.pcap", () => sharedPcap("small/tcpreplay-test.pcap"), true],
+  ["medium/zeek-ftp-cwd-navigation.pcap", () => sharedPcap("medium/zeek-ftp-cwd-navigation.pcap"), true],
+];
+
+for (const [name, path, shared] of CASES) {
   Deno.test({
     name: `${name} cut mid-record at several offsets keeps all complete packets`,
-    ignore: !haveSharedPcaps,
+    ignore: shared && ignoreWithout("shared-pcaps"),
     fn: async () => {
-      const bytes = await Deno.readFile(sharedPcap(name));
+      const bytes = await Deno.readFile(path());
       const offsets = recordOffsets(bytes);
       for (const index of [1, 2, Math.floor(offsets.length / 2), offsets.length - 1]) {
         for (const into of [3, 16, 17]) { // inside the record header, just after it, inside the data
@@ -42,7 +51,7 @@ for (const name of ["small/tcpreplay-test.pcap", "medium/zeek-ftp-cwd-navigation
 
 Deno.test({
   name: "the public capture cut 700 bytes short reads 174 packets and one truncated record",
-  ignore: !haveSharedPcaps,
+  ignore: ignoreWithout("shared-pcaps"),
   fn: async () => {
     const bytes = await Deno.readFile(sharedPcap("small/derived-tcpreplay-test-cut-mid-record.pcap"));
     const parser = new CaptureParser(() => {});

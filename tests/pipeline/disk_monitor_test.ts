@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { memoryLogger } from "../../src/log.ts";
 import { DiskMonitor, freeBytes } from "../../src/pipeline/disk_monitor.ts";
 import { listDir } from "../convert/fake_meters.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const MB = 1024 * 1024;
 
@@ -116,12 +117,10 @@ Deno.test("freeBytes reads the real free space of a directory's file system", as
   );
 });
 
-const canMount = Deno.build.os === "linux" && Deno.uid() === 0;
-
 Deno.test({
   name:
     "on a real 8 MB tmpfs: oldest converted pcaps deleted, then capture paused, resumed when space returns",
-  ignore: !canMount,
+  ignore: Deno.build.os !== "linux" || ignoreWithout("root"),
   fn: async () => {
     const mnt = await Deno.makeTempDir({ prefix: "disk_tmpfs_" });
     const mount = await new Deno.Command("mount", { args: ["-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt] })

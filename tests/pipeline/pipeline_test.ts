@@ -8,13 +8,8 @@ import { mergeConfig, type PartialConfig } from "../../src/config/pipeline_confi
 import { BuiltinConverter } from "../../src/convert/builtin.ts";
 import type { Converter } from "../../src/convert/converter.ts";
 import { type PipelineOptions, startPipeline } from "../../src/pipeline/pipeline.ts";
-import {
-  captureFiles,
-  captureSkipReason,
-  sleep,
-  startTrafficServer,
-  until,
-} from "../e2e/pipeline_traffic.ts";
+import { captureFiles, sleep, startTrafficServer, until } from "../e2e/pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 /** The built-in meter, `delayMs` slower per file (so a backlog builds up). */
 function slowBuiltin(delayMs: () => number): Converter {
@@ -44,7 +39,7 @@ async function start(data: string, port: number, extra: PartialConfig, options: 
 
 Deno.test({
   name: "retention deletes converted pcaps, never one still waiting for conversion",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -100,7 +95,7 @@ Deno.test({
 
 Deno.test({
   name: "a full disk pauses capture (after deleting converted pcaps) and capture resumes when space returns",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

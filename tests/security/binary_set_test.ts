@@ -12,8 +12,9 @@
  */
 import assert from "node:assert/strict";
 import { auditedRun, CONFIG, diffLines } from "./permission_audit.ts";
-import { haveSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
-import { captureFiles, captureSkipReason, startTrafficServer } from "../e2e/pipeline_traffic.ts";
+import { ownCapture } from "../captures/own_captures.ts";
+import { captureFiles, startTrafficServer } from "../e2e/pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const DATA_ROOT = "/var/lib/pcap-pipeline";
 const CONFIG_DIR = "/etc/pcap-pipeline";
@@ -53,11 +54,10 @@ function outside(touched: string[]): string[] {
 
 Deno.test({
   name: "binary set: convert and inspect of a capture inside the data root work and touch only the root",
-  ignore: !haveSharedPcaps,
   fn: async () => {
     const r = await movedRoots();
     try {
-      await Deno.copyFile(sharedPcap("small/tcpreplay-test.pcap"), `${r.data}/in.pcap`);
+      await Deno.copyFile(ownCapture("loopback-http.pcap"), `${r.data}/in.pcap`);
       const placeholders = { "<data>": r.data, "<etc>": r.etc };
       const conv = await auditedRun(["convert", "-q", `${r.data}/in.pcap`, "-o", `${r.data}/in.csv`], {
         set: "binary",
@@ -75,7 +75,7 @@ Deno.test({
         auditFile: `${r.tmp}/audit2.jsonl`,
       });
       assert.equal(insp.code, 0, insp.stderr);
-      assert.equal(JSON.parse(insp.stdout).packets, 179);
+      assert.equal(JSON.parse(insp.stdout).packets, 49);
       assert.deepEqual(insp.touched, ["read <data>/in.pcap"]);
     } finally {
       await Deno.remove(r.tmp, { recursive: true });
@@ -85,11 +85,10 @@ Deno.test({
 
 Deno.test({
   name: "binary set: a capture outside the data root is refused with a message naming it, nothing written",
-  ignore: !haveSharedPcaps,
   fn: async () => {
     const r = await movedRoots();
     try {
-      const input = sharedPcap("small/tcpreplay-test.pcap");
+      const input = ownCapture("loopback-http.pcap");
       const run = await auditedRun(["convert", input, "-o", `${r.data}/out.csv`], {
         set: "binary",
         config: r.config,
@@ -97,7 +96,7 @@ Deno.test({
         auditFile: `${r.tmp}/audit.jsonl`,
       });
       assert.equal(run.code, 1, run.stderr);
-      assert.match(run.stderr, /tcpreplay-test\.pcap/);
+      assert.match(run.stderr, /loopback-http\.pcap/);
       assert.match(run.stderr, /read access|NotCapable|permission/i);
       assert.deepEqual([...Deno.readDirSync(r.data)], []);
       const out = await auditedRun(["convert", `${r.data}/x.pcap`, "-o", `${r.tmp}/escaped.csv`], {
@@ -116,12 +115,11 @@ Deno.test({
 
 Deno.test({
   name: "binary set: convert --jobs 2 (Web Workers) works with the worker modules readable",
-  ignore: !haveSharedPcaps,
   fn: async () => {
     const r = await movedRoots([SRC]);
     try {
-      for (const name of ["tcpreplay-test.pcap", "pcpp-sll.pcap"]) {
-        await Deno.copyFile(sharedPcap(`small/${name}`), `${r.data}/${name}`);
+      for (const name of ["loopback-http.pcap", "link-sll.pcap"]) {
+        await Deno.copyFile(ownCapture(name), `${r.data}/${name}`);
       }
       const run = await auditedRun(
         [
@@ -129,8 +127,8 @@ Deno.test({
           "-q",
           "--jobs",
           "2",
-          `${r.data}/tcpreplay-test.pcap`,
-          `${r.data}/pcpp-sll.pcap`,
+          `${r.data}/loopback-http.pcap`,
+          `${r.data}/link-sll.pcap`,
           "-o",
           r.data,
         ],
@@ -142,7 +140,7 @@ Deno.test({
         },
       );
       assert.equal(run.code, 0, run.stderr);
-      assert.ok((await Deno.stat(`${r.data}/pcpp-sll.pcap.csv`)).size > 1000);
+      assert.ok((await Deno.stat(`${r.data}/link-sll.pcap.csv`)).size > 1000);
       assert.deepEqual(outside(run.touched), []);
     } finally {
       await Deno.remove(r.tmp, { recursive: true });
@@ -152,7 +150,7 @@ Deno.test({
 
 Deno.test({
   name: "binary set: the builtin pipeline captures, converts and stops inside the data root",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     const r = await movedRoots([SRC]);
     const traffic = startTrafficServer();

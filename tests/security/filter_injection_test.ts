@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { rotatingCaptureArgs } from "../../src/capture/tcpdump_rotate.ts";
 import { tcpdumpStreamArgs } from "../../src/capture/tcpdump_stream.ts";
 import { checkBpfFilter } from "../../src/capture/bpf_check.ts";
-import { captureSkipReason, hasTcpdump } from "../e2e/pipeline_traffic.ts";
+import { ignoreWithout } from "../requirements.ts";
 
 const EVIL = "-w/tmp/pcap_pipeline_injected.pcap";
 
@@ -27,7 +27,7 @@ Deno.test("tcpdump argument lists end options with -- before the filter, so '-w 
 
 Deno.test({
   name: "a filter that looks like tcpdump options fails the BPF check as a filter error",
-  ignore: !hasTcpdump,
+  ignore: ignoreWithout("root", "tcpdump"), // `tcpdump -d -i lo` opens the interface: root only
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {
@@ -43,7 +43,7 @@ Deno.test({
 
 Deno.test({
   name: "live -f '-wFILE' is refused as a bad filter (exit 2) and no file is written",
-  ignore: captureSkipReason !== undefined,
+  ignore: ignoreWithout("root", "tcpdump"),
   fn: async () => {
     const dir = await Deno.makeTempDir();
     try {

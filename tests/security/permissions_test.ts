@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { auditedRun, diffLines } from "./permission_audit.ts";
 import { buildProgram } from "../../main.ts";
-import { haveSharedPcaps, SHARED_PCAPS, sharedPcap } from "../pcap/shared_pcaps.ts";
+import { OWN_CAPTURES, ownCapture } from "../captures/own_captures.ts";
 
 const EXPECTED = new URL("./expected_permissions.json", import.meta.url);
 const UPDATE = Deno.env.get("UPDATE_EXPECTED") === "1";
@@ -23,13 +23,12 @@ interface Scenario {
   name: string;
   args: (tmp: string) => string[];
   stdin?: () => Promise<Uint8Array>;
-  needsPcaps?: boolean;
   /** Checks of the output beyond exit code 0. */
   check?: (tmp: string, stdout: string) => Promise<void> | void;
 }
 
-const PCAP = "small/tcpreplay-test.pcap";
-const PCAP2 = "small/pcpp-sll.pcap";
+const PCAP = "loopback-http.pcap";
+const PCAP2 = "link-sll.pcap";
 
 const scenarios: Scenario[] = [
   { name: "--version", args: () => ["--version"] },
@@ -37,19 +36,16 @@ const scenarios: Scenario[] = [
   ...buildProgram().commands.map((c) => ({ name: `${c.name()} --help`, args: () => [c.name(), "--help"] })),
   {
     name: "inspect PCAP",
-    needsPcaps: true,
-    args: () => ["inspect", sharedPcap(PCAP)],
-    check: (_tmp, stdout) => assert.match(stdout, /packets: +179/),
+    args: () => ["inspect", ownCapture(PCAP)],
+    check: (_tmp, stdout) => assert.match(stdout, /packets: +49/),
   },
   {
     name: "convert PCAP -o FILE",
-    needsPcaps: true,
-    args: (tmp) => ["convert", "-q", sharedPcap(PCAP), "-o", `${tmp}/out.csv`],
+    args: (tmp) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.csv`],
     check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.csv`)).size > 1000),
   },
   {
     name: "convert --jobs 2 PCAP PCAP2 -o DIR --stats-json FILE",
-    needsPcaps: true,
     args: (tmp) => [
       "convert",
       "-q",
@@ -57,23 +53,22 @@ const scenarios: Scenario[] = [
       "2",
       "--stats-json",
       `${tmp}/stats.json`,
-      sharedPcap(PCAP),
-      sharedPcap(PCAP2),
+      ownCapture(PCAP),
+      ownCapture(PCAP2),
       "-o",
       tmp,
     ],
     check: async (tmp) => {
-      for (const name of ["tcpreplay-test.pcap.csv", "pcpp-sll.pcap.csv", "stats.json"]) {
+      for (const name of ["loopback-http.pcap.csv", "link-sll.pcap.csv", "stats.json"]) {
         assert.ok((await Deno.stat(`${tmp}/${name}`)).size > 0, name);
       }
     },
   },
   {
     name: "convert - -o - --format ndjson (stdin to stdout)",
-    needsPcaps: true,
     args: () => ["convert", "-q", "-", "-o", "-", "--format", "ndjson", "--profile", "corrected"],
-    stdin: () => Deno.readFile(sharedPcap(PCAP)),
-    check: (_tmp, stdout) => assert.ok(stdout.split("\n").length > 10),
+    stdin: () => Deno.readFile(ownCapture(PCAP)),
+    check: (_tmp, stdout) => assert.equal(stdout.trim().split("\n").length, 4), // 4 connections
   },
   { name: "interfaces", args: () => ["interfaces", "--json"], check: (_t, out) => assert.match(out, /"lo"/) },
 ];
@@ -82,14 +77,13 @@ for (const s of scenarios) {
   Deno.test({
     name:
       `under the default permission set, "${s.name}" succeeds and touches only what expected_permissions.json lists`,
-    ignore: s.needsPcaps === true && !haveSharedPcaps,
     fn: async () => {
       const tmp = await Deno.realPath(await Deno.makeTempDir({ prefix: "pcap_pipeline_perm_" }));
       try {
         const run = await auditedRun(s.args(tmp), {
           stdin: s.stdin ? await s.stdin() : undefined,
           auditFile: `${tmp}/../${tmp.split("/").pop()}.audit.jsonl`,
-          placeholders: { "<tmp>": tmp, "<pcaps>": SHARED_PCAPS.pathname.replace(/\/$/, ""), "<repo>": REPO },
+          placeholders: { "<tmp>": tmp, "<pcaps>": OWN_CAPTURES.pathname.replace(/\/$/, ""), "<repo>": REPO },
         });
         assert.equal(run.code, 0, `exit ${run.code}: ${run.stderr}`);
         await s.check?.(tmp, run.stdout);

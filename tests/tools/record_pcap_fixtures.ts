@@ -1,13 +1,19 @@
 /**
- * Records what Wireshark's tools say about each public capture, as the
- * expectation the reader tests compare with: packet count, link types,
- * first/last timestamps, protocol counts (outermost IP layer and what follows
- * it, with IP reassembly off). Needs Debian's `tshark` (which ships capinfos).
+ * Records what Wireshark's tools say about each capture, as the expectation
+ * the reader tests compare with: packet count, link types, first/last
+ * timestamps, protocol counts (outermost IP layer and what follows it, with IP
+ * reassembly off). Needs Debian's `tshark` (which ships capinfos).
  *
- *   deno run -A tests/tools/record_pcap_fixtures.ts   # rewrites testdata/pcap_expected.json
+ *   deno run -A tests/tools/record_pcap_fixtures.ts
+ *
+ * rewrites testdata/captures_expected.json (the project's own captures in
+ * testdata/captures/) and, when ../shared is present, testdata/pcap_expected.json
+ * (the public captures).
  */
 const SHARED = new URL("../../../shared/testdata/pcaps/", import.meta.url);
 const OUT = new URL("../../testdata/pcap_expected.json", import.meta.url);
+const OWN = new URL("../../testdata/captures/", import.meta.url);
+const OWN_OUT = new URL("../../testdata/captures_expected.json", import.meta.url);
 
 /** capinfos encapsulation names → the names our reader prints. */
 const ENCAPSULATION: Record<string, string> = {
@@ -19,6 +25,8 @@ const ENCAPSULATION: Record<string, string> = {
   "Raw IPv6": "rawip6",
   "NULL/Loopback": "null",
   "IEEE 802.11 plus radiotap radio header": "ieee-802-11-radiotap",
+  "IEEE 802.11 Wireless LAN": "ieee-802-11",
+  "OpenBSD loopback": "loop",
 };
 
 async function run(cmd: string, args: string[]): Promise<string> {
@@ -70,15 +78,25 @@ async function describe(path: string) {
   };
 }
 
-const expected: Record<string, unknown> = {};
-for (const dir of ["small", "medium"]) {
-  for (
-    const entry of [...Deno.readDirSync(new URL(`${dir}/`, SHARED))].sort((a, b) =>
-      a.name.localeCompare(b.name)
-    )
-  ) {
-    expected[`${dir}/${entry.name}`] = await describe(new URL(`${dir}/${entry.name}`, SHARED).pathname);
-  }
+async function record(base: URL, names: string[], out: URL): Promise<void> {
+  const expected: Record<string, unknown> = {};
+  for (const name of names) expected[name] = await describe(new URL(name, base).pathname);
+  await Deno.writeTextFile(out, JSON.stringify(expected, null, 1) + "\n");
+  console.log(`wrote ${names.length} entries to ${out.pathname}`);
 }
-await Deno.writeTextFile(OUT, JSON.stringify(expected, null, 1) + "\n");
-console.log(`wrote ${Object.keys(expected).length} entries to ${OUT.pathname}`);
+
+const sorted = (dir: URL) =>
+  [...Deno.readDirSync(dir)].filter((e) => e.isFile).map((e) => e.name).sort((a, b) => a.localeCompare(b));
+
+await record(OWN, sorted(OWN).filter((n) => /\.(pcap|pcapng)$/.test(n)), OWN_OUT);
+try {
+  Deno.statSync(SHARED);
+} catch {
+  console.log(`${SHARED.pathname} not found: testdata/pcap_expected.json left as it is`);
+  Deno.exit(0);
+}
+await record(
+  SHARED,
+  ["small", "medium"].flatMap((d) => sorted(new URL(`${d}/`, SHARED)).map((n) => `${d}/${n}`)),
+  OUT,
+);
