@@ -18,6 +18,7 @@ import { TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { parseCsv } from "./cli_process.ts";
+import { basename } from "node:path";
 
 const isRoot = Deno.uid() === 0;
 if (!isRoot) console.warn("skipping live session tests on loopback: they need root (tcpdump)");
@@ -115,7 +116,13 @@ Deno.test({
       assert.equal(windows.length, 1);
       assert.deepEqual(windows[0].attackers, [{ ip: "127.0.0.1", connections: 4 }]);
       assert.equal(windows[0].packets, 8);
-      const { header, rows } = parseCsv(await Deno.readTextFile(windows[0].file));
+      const file = windows[0].file!;
+      assert.equal(
+        await Deno.readLink(`${dir}/latest_capture.csv`),
+        basename(file),
+        "the link names the window",
+      );
+      const { header, rows } = parseCsv(await Deno.readTextFile(file));
       assert.equal(header[0], "src_ip");
       assert.equal(header.at(-1), "label");
       assert.equal(rows.length, 4);
@@ -123,6 +130,44 @@ Deno.test({
     } finally {
       stop.abort();
       receiver.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a windows session whose only window has no flows writes no file and no link, and reports the window",
+  ignore: !isRoot,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const stop = new AbortController();
+    const windows: WindowSummary[] = [];
+    let listening!: () => void;
+    const ready = new Promise<void>((r) => listening = r);
+    try {
+      const session = runWindowsSession({
+        iface: "lo",
+        outputDir: dir,
+        windowSec: 60,
+        filter: "udp and dst port 9", // nothing is sent there
+        rule: new HttpFloodRule(),
+        signal: stop.signal,
+        onListening: listening,
+        onWindow: (w) => windows.push(w),
+      });
+      await ready;
+      await new Promise((r) => setTimeout(r, 200));
+      stop.abort();
+      const result = await session;
+      assert.equal(result.windows, 0, "no window file counted");
+      assert.equal(windows.length, 1, "the window is still reported");
+      assert.equal(windows[0].file, null);
+      assert.equal(windows[0].flows, 0);
+      assert.deepEqual([...Deno.readDirSync(dir)], [], "no file, no link");
+    } finally {
+      stop.abort();
       await Deno.remove(dir, { recursive: true });
     }
   },
