@@ -4,12 +4,16 @@
  * real clients in other namespaces make an HTTP flood, polite requests and a
  * SYN flood. The window files must appear on the window clock, parse with
  * the ddos2019 header, and carry the rule's labels in their Label column.
+ * A reader following the MPI DDoS detector's rules (detector_contract.ts)
+ * polls DIR/latest_capture.csv throughout: it must always name the newest
+ * complete window, and through it the flood must read as attack traffic.
  */
 import assert from "node:assert/strict";
 import { createTestNet, httpClientLoop, type TestNet } from "./netns.ts";
 import { type CliProcess, parseCsv, startCli } from "../live/cli_process.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { isAtomicTempName } from "../../src/output/atomic_write.ts";
+import { DETECTOR_LINK, type DetectorWindow, readLatestWindow } from "./detector_contract.ts";
 
 const isRoot = Deno.uid() === 0;
 if (!isRoot) console.warn("skipping windows namespace tests: they need root (ip netns, tcpdump)");
@@ -17,7 +21,7 @@ if (!isRoot) console.warn("skipping windows namespace tests: they need root (ip 
 interface WindowLog {
   event: string;
   index: number;
-  file: string;
+  file: string | null;
   durationSec: number;
   packets: number;
   flows: number;
@@ -36,6 +40,50 @@ async function waitForHttp(net: TestNet, ns: string, ip: string, port: number): 
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no HTTP server on ${ip}:${port} in ${ns}`);
+}
+
+/** Window file names in DIR (no link, no temporary file), oldest first: names sort by start time. */
+async function windowFiles(dir: string): Promise<string[]> {
+  const names = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (/^live_capture_\d{8}_\d{6}\.csv$/.test(e.name)) names.push(e.name);
+  }
+  return names.sort();
+}
+
+/**
+ * Reads DIR the detector's way every 200 ms until stopped: each distinct link
+ * target once (with its rows), and every poll at which the link did not name
+ * the newest window file even 100 ms later (the instant between a window's
+ * rename and the link update is allowed).
+ */
+function pollLatestLink(dir: string) {
+  const seen: DetectorWindow[] = [];
+  const stale: string[] = [];
+  let running = true;
+  const done = (async () => {
+    while (running) {
+      const latest = await readLatestWindow(dir);
+      if (latest && latest.target !== seen.at(-1)?.target) seen.push(latest);
+      const newest = (await windowFiles(dir)).at(-1);
+      if (newest !== latest?.target) {
+        await new Promise((r) => setTimeout(r, 100));
+        const again = await readLatestWindow(dir);
+        if ((await windowFiles(dir)).at(-1) !== again?.target) {
+          stale.push(`link ${again?.target ?? "missing"}, newest file ${newest}`);
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  return {
+    seen,
+    stale,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
 }
 
 /** The window file's rows as objects keyed by trimmed header names. */
@@ -70,6 +118,7 @@ Deno.test({
         ["ip", "netns", "exec", net.server],
       );
       await cli.waitFor(/listening on br0/, 15_000);
+      const poller = pollLatestLink(dir);
       const t0 = performance.now();
       const results = await Promise.all([
         net.exec(flood.ns, httpClientLoop(net.serverIp, 80, 200, 8), 10_000),
@@ -86,20 +135,56 @@ Deno.test({
         first.durationSec >= windowSec - 1 && first.durationSec <= windowSec + 2,
         `window 1 lasted ${first.durationSec} s`,
       );
-      assert.match(first.file, new RegExp(`^${dir}/live_capture_\\d{8}_\\d{6}\\.csv$`));
-      await Deno.stat(first.file); // there before the stop
+      assert.match(first.file ?? "", new RegExp(`^${dir}/live_capture_\\d{8}_\\d{6}\\.csv$`));
+      const firstFile = first.file!;
+      await Deno.stat(firstFile); // there before the stop
+      // The detector polls every 2 s: let the reader see window 1 through the link before the stop.
+      for (let i = 0; i < 20 && poller.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       cli.signal("SIGINT");
       assert.equal(await cli.exit(), 0, cli.stderr);
+      await poller.stop();
 
       const logs = windowLogs(cli.stdout);
-      assert.equal(logs.length, 2, "window 1 on the clock, window 2 saved by Ctrl+C");
+      assert.equal(
+        logs.length,
+        2,
+        "window 1 on the clock, window 2 by Ctrl+C (with a file only if it has flows)",
+      );
+      const written = logs.filter((l) => l.file !== null);
+      for (const l of logs) {
+        assert.equal(l.file === null, l.flows === 0, `window ${l.index}: file only with flows`);
+      }
       const names = [];
       for await (const e of Deno.readDir(dir)) names.push(e.name);
-      assert.deepEqual(names.sort(), logs.map((l) => l.file.slice(dir.length + 1)).sort());
+      assert.deepEqual(
+        names.sort(),
+        [DETECTOR_LINK, ...written.map((l) => l.file!.slice(dir.length + 1))].sort(),
+      );
       assert.ok(!names.some(isAtomicTempName), "no temporary files left");
 
+      // The link contract, as the detector reads it: relative, always the newest complete window.
+      assert.deepEqual(poller.stale, [], "the link named the newest window at every poll");
+      assert.equal(
+        await Deno.readLink(`${dir}/${DETECTOR_LINK}`),
+        written.at(-1)!.file!.slice(dir.length + 1),
+      );
+      assert.equal(poller.seen[0]?.path, firstFile, "the first window the detector reads is window 1");
+      for (const w of poller.seen) {
+        assert.equal(w.rejected, 0, `${w.target}: every row has the header's field count`);
+        assert.ok(w.rows.length > 0, `${w.target}: no header-only window`);
+      }
+      const flood1 = poller.seen[0].rows;
+      const rowsFrom = (ip: string) => flood1.filter((r) => r.srcIp === ip);
+      assert.ok(rowsFrom(flood.ip).length >= 200 && rowsFrom(flood.ip).every((r) => r.isAttack));
+      assert.ok(rowsFrom(polite.ip).length >= 5 && rowsFrom(polite.ip).every((r) => !r.isAttack));
+      assert.ok(rowsFrom(net.serverIp).every((r) => !r.isAttack), "the server is never attack traffic");
+      assert.ok(
+        flood1.every((r) => r.totalFwdPackets > 0 && r.protocol === 6),
+        "packet totals and protocol read as numbers",
+      );
+
       assert.deepEqual(first.attackers, [{ ip: flood.ip, connections: 200 }], `traffic took ${trafficMs} ms`);
-      const { header, rows } = await readWindow(first.file);
+      const { header, rows } = await readWindow(firstFile);
       assert.deepEqual(header, buildLayout("ddos2019").columns.map((c) => c.name));
       assert.equal(rows.length, first.flows);
       const from = (ip: string) => rows.filter((r) => r["Source IP"] === ip);
@@ -111,10 +196,12 @@ Deno.test({
       assert.ok(from(net.serverIp).every((r) => r.Label === "Benign"), "the server is never an attacker");
       assert.equal(rows.filter((r) => r.Label === "Attack").length, first.attackFlows);
       assert.equal(first.attackFlows, from(flood.ip).length);
-      // Window 2 holds what came after window 1 (possibly nothing) and parses with the same header.
-      const second = await readWindow(logs[1].file);
-      assert.deepEqual(second.header, header);
-      assert.ok(second.rows.every((r) => r.Label === "Benign"), "no flood in window 2");
+      // Window 2 holds what came after window 1 (possibly nothing: then no file) and parses with the same header.
+      if (logs[1].file !== null) {
+        const second = await readWindow(logs[1].file);
+        assert.deepEqual(second.header, header);
+        assert.ok(second.rows.every((r) => r.Label === "Benign"), "no flood in window 2");
+      }
     } finally {
       if (cli) {
         cli.signal("SIGKILL");
@@ -175,7 +262,7 @@ Deno.test({
 
       const [w] = windowLogs(cli.stdout);
       assert.deepEqual(w.attackers, [{ ip: flood.ip, connections: 120 }]);
-      const { rows } = await readWindow(w.file);
+      const { rows } = await readWindow(w.file!);
       const synRows = rows.filter((r) => r["Source IP"] === flood.ip);
       assert.equal(synRows.length, 120, "one-packet SYN flows are kept for this rule");
       assert.ok(synRows.every((r) => r.Label === "Attack" && r["Destination IP"] === victim));
