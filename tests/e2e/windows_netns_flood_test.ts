@@ -105,7 +105,9 @@ Deno.test({
     const [flood, polite] = net.clients;
     let cli: CliProcess | undefined;
     try {
-      net.spawn(net.server, "python3 -m http.server 80 --bind 10.200.0.1");
+      // HTTP/1.1 keeps connections open, so the flood client (keep-alive) closes first, as curl or a browser
+      // would: cic2017 would then write each teardown's rest as a flow from the server (what hid the flood).
+      net.spawn(net.server, "python3 -m http.server 80 --bind 10.200.0.1 --protocol HTTP/1.1");
       // The polite client also serves on 8080, and the server opens 60 connections to it: the server
       // starts ≥ 50 connections to a web port, yet it serves from port 80 and must stay Benign.
       net.spawn(polite.ns, `python3 -m http.server 8080 --bind ${polite.ip}`);
@@ -121,7 +123,7 @@ Deno.test({
       const poller = pollLatestLink(dir);
       const t0 = performance.now();
       const results = await Promise.all([
-        net.exec(flood.ns, httpClientLoop(net.serverIp, 80, 200, 8), 10_000),
+        net.exec(flood.ns, keepAliveClient(net.serverIp, 80, 200, 8), 10_000),
         net.exec(polite.ns, httpClientLoop(net.serverIp, 80, 5, 8), 10_000),
         net.exec(net.server, httpClientLoop(polite.ip, 8080, 60, 8), 10_000),
       ]);
@@ -178,6 +180,11 @@ Deno.test({
       assert.ok(rowsFrom(flood.ip).length >= 200 && rowsFrom(flood.ip).every((r) => r.isAttack));
       assert.ok(rowsFrom(polite.ip).length >= 5 && rowsFrom(polite.ip).every((r) => !r.isAttack));
       assert.ok(rowsFrom(net.serverIp).every((r) => !r.isAttack), "the server is never attack traffic");
+      assert.deepEqual(
+        flood1.filter((r) => r.srcIp === net.serverIp && r.srcPort === 80),
+        [],
+        "one row per connection, from its client: the server never appears to open its served connections",
+      );
       assert.ok(
         flood1.every((r) => r.totalFwdPackets > 0 && r.protocol === 6),
         "packet totals and protocol read as numbers",
@@ -212,6 +219,17 @@ Deno.test({
     }
   },
 });
+
+/** Python: `n` HTTP/1.1 GETs to ip:port, one connection each, the client closing first after the response. */
+function keepAliveClient(ip: string, port: number, n: number, timeoutS: number): string {
+  const py = [
+    "import http.client",
+    `for i in range(${n}):`,
+    `    c = http.client.HTTPConnection("${ip}", ${port}, timeout=5)`,
+    `    c.request("GET", "/"); c.getresponse().read(); c.close()`,
+  ].join("\n");
+  return `timeout ${timeoutS} python3 -c '${py}'`;
+}
 
 /** Python: `n` non-blocking connects to ip:port, held 0.8 s (before the SYN retransmit), then closed. */
 function synBurst(ip: string, port: number, n: number): string {
