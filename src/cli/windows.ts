@@ -158,7 +158,6 @@ export function windowsCommand(): Command {
           ...flow,
           // A SYN flood is made of one-packet flows, which cic2017 would drop.
           keepSinglePacketFlows: flow.keepSinglePacketFlows ?? (raw.rule === "syn-flood" ? true : undefined),
-          ipv6: flow.ipv6 ?? false,
           latestLink: raw.latestLink,
           emptyWindows: raw.emptyWindows ?? false,
           iface,
@@ -178,7 +177,7 @@ export function windowsCommand(): Command {
         stop.force,
       );
       if (result === undefined) throw new PartialFailure("stopped at once; the current window was not saved");
-      const summary = `${result.windows} windows, ${result.packets} packets, ${result.flows} flows ` +
+      const summary = `${result.windows} window files, ${result.packets} packets, ${result.flows} flows ` +
         `(${result.attackFlows} Attack)` +
         (result.droppedByKernel ? `, ${result.droppedByKernel} dropped by kernel` : "");
       if (raw.jsonLog) console.log(JSON.stringify({ event: "stopped", ...result }));

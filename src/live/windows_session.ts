@@ -18,6 +18,7 @@ import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 
+/** Flow options as in `convert`, except the defaults: profile `corrected`, `ipv6` false. */
 export interface WindowsSessionOptions extends FlowTableOptions {
   iface: string;
   /** Directory the window files go to (must exist). */
@@ -119,7 +120,12 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   const latestLink = options.latestLink ?? true;
   if (latestLink && !canMakeSymlinks()) throw new Error(LINK_PERMISSION_MESSAGE);
   const layout = withLabelColumn(layoutFrom(options, "ddos2019"), options.fields);
-  const meterOptions = meterOptionsFrom(options);
+  // Defaults for detection, as the `windows` command: one row per connection, IPv4 as the Live Capture Tool.
+  const meterOptions = meterOptionsFrom({
+    ...options,
+    profile: options.profile ?? "corrected",
+    ipv6: options.ipv6 ?? false,
+  });
   const format = options.format ?? "csv";
   const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
   const stop = new AbortController();
