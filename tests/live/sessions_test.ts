@@ -12,7 +12,12 @@ import {
   droppedByKernel,
   tcpdumpMessage,
 } from "../../src/live/session_capture.ts";
-import { runWindowsSession, type WindowSummary, withLabelColumn } from "../../src/live/windows_session.ts";
+import {
+  runWindowsSession,
+  type WindowsSessionOptions,
+  type WindowSummary,
+  withLabelColumn,
+} from "../../src/live/windows_session.ts";
 import { checkCaptureTarget } from "../../src/live/capture_target.ts";
 import { TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
@@ -22,6 +27,25 @@ import { basename } from "node:path";
 
 const isRoot = Deno.uid() === 0;
 if (!isRoot) console.warn("skipping live session tests on loopback: they need root (tcpdump)");
+
+/** A 60 s windows session on lo into `dir`; `ready` resolves when tcpdump listens. */
+function startLoopbackWindows(dir: string, options: Partial<WindowsSessionOptions>) {
+  const stop = new AbortController();
+  const windows: WindowSummary[] = [];
+  let listening!: () => void;
+  const ready = new Promise<void>((r) => listening = r);
+  const session = runWindowsSession({
+    iface: "lo",
+    outputDir: dir,
+    windowSec: 60,
+    rule: new HttpFloodRule(),
+    signal: stop.signal,
+    onListening: listening,
+    onWindow: (w) => windows.push(w),
+    ...options,
+  });
+  return { session, windows, stop, ready };
+}
 
 Deno.test("tcpdump's final counts and last error line are read from its stderr", () => {
   const stderr = "tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n" +
@@ -83,22 +107,12 @@ Deno.test({
     const port = 20000 + Math.floor(Math.random() * 20000);
     const receiver = dgram.createSocket("udp4");
     await new Promise<void>((r) => receiver.bind(port, "127.0.0.1", () => r()));
-    const stop = new AbortController();
-    const windows: WindowSummary[] = [];
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => listening = r);
+    const { session, windows, stop, ready } = startLoopbackWindows(dir, {
+      columns: "python",
+      filter: `udp and dst port ${port}`,
+      rule: new HttpFloodRule({ webPorts: [port], threshold: 3 }),
+    });
     try {
-      const session = runWindowsSession({
-        iface: "lo",
-        outputDir: dir,
-        windowSec: 60,
-        columns: "python",
-        filter: `udp and dst port ${port}`,
-        rule: new HttpFloodRule({ webPorts: [port], threshold: 3 }),
-        signal: stop.signal,
-        onListening: listening,
-        onWindow: (w) => windows.push(w),
-      });
       await ready;
       // Four sources (one socket each) of two datagrams: four flows to the "web" port from 127.0.0.1.
       for (let i = 0; i < 4; i++) {
@@ -142,21 +156,9 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const stop = new AbortController();
-    const windows: WindowSummary[] = [];
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => listening = r);
+    // Nothing is sent to port 9.
+    const { session, windows, stop, ready } = startLoopbackWindows(dir, { filter: "udp and dst port 9" });
     try {
-      const session = runWindowsSession({
-        iface: "lo",
-        outputDir: dir,
-        windowSec: 60,
-        filter: "udp and dst port 9", // nothing is sent there
-        rule: new HttpFloodRule(),
-        signal: stop.signal,
-        onListening: listening,
-        onWindow: (w) => windows.push(w),
-      });
       await ready;
       await new Promise((r) => setTimeout(r, 200));
       stop.abort();
