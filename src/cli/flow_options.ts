@@ -39,17 +39,28 @@ export type FlowSettings =
   & Required<Pick<ConvertFileOptions, "profile" | "columns" | "format">>
   & ConvertFileOptions;
 
+/** Defaults a command sets differently from `convert` (`windows`: for detection, not dataset parity). */
+export interface FlowOptionDefaults {
+  profile?: ProfileName;
+  /** Meter IPv6 whatever the profile (undefined: as the profile says). */
+  ipv6?: boolean;
+}
+
 /**
- * Adds the shared options to a command. `defaultColumns` differs per command
- * (`windows` writes the ddos2019 layout by default).
+ * Adds the shared options to a command. `defaultColumns` and `defaults`
+ * differ per command (`windows` writes the ddos2019 layout, corrected, IPv4 by default).
  */
-export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic2017"): Command {
+export function addFlowOptions(
+  cmd: Command,
+  defaultColumns: LayoutName = "cic2017",
+  defaults: FlowOptionDefaults = {},
+): Command {
   return cmd
     .option("-t, --flow-timeout <seconds>", "flow timeout, from a flow's first packet", "120")
     .option("--activity-timeout <seconds>", "activity timeout for the Active/Idle columns", "5")
     .addOption(
       new Option("--profile <name>", "semantics: cic2017 (dataset numbers, quirks included) or corrected")
-        .choices(PROFILE_NAMES as string[]).default("cic2017"),
+        .choices(PROFILE_NAMES as string[]).default(defaults.profile ?? "cic2017"),
     )
     .addOption(
       new Option("--columns <layout>", "header layout").choices([...LAYOUT_NAMES]).default(defaultColumns),
@@ -80,7 +91,12 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
       "--keep-single-packet-flows",
       "also write 1-packet flows in the cic2017 profile (corrected always does)",
     )
-    .option("--ipv6", "meter IPv6 too (default: off in cic2017, on in corrected)")
+    .option(
+      "--ipv6",
+      `meter IPv6 too (default: ${
+        defaults.ipv6 === undefined ? "off in cic2017, on in corrected" : defaults.ipv6 ? "on" : "off"
+      })`,
+    )
     .option("--no-ipv6", "ignore IPv6 packets")
     .option(
       "--trim-padding",

@@ -1,7 +1,9 @@
 /**
  * `pcap-pipeline windows -i IFACE -o DIR [-d SECONDS]`: one labeled flow file
- * per time window for a DDoS detector watching DIR. Ctrl+C (or SIGTERM)
- * saves the current window; a second one exits at once.
+ * per time window for a DDoS detector watching DIR through
+ * `DIR/latest_capture.csv`. Defaults are chosen for detection (corrected
+ * profile: one row per connection; IPv4 only, as the Live Capture Tool).
+ * Ctrl+C (or SIGTERM) saves the current window; a second one exits at once.
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
 import { Command, Option } from "commander";
@@ -9,7 +11,8 @@ import { DEFAULT_FLOOD_THRESHOLD, DEFAULT_WEB_PORTS, HttpFloodRule } from "../la
 import type { LabelRule } from "../label/rule.ts";
 import { DEFAULT_SYN_THRESHOLD, SynFloodRule } from "../label/syn_flood.ts";
 import { CAPTURE_BUFFER_KIB } from "../live/session_capture.ts";
-import { runWindowsSession, type WindowSummary } from "../live/windows_session.ts";
+import { LINK_PERMISSION_MESSAGE, runWindowsSession, type WindowSummary } from "../live/windows_session.ts";
+import { canMakeSymlinks } from "../output/latest_link.ts";
 import {
   addFlowOptions,
   parseFlowOptions,
@@ -33,6 +36,8 @@ interface RawWindowsOptions extends RawFlowOptions {
   floodThreshold?: string;
   jsonLog?: boolean;
   bufferSize: string;
+  latestLink: boolean;
+  emptyWindows?: boolean;
 }
 
 /** Builds the labeling rule from the options; bad values are UsageErrors naming the option. */
@@ -75,7 +80,7 @@ export function formatWindow(w: WindowSummary): string {
   const lines = [
     `${at} window ${w.index + 1}: ${w.packets} packets, ${w.flows} flows in ${
       ((w.endMs - w.startMs) / 1000).toFixed(1)
-    } s, saved ${w.file}`,
+    } s, ${w.file === null ? "no file (no flows)" : `saved ${w.file}`}`,
   ];
   if (w.attackers.length > 0) {
     const who = w.attackers.map((a) => `${a.ip} (${a.connections} connections)`).join(", ");
@@ -105,7 +110,8 @@ export function windowsCommand(): Command {
   const cmd = new Command("windows")
     .description(
       "Capture in time windows for DDoS detection: every window writes DIR/live_capture_YYYYmmdd_HHMMSS.csv\n" +
-        "(atomically) with every flow seen in it, labeled Attack/Benign by a flood rule.\n" +
+        "(atomically) with every flow seen in it, labeled Attack/Benign by a flood rule, then points the\n" +
+        "DIR/latest_capture.csv symlink at it. A window without flows writes no file.\n" +
         "Ctrl+C saves the current window; Ctrl+C again exits at once.",
     )
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
@@ -122,8 +128,11 @@ export function windowsCommand(): Command {
       `connections from one source in a window that make it an attacker ` +
         `(default: ${DEFAULT_FLOOD_THRESHOLD} for http-flood, ${DEFAULT_SYN_THRESHOLD} unanswered SYNs for syn-flood)`,
     )
-    .option("--json-log", "one JSON object per window on stdout instead of the console lines");
-  addFlowOptions(cmd, "ddos2019");
+    .option("--json-log", "one JSON object per window on stdout instead of the console lines")
+    .option("--no-latest-link", "do not keep DIR/latest_capture.csv pointing at the newest window file")
+    .option("--empty-windows", "also write a header-only file for a window without flows");
+  // For detection, not dataset parity: one row per connection (no post-FIN remnants), IPv4 as the original tool.
+  addFlowOptions(cmd, "ddos2019", { profile: "corrected", ipv6: false });
   return cmd.exitOverride().action(async (raw: RawWindowsOptions) => {
     if (raw.label !== undefined) {
       throw new UsageError("--label does not apply to windows: the rule sets each label");
@@ -134,6 +143,7 @@ export function windowsCommand(): Command {
     const rule = ruleFromOptions(raw);
     const bufferKiB = wholeNumber("--buffer-size", raw.bufferSize, 1);
     if (raw.outputDir === undefined) throw new UsageError("no output directory given: use -o DIR");
+    if (raw.latestLink && !canMakeSymlinks()) throw new UsageError(LINK_PERMISSION_MESSAGE);
     const outputDir = raw.outputDir;
     const iface = await checkTarget(raw.interface, raw.filter);
     try {
@@ -148,6 +158,8 @@ export function windowsCommand(): Command {
           ...flow,
           // A SYN flood is made of one-packet flows, which cic2017 would drop.
           keepSinglePacketFlows: flow.keepSinglePacketFlows ?? (raw.rule === "syn-flood" ? true : undefined),
+          latestLink: raw.latestLink,
+          emptyWindows: raw.emptyWindows ?? false,
           iface,
           outputDir,
           windowSec,
@@ -165,7 +177,7 @@ export function windowsCommand(): Command {
         stop.force,
       );
       if (result === undefined) throw new PartialFailure("stopped at once; the current window was not saved");
-      const summary = `${result.windows} windows, ${result.packets} packets, ${result.flows} flows ` +
+      const summary = `${result.windows} window files, ${result.packets} packets, ${result.flows} flows ` +
         `(${result.attackFlows} Attack)` +
         (result.droppedByKernel ? `, ${result.droppedByKernel} dropped by kernel` : "");
       if (raw.jsonLog) console.log(JSON.stringify({ event: "stopped", ...result }));

@@ -89,11 +89,30 @@ export class FlowTable {
     c[b + D2] = p.d2;
     c[b + D3] = p.d3;
     c[b + HASH] = hash;
+    this.#link(slot);
+    return slot;
+  }
+
+  /**
+   * A new slot holding a copy of the key (orientation and hash) of the flow
+   * at `b` in `cells`, another table's slab: remembers flows by key alone.
+   */
+  insertKeyOf(cells: Float64Array, b: number): number {
+    if (this.slab.live + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
+    const slot = this.slab.allocate();
+    // VER through HASH are the first, contiguous cells of a slot (flow_slab.ts).
+    this.slab.cells.set(cells.subarray(b + VER, b + HASH + 1), slot * STRIDE + VER);
+    this.#link(slot);
+    return slot;
+  }
+
+  #link(slot: number): void {
+    const c = this.slab.cells;
+    const b = slot * STRIDE;
     c[b + LIVE] = 1;
-    const bucket = hash & this.#mask;
+    const bucket = c[b + HASH] & this.#mask;
     c[b + NEXT] = this.#buckets[bucket];
     this.#buckets[bucket] = slot;
-    return slot;
   }
 
   /** Unlinks the slot from its bucket and frees it. */

@@ -69,6 +69,8 @@ export class FlowMeter {
   /** corrected: flows marked for closing, checked for the grace period in mark order. */
   #closing: number[] = [];
   #closingHead = 0;
+  /** Keys of the flows cut by the last `flush({ carryDirection })`, oriented as they were. */
+  #cut: FlowTable | null = null;
 
   constructor(options: MeterOptions, onFlow: (flow: FlowRecord) => void) {
     this.settings = resolveSettings(options);
@@ -168,15 +170,30 @@ export class FlowMeter {
     if (tUs > this.#lastT) this.#advance(tUs);
   }
 
-  /** Emits every open flow (end of input, a window end, Ctrl+C) and empties the table. */
-  flush(): void {
+  /**
+   * Emits every open flow (end of input, a window end, Ctrl+C) and empties
+   * the table. With `carryDirection` (a window end, packets go on), the rest
+   * of a flow cut here starts its next flow from the same source, until the
+   * next flush: the initiator stays the source even when the rest begins
+   * with the other side's packet (a server's data or FIN), except that a
+   * pure SYN starts a new connection from its sender.
+   */
+  flush(options: { carryDirection?: boolean } = {}): void {
     const slab = this.#table.slab;
+    let cut: FlowTable | null = null;
+    if (options.carryDirection && this.#table.size > 0) {
+      let capacity = 16;
+      while (capacity < this.#table.size) capacity *= 2;
+      cut = new FlowTable(this.settings.legacy, capacity);
+    }
     for (let slot = 0; slot < slab.highWater; slot++) {
       const b = slot * STRIDE;
       if (slab.cells[b + LIVE] !== 1) continue;
+      cut?.insertKeyOf(slab.cells, b);
       const ready = slab.cells[b + READY];
       this.#end(slot, ready === READY_RST ? "rst" : ready === READY_FIN ? "fin" : "end");
     }
+    this.#cut = cut;
     this.#closing = [];
     this.#closingHead = 0;
   }
@@ -202,10 +219,29 @@ export class FlowMeter {
 
   #newFlow(p: FlowPacket, hash: number): void {
     const slot = this.#table.insert(p, hash);
-    // E: a flow that starts with a SYN-ACK is reversed: the SYN was missed or came late.
-    if (!this.settings.legacy && (p.flags & SYN_ACK) === SYN_ACK) this.#table.reverse(slot);
+    if (this.#cut !== null && this.#cut.size > 0 && this.#takeCutDirection(slot, p, hash)) {
+      // The rest of a flow cut at a window end: oriented as before the cut.
+    } else if (!this.settings.legacy && (p.flags & SYN_ACK) === SYN_ACK) {
+      // E: a flow that starts with a SYN-ACK is reversed: the SYN was missed or came late.
+      this.#table.reverse(slot);
+    }
     this.#startWith(slot, p, false);
     if (this.#table.size > this.stats.peakActiveFlows) this.stats.peakActiveFlows = this.#table.size;
+  }
+
+  /** When `p` continues a flow cut by the last flush, gives `slot` that flow's orientation and returns true. */
+  #takeCutDirection(slot: number, p: FlowPacket, hash: number): boolean {
+    const cut = this.#cut!;
+    if ((p.flags & SYN_ACK) === TcpFlag.SYN) return false;
+    const was = cut.find(p, hash);
+    if (was < 0) return false;
+    const c = cut.slab.cells;
+    const b = was * STRIDE;
+    const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3 &&
+      c[b + SPORT] === p.sport;
+    if (!sameSource) this.#table.reverse(slot);
+    cut.remove(was);
+    return true;
   }
 
   /** The packet that hit the timeout starts the next flow in the same slot, keeping the key (spec §3.3). */

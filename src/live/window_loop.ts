@@ -3,7 +3,9 @@
  * into a flow meter (packet time); at each window end the meter is flushed,
  * the window's flows are labeled by a rule and handed to `writeWindow`, and
  * the next window starts empty. A flow spanning two windows therefore
- * appears in each window with the part seen in it.
+ * appears in each window with the part seen in it, from the same source
+ * (its initiator) in both, so a server's reply cut off at a window end is
+ * not counted as a connection from the server.
  *
  * The meter and the writer are injected (the flow engine's FlowMeter and a
  * FlowWriter satisfy them), so this loop holds no knowledge of features.
@@ -14,7 +16,8 @@ import type { Attacker, LabelFlow, LabelRule } from "../label/rule.ts";
 /** What the loop needs from a flow meter (FlowMeter satisfies it). */
 export interface WindowMeter {
   addPacket(pkt: PacketInfo): void;
-  flush(): void;
+  /** Emits every open flow; `carryDirection`: a connection going on keeps its source in the next window. */
+  flush(options?: { carryDirection?: boolean }): void;
 }
 
 export interface WindowReport<F> {
@@ -95,7 +98,7 @@ export class WindowLoop<F extends LabelFlow> {
   }
 
   #closeWindow(): void {
-    this.#meter.flush();
+    this.#meter.flush({ carryDirection: true });
     const flows = this.#flows;
     const endMs = this.#now();
     const { labels, attackers } = this.#opts.rule.label(flows);

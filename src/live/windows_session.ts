@@ -3,7 +3,9 @@
  * → a WindowLoop over the flow meter. At every window end the window's flows
  * are labeled by a rule (HTTP flood, SYN flood, …) and written, label column
  * included, to `DIR/live_capture_YYYYmmdd_HHMMSS.csv` atomically (a watcher
- * on DIR never sees a half file). Stopping saves the current window.
+ * on DIR never sees a half file), then `DIR/latest_capture.csv` is pointed at
+ * it, as the Live Capture Tool does for the detector reading only that link.
+ * A window without flows writes no file. Stopping saves the current window.
  */
 import { join } from "node:path";
 import { FlowMeter } from "../flow/meter.ts";
@@ -11,10 +13,12 @@ import type { FlowRecord } from "../flow/flow_record.ts";
 import { ATTACK, type Attacker, type LabelRule } from "../label/rule.ts";
 import type { Layout } from "../output/columns.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
+import { canMakeSymlinks, pointLatestLink } from "../output/latest_link.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 
+/** Flow options as in `convert`, except the defaults: profile `corrected`, `ipv6` false. */
 export interface WindowsSessionOptions extends FlowTableOptions {
   iface: string;
   /** Directory the window files go to (must exist). */
@@ -28,6 +32,10 @@ export interface WindowsSessionOptions extends FlowTableOptions {
   snaplen?: number;
   /** Mode of the window files (default 0600). */
   fileMode?: number;
+  /** Point `DIR/latest_capture.<ext>` at each new window file (default true). */
+  latestLink?: boolean;
+  /** Also write a header-only file for a window without flows (default false). */
+  emptyWindows?: boolean;
   /** Stops the capture; the current window is saved. */
   signal?: AbortSignal;
   /** Called once when tcpdump is capturing; the first window starts then. */
@@ -46,8 +54,8 @@ export interface WindowsSessionOptions extends FlowTableOptions {
 /** One saved window. */
 export interface WindowSummary {
   index: number;
-  /** Path of the file written. */
-  file: string;
+  /** Path of the file written; null for a window without flows (no file unless `emptyWindows`). */
+  file: string | null;
   startMs: number;
   endMs: number;
   /** Packets captured in the window. */
@@ -61,7 +69,13 @@ export interface WindowSummary {
   rule: string;
 }
 
+/** Why the link cannot be kept under a path-scoped permission set (the `binary` build). */
+export const LINK_PERMISSION_MESSAGE = "cannot keep the latest_capture link: Deno makes symlinks only with " +
+  "unrestricted read and write permissions, and this build may write only in its data directory; " +
+  "use --no-latest-link, or run from source (deno task cli) or the compile:wide binary";
+
 export interface WindowsResult {
+  /** Window files written (windows without flows write none unless `emptyWindows`). */
   windows: number;
   packets: number;
   flows: number;
@@ -103,8 +117,15 @@ export function withLabelColumn(layout: Layout, fields?: readonly string[]): Lay
  */
 export async function runWindowsSession(options: WindowsSessionOptions): Promise<WindowsResult> {
   if (!(options.windowSec > 0)) throw new RangeError(`window length must be > 0 s, got ${options.windowSec}`);
+  const latestLink = options.latestLink ?? true;
+  if (latestLink && !canMakeSymlinks()) throw new Error(LINK_PERMISSION_MESSAGE);
   const layout = withLabelColumn(layoutFrom(options, "ddos2019"), options.fields);
-  const meterOptions = meterOptionsFrom(options);
+  // Defaults for detection, as the `windows` command: one row per connection, IPv4 as the Live Capture Tool.
+  const meterOptions = meterOptionsFrom({
+    ...options,
+    profile: options.profile ?? "corrected",
+    ipv6: options.ipv6 ?? false,
+  });
   const format = options.format ?? "csv";
   const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
   const stop = new AbortController();
@@ -113,6 +134,20 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   const writeWindow = async (report: WindowReport<FlowRecord>) => {
     const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
     const file = join(options.outputDir, name);
+    const summary = {
+      index: report.index,
+      startMs: report.startMs,
+      endMs: report.endMs,
+      packets: report.packets,
+      attackers: report.attackers,
+      rule: options.rule.name,
+    };
+    if (report.flows.length === 0 && !options.emptyWindows) {
+      // A header-only file would make the detector report a stale or empty window as a fresh one.
+      totals.packets += report.packets;
+      options.onWindow?.({ ...summary, file: null, flows: 0, attackFlows: 0 });
+      return;
+    }
     try {
       const writer = await openFlowWriter({ path: file, layout, format, fileMode: options.fileMode });
       try {
@@ -124,21 +159,13 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
           if (writer.backlogged) await writer.ready();
         }
         await writer.close();
+        // Only now, with the file complete under its final name, may the link name it.
+        if (latestLink) await pointLatestLink(options.outputDir, name);
         totals.windows++;
         totals.packets += report.packets;
         totals.flows += report.flows.length;
         totals.attackFlows += attackFlows;
-        options.onWindow?.({
-          index: report.index,
-          file,
-          startMs: report.startMs,
-          endMs: report.endMs,
-          packets: report.packets,
-          flows: report.flows.length,
-          attackFlows,
-          attackers: report.attackers,
-          rule: options.rule.name,
-        });
+        options.onWindow?.({ ...summary, file, flows: report.flows.length, attackFlows });
       } catch (err) {
         await writer.abort().catch(() => {});
         throw err;

@@ -23,11 +23,63 @@ Deno.test("windows --help lists the window, rule and output options", async () =
       "--flood-threshold",
       "--rule",
       "--json-log",
+      "--no-latest-link",
+      "--empty-windows",
     ]
   ) {
     assert.ok(r.stdout.includes(opt), opt);
   }
   assert.match(r.stdout, /--columns <layout>[^]*default:\s+"ddos2019"/);
+  // Detection defaults: one row per connection, IPv4 only (convert keeps cic2017).
+  assert.match(r.stdout, /--profile <name>[^]*default:\s+"corrected"/);
+  assert.match(r.stdout, /--ipv6\s+meter IPv6 too \(default: off\)/);
+  const convert = await runCli(["convert", "--help"]);
+  assert.match(convert.stdout, /--profile <name>[^]*default:\s+"cic2017"/);
+});
+
+Deno.test("windows refuses to start when symlinks are not permitted, unless --no-latest-link", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Path-scoped read/write, as the binary permission set: Deno refuses symlinks there.
+    const main = new URL("../../main.ts", import.meta.url).pathname;
+    const config = new URL("../../deno.json", import.meta.url).pathname;
+    const run = (extra: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-q",
+          "--no-prompt",
+          "--config",
+          config,
+          `--allow-read=${new URL("../..", import.meta.url).pathname},${dir},/sys/class/net`,
+          `--allow-write=${dir}`,
+          "--allow-sys",
+          "--allow-env",
+          main,
+          "windows",
+          "-i",
+          "nosuch0",
+          "-o",
+          dir,
+          ...extra,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const refused = await run([]);
+    const stderr = new TextDecoder().decode(refused.stderr);
+    assert.equal(refused.code, 2, stderr);
+    assert.match(stderr, /cannot keep the latest_capture link: .* use --no-latest-link/);
+    const without = new TextDecoder().decode((await run(["--no-latest-link"])).stderr);
+    assert.doesNotMatch(
+      without,
+      /latest_capture/,
+      "the check passes; the missing interface is the next error",
+    );
+    assert.match(without, /no interface "nosuch0"/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("windows: wrong options are one line naming the option, exit 2", async () => {
@@ -86,6 +138,11 @@ Deno.test("the window line shows packets, flows, duration, file, and attackers w
       "400 flows labeled Attack",
   );
   assert.equal(formatWindow({ ...w, attackers: [], attackFlows: 0 }).split("\n").length, 1);
+  assert.equal(
+    formatWindow({ ...w, file: null, packets: 0, flows: 0, attackers: [], attackFlows: 0 }),
+    "[12:00:10] window 1: 0 packets, 0 flows in 10.0 s, no file (no flows)",
+  );
+  assert.equal(JSON.parse(windowJson({ ...w, file: null })).file, null);
   const json = JSON.parse(windowJson(w));
   assert.equal(json.event, "window");
   assert.equal(json.index, 1);

@@ -62,3 +62,19 @@ Deno.test("window file names use the window start, zero-padded", () => {
   const ms = new Date(2026, 0, 2, 3, 4, 5).getTime();
   assert.equal(windowFileName(ms), "live_capture_20260102_030405.csv");
 });
+
+Deno.test("window ends flush the meter carrying directions into the next window", async () => {
+  const calls: unknown[] = [];
+  let now = 0;
+  const loop = new WindowLoop<LabelFlow>({
+    windowMs: 60_000,
+    rule: new HttpFloodRule(),
+    createMeter: () => ({ addPacket() {}, flush: (options) => void calls.push(options) }),
+    writeWindow: () => Promise.resolve(),
+    now: () => now,
+  });
+  loop.start();
+  now = 1000;
+  await loop.stop();
+  assert.deepEqual(calls, [{ carryDirection: true }]);
+});

@@ -12,13 +12,38 @@ import {
   droppedByKernel,
   tcpdumpMessage,
 } from "../../src/live/session_capture.ts";
-import { runWindowsSession, type WindowSummary, withLabelColumn } from "../../src/live/windows_session.ts";
+import {
+  runWindowsSession,
+  type WindowsSessionOptions,
+  type WindowSummary,
+  withLabelColumn,
+} from "../../src/live/windows_session.ts";
 import { checkCaptureTarget } from "../../src/live/capture_target.ts";
 import { TcpdumpStartError } from "../../src/capture/tcpdump_stream.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { parseCsv } from "./cli_process.ts";
 import { ignoreWithout } from "../requirements.ts";
+import { basename } from "node:path";
+
+/** A 60 s windows session on lo into `dir`; `ready` resolves when tcpdump listens. */
+function startLoopbackWindows(dir: string, options: Partial<WindowsSessionOptions>) {
+  const stop = new AbortController();
+  const windows: WindowSummary[] = [];
+  let listening!: () => void;
+  const ready = new Promise<void>((r) => listening = r);
+  const session = runWindowsSession({
+    iface: "lo",
+    outputDir: dir,
+    windowSec: 60,
+    rule: new HttpFloodRule(),
+    signal: stop.signal,
+    onListening: listening,
+    onWindow: (w) => windows.push(w),
+    ...options,
+  });
+  return { session, windows, stop, ready };
+}
 
 Deno.test("tcpdump's final counts and last error line are read from its stderr", () => {
   const stderr = "tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 65535 bytes\n" +
@@ -80,22 +105,12 @@ Deno.test({
     const port = 20000 + Math.floor(Math.random() * 20000);
     const receiver = dgram.createSocket("udp4");
     await new Promise<void>((r) => receiver.bind(port, "127.0.0.1", () => r()));
-    const stop = new AbortController();
-    const windows: WindowSummary[] = [];
-    let listening!: () => void;
-    const ready = new Promise<void>((r) => listening = r);
+    const { session, windows, stop, ready } = startLoopbackWindows(dir, {
+      columns: "python",
+      filter: `udp and dst port ${port}`,
+      rule: new HttpFloodRule({ webPorts: [port], threshold: 3 }),
+    });
     try {
-      const session = runWindowsSession({
-        iface: "lo",
-        outputDir: dir,
-        windowSec: 60,
-        columns: "python",
-        filter: `udp and dst port ${port}`,
-        rule: new HttpFloodRule({ webPorts: [port], threshold: 3 }),
-        signal: stop.signal,
-        onListening: listening,
-        onWindow: (w) => windows.push(w),
-      });
       await ready;
       // Four sources (one socket each) of two datagrams: four flows to the "web" port from 127.0.0.1.
       for (let i = 0; i < 4; i++) {
@@ -113,7 +128,13 @@ Deno.test({
       assert.equal(windows.length, 1);
       assert.deepEqual(windows[0].attackers, [{ ip: "127.0.0.1", connections: 4 }]);
       assert.equal(windows[0].packets, 8);
-      const { header, rows } = parseCsv(await Deno.readTextFile(windows[0].file));
+      const file = windows[0].file!;
+      assert.equal(
+        await Deno.readLink(`${dir}/latest_capture.csv`),
+        basename(file),
+        "the link names the window",
+      );
+      const { header, rows } = parseCsv(await Deno.readTextFile(file));
       assert.equal(header[0], "src_ip");
       assert.equal(header.at(-1), "label");
       assert.equal(rows.length, 4);
@@ -121,6 +142,32 @@ Deno.test({
     } finally {
       stop.abort();
       receiver.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "a windows session whose only window has no flows writes no file and no link, and reports the window",
+  ignore: ignoreWithout("root"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // Nothing is sent to port 9.
+    const { session, windows, stop, ready } = startLoopbackWindows(dir, { filter: "udp and dst port 9" });
+    try {
+      await ready;
+      await new Promise((r) => setTimeout(r, 200));
+      stop.abort();
+      const result = await session;
+      assert.equal(result.windows, 0, "no window file counted");
+      assert.equal(windows.length, 1, "the window is still reported");
+      assert.equal(windows[0].file, null);
+      assert.equal(windows[0].flows, 0);
+      assert.deepEqual([...Deno.readDirSync(dir)], [], "no file, no link");
+    } finally {
+      stop.abort();
       await Deno.remove(dir, { recursive: true });
     }
   },
