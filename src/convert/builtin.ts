@@ -13,7 +13,14 @@ import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } fr
 /** Options of the builtin converter (a subset of `convertCaptureFile`'s). */
 export type BuiltinOptions = Pick<
   ConvertFileOptions,
-  "profile" | "columns" | "format" | "fields" | "flowTimeoutSec" | "activityTimeoutSec" | "label"
+  | "profile"
+  | "columns"
+  | "format"
+  | "fields"
+  | "flowTimeoutSec"
+  | "activityTimeoutSec"
+  | "label"
+  | "snaplenLengths"
 >;
 
 /** A Converter running the built-in flow meter in a Web Worker. */

@@ -105,6 +105,7 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
         flowTimeoutSec: config.builtin.flowTimeout,
         activityTimeoutSec: config.builtin.activityTimeout,
         label: config.builtin.label,
+        snaplenLengths: config.builtin.snaplenLengths,
       });
   }
 }
