@@ -38,13 +38,19 @@ export class BuiltinConverter implements Converter {
     if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted before it started`);
     try {
       const r = await convertInWorker(
-        { input: job.input, output: job.output, options: { ...this.options, fileMode: job.fileMode } },
+        {
+          input: job.input,
+          output: job.output,
+          options: { ...this.options, fileMode: job.fileMode },
+          niceness: job.niceness,
+        },
         job.signal,
       );
       const skipped = Object.entries(r.skipped).map(([why, n]) => `${n} ${why}`).join(", ");
       return {
         flows: r.flows,
         elapsedMs: r.elapsedMs,
+        packets: r.packets,
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
           (r.truncated ? "; last record truncated" : ""),
       };
