@@ -14,6 +14,8 @@ import { openFlowWriter } from "../output/flow_writer.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
+import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
+import type { ReadStats } from "../pcap/reader.ts";
 
 export interface WindowsSessionOptions extends FlowTableOptions {
   iface: string;
@@ -59,6 +61,14 @@ export interface WindowSummary {
   /** Sources the rule judged attackers, most connections first. */
   attackers: Attacker[];
   rule: string;
+  /** Since the start: tcpdump's counters as it last printed them, and the packets we read. */
+  capture?: CaptureCounts;
+}
+
+/** tcpdump's own counters next to ours, since the capture started. */
+export interface CaptureCounts {
+  tcpdump: TcpdumpCounts | null;
+  packetsRead: number;
 }
 
 export interface WindowsResult {
@@ -71,6 +81,8 @@ export interface WindowsResult {
   /** tcpdump's last stderr line (its error when it exited by itself). */
   tcpdumpMessage: string;
   droppedByKernel: number | null;
+  /** tcpdump's final counters and the packets read. */
+  capture: CaptureCounts;
 }
 
 /**
@@ -109,6 +121,8 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
   const stop = new AbortController();
   let failure: unknown;
+  let tcpdumpCounts: TcpdumpCounts | null = null;
+  let readStats: ReadStats | undefined;
 
   const writeWindow = async (report: WindowReport<FlowRecord>) => {
     const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
@@ -138,6 +152,7 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
           attackFlows,
           attackers: report.attackers,
           rule: options.rule.name,
+          capture: { tcpdump: tcpdumpCounts, packetsRead: readStats?.packets ?? 0 },
         });
       } catch (err) {
         await writer.abort().catch(() => {});
@@ -165,7 +180,9 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   let started = false;
   let capture;
   try {
-    capture = await captureForSession(options, stop.signal, loop.onPacket, () => {
+    const withCounts = { ...options, onTcpdumpCounts: (c: TcpdumpCounts) => tcpdumpCounts = c };
+    capture = await captureForSession(withCounts, stop.signal, loop.onPacket, (stats) => {
+      readStats = stats;
       started = true;
       loop.start();
       options.onListening?.();
@@ -182,5 +199,6 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
     tcpdumpExitCode: capture.exitCode,
     tcpdumpMessage: tcpdumpMessage(capture.stderr),
     droppedByKernel: droppedByKernel(capture.stderr),
+    capture: { tcpdump: capture.counts, packetsRead: capture.stats.packets },
   };
 }

@@ -10,6 +10,7 @@
  * conversions are aborted, nothing is left half-written under a final name,
  * and unconverted pcaps stay for the next start.
  */
+import { formatTcpdumpCounts, type TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { baseName, pathExists } from "../paths.ts";
 import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
@@ -67,6 +68,10 @@ export interface PipelineSummary {
   /** A second Ctrl+C cut the shutdown short. */
   forced: boolean;
   tcpdumpRestarts: number;
+  /** tcpdump's final counters (restarts summed), when it printed them. */
+  tcpdump: TcpdumpCounts | null;
+  /** Packets in the pcaps converted this run (counted by the builtin meter only). */
+  packetsRead: number;
   logFile?: string;
 }
 
@@ -147,6 +152,7 @@ export async function startPipeline(
     await removeTempLeftovers([...new Set([dirs.csv, dirs.reports, dirs.pcaps, dirs.failed])], log);
     const converter = await deps.createConverter(cfg, programs);
     let failedThisRun = 0;
+    let packetsRead = 0;
     const queue = new ConversionQueue({
       converter,
       workers: cfg.workers,
@@ -160,6 +166,7 @@ export async function startPipeline(
       fileMode: cfg.fileMode,
       dirMode: cfg.dirMode,
       onFailed: () => failedThisRun++,
+      onConverted: (_pcap, _csv, outcome) => packetsRead += outcome.packets ?? 0,
     });
     const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
     const watcher = new CaptureWatcher({
@@ -237,6 +244,8 @@ export async function startPipeline(
       freeBytes: await deps.freeBytes(dirs.data).catch(() => undefined),
       capture: capture.state,
       tcpdumpRestarts: capture.restarts,
+      tcpdump: await capture.refreshCounts(),
+      packetsRead,
     });
     const logStatus = async () => log.info(formatStatus(await status()));
     const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);
@@ -295,11 +304,14 @@ export async function startPipeline(
           unfinished,
           forced,
           tcpdumpRestarts: capture.restarts,
+          tcpdump: capture.counts,
+          packetsRead,
           logFile: log.filePath,
         };
         log.info(
           `stopped: ${summary.captured} captured, ${summary.converted} converted, ${summary.failed} failed` +
-            `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}`,
+            `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}; ` +
+            formatTcpdumpCounts(summary.tcpdump, packetsRead),
         );
         log.close();
         return summary;

@@ -3,7 +3,7 @@ import { RotatingCapture, rotatingCaptureArgs } from "../../src/capture/tcpdump_
 import { memoryLogger } from "../../src/log.ts";
 import { captureFiles, captureSkipReason, startTrafficServer, until } from "./pipeline_traffic.ts";
 
-Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its own argument", () => {
+Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n -B 16384, the filter as its own argument", () => {
   assert.deepEqual(
     rotatingCaptureArgs({
       iface: "eth0",
@@ -25,13 +25,15 @@ Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its
       "root",
       "-U",
       "-n",
+      "-B",
+      "16384",
       "--",
       "tcp port 80 and not host 10.0.0.1",
     ],
   );
   assert.equal(
     rotatingCaptureArgs({ iface: "lo", snaplen: 1, rotateSeconds: 1, pcapDir: ".", filter: " " }).length,
-    12,
+    14,
   );
 });
 
