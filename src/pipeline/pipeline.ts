@@ -10,6 +10,7 @@
  * conversions are aborted, nothing is left half-written under a final name,
  * and unconverted pcaps stay for the next start.
  */
+import { snaplenWarning } from "./snaplen_warning.ts";
 import { formatTcpdumpCounts, type TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { baseName, pathExists } from "../paths.ts";
 import { findParentDeathHelper } from "../capture/parent_death.ts";
@@ -146,6 +147,8 @@ export async function startPipeline(
       `${cfg.workers} workers, data in ${dirs.data}, log ${log.filePath}`,
   );
   for (const w of warnings) log.warn(w);
+  const truncation = snaplenWarning(cfg.meter, cfg.snaplen);
+  if (truncation) log.warn(truncation);
 
   try {
     // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
