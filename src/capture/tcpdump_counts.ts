@@ -50,10 +50,12 @@ export function parseTcpdumpCounts(stderr: string): TcpdumpCounts | null {
  * @example
  * formatTcpdumpCounts({ captured: 3, received: 4, dropped: 1 }, 3)
  * // "tcpdump received 4, captured 3, dropped 1; read 3"
+ * formatTcpdumpCounts(null, null)
+ * // "tcpdump counts not yet known; read by the meter (not reported)"
  */
-export function formatTcpdumpCounts(c: TcpdumpCounts | null, packetsRead: number): string {
+export function formatTcpdumpCounts(c: TcpdumpCounts | null, packetsRead: number | null): string {
   const tcpdump = c
     ? `tcpdump received ${c.received}, captured ${c.captured}, dropped ${c.dropped}`
     : "tcpdump counts not yet known";
-  return `${tcpdump}; read ${packetsRead}`;
+  return `${tcpdump}; read ${packetsRead ?? "by the meter (not reported)"}`;
 }

@@ -71,8 +71,8 @@ export interface PipelineSummary {
   tcpdumpRestarts: number;
   /** tcpdump's final counters (restarts summed), when it printed them. */
   tcpdump: TcpdumpCounts | null;
-  /** Packets in the pcaps converted this run (counted by the builtin meter only). */
-  packetsRead: number;
+  /** Packets in the pcaps converted this run (the builtin meter counts them; null for external meters). */
+  packetsRead: number | null;
   logFile?: string;
 }
 
@@ -156,6 +156,7 @@ export async function startPipeline(
     const converter = await deps.createConverter(cfg, programs);
     let failedThisRun = 0;
     let packetsRead = 0;
+    const meterPackets = () => cfg.meter === "builtin" ? packetsRead : null;
     const queue = new ConversionQueue({
       converter,
       workers: cfg.workers,
@@ -248,7 +249,7 @@ export async function startPipeline(
       capture: capture.state,
       tcpdumpRestarts: capture.restarts,
       tcpdump: await capture.refreshCounts(),
-      packetsRead,
+      packetsRead: meterPackets(),
     });
     const logStatus = async () => log.info(formatStatus(await status()));
     const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);
@@ -308,13 +309,13 @@ export async function startPipeline(
           forced,
           tcpdumpRestarts: capture.restarts,
           tcpdump: capture.counts,
-          packetsRead,
+          packetsRead: meterPackets(),
           logFile: log.filePath,
         };
         log.info(
           `stopped: ${summary.captured} captured, ${summary.converted} converted, ${summary.failed} failed` +
             `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}; ` +
-            formatTcpdumpCounts(summary.tcpdump, packetsRead),
+            formatTcpdumpCounts(summary.tcpdump, summary.packetsRead),
         );
         log.close();
         return summary;

@@ -23,8 +23,8 @@ export interface PipelineStatus {
   tcpdumpRestarts: number;
   /** tcpdump's own counters this run (restarts summed); null before it printed any. */
   tcpdump?: TcpdumpCounts | null;
-  /** Packets in the pcaps converted this run (builtin meter; external meters do not say). */
-  packetsRead?: number;
+  /** Packets in the pcaps converted this run (builtin meter); null: an external meter, which does not say. */
+  packetsRead?: number | null;
 }
 
 /**
@@ -44,7 +44,7 @@ export function formatStatus(s: PipelineStatus): string {
     `free disk ${s.freeBytes === undefined ? "unknown" : formatBytes(s.freeBytes)}`,
     `tcpdump ${s.capture}${s.tcpdumpRestarts > 0 ? ` (${s.tcpdumpRestarts} restarts)` : ""}`,
   ];
-  if (s.tcpdump !== undefined) parts.push(formatTcpdumpCounts(s.tcpdump, s.packetsRead ?? 0));
+  if (s.tcpdump !== undefined) parts.push(formatTcpdumpCounts(s.tcpdump, s.packetsRead ?? null));
   return `status: ${parts.join(", ")}`;
 }
 

@@ -90,6 +90,11 @@ Deno.test({
       await Deno.stat(first.file); // there before the stop
       cli.signal("SIGINT");
       assert.equal(await cli.exit(), 0, cli.stderr);
+      // tcpdump's own counters next to ours: in every window line and at the stop.
+      const stopped = JSON.parse(cli.stdout.split("\n").find((l) => l.includes('"event":"stopped"')) ?? "{}");
+      assert.equal(stopped.capture?.tcpdump?.dropped, 0, cli.stdout);
+      assert.equal(stopped.capture?.tcpdump?.captured, stopped.capture?.packetsRead);
+      assert.ok(windowLogs(cli.stdout).every((w) => "packetsRead" in w && "tcpdump" in w));
 
       const logs = windowLogs(cli.stdout);
       assert.equal(logs.length, 2, "window 1 on the clock, window 2 saved by Ctrl+C");

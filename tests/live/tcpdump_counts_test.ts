@@ -21,4 +21,8 @@ Deno.test("the counters text names tcpdump's received, captured, dropped and our
     "tcpdump received 4, captured 3, dropped 1; read 3",
   );
   assert.equal(formatTcpdumpCounts(null, 0), "tcpdump counts not yet known; read 0");
+  assert.equal(
+    formatTcpdumpCounts(null, null),
+    "tcpdump counts not yet known; read by the meter (not reported)",
+  );
 });
