@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, notStrictEqual as assertNotEquals } from "node:assert/strict";
 import { BASE_SEC, F, frame, type TestPacket } from "./flow_harness.ts";
-import { pcapFile } from "../pcap/build_capture.ts";
+import { concat, pcapFile } from "../pcap/build_capture.ts";
 import { CaptureParser } from "../../src/pcap/capture_parser.ts";
 import { FlowMeter } from "../../src/flow/meter.ts";
 import type { MeterOptions } from "../../src/flow/profile.ts";
@@ -100,13 +100,7 @@ function truncatePcap(bytes: Uint8Array, snaplen: number): Uint8Array {
     out.push(header, bytes.subarray(at + 16, at + 16 + keep));
     at += 16 + caplen;
   }
-  const all = new Uint8Array(out.reduce((n, b) => n + b.length, 0));
-  let o = 0;
-  for (const b of out) {
-    all.set(b, o);
-    o += b.length;
-  }
-  return all;
+  return concat(...out);
 }
 
 Deno.test({
