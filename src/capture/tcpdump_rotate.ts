@@ -11,6 +11,7 @@
  */
 import { underParentDeath } from "./parent_death.ts";
 import type { Logger } from "../log.ts";
+import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 
 /** File names tcpdump writes (strftime pattern) and the matching regexp. */
 export const CAPTURE_PATTERN = "capture_%Y%m%d_%H%M%S.pcap";
@@ -32,19 +33,29 @@ export interface RotatingCaptureOptions {
   backoff?: { initialMs?: number; maxMs?: number; healthyMs?: number };
   /** How long stop/pause wait after SIGTERM before SIGKILL (default 5 s). */
   stopTimeoutMs?: number;
+  /** Kernel capture buffer in KiB (tcpdump -B; default ROTATING_BUFFER_KIB). */
+  bufferKiB?: number;
   /** Called when tcpdump has exited, whatever the reason (its last file is then complete). */
   onExit?: (info: { code: number; signal: Deno.Signal | null; expected: boolean }) => void;
 }
+
+/**
+ * Kernel buffer of the rotating capture: tcpdump's default 2 MiB holds about
+ * 0.2 s at 50 k packets/s; 16 MiB holds over a second while a conversion
+ * or the disk holds tcpdump up.
+ */
+export const ROTATING_BUFFER_KIB = 16384;
 
 /**
  * tcpdump's arguments for a rotating capture.
  *
  * @example
  * rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" })
- * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n", "--", "tcp"]
+ * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n",
+ * //  "-B", "16384", "--", "tcp"]
  */
 export function rotatingCaptureArgs(
-  o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter">,
+  o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter" | "bufferKiB">,
 ): string[] {
   const args = [
     "-i",
@@ -59,6 +70,8 @@ export function rotatingCaptureArgs(
     "root",
     "-U",
     "-n",
+    "-B",
+    String(o.bufferKiB ?? ROTATING_BUFFER_KIB),
   ];
   // "--": a filter starting with "-" must not be read as options (-w FILE, -z COMMAND).
   if (o.filter.trim() !== "") args.push("--", o.filter);
@@ -78,6 +91,12 @@ export class RotatingCapture {
   #wake: (() => void) | undefined;
   /** True while a stop/pause is killing tcpdump on purpose. */
   #intentional = false;
+  /** The running tcpdump has said "listening on" (its SIGUSR1 handler is set). */
+  #listening = false;
+  /** Counters of the running tcpdump (last SIGUSR1 reply), and the sum over earlier runs. */
+  #current: TcpdumpCounts | null = null;
+  #earlier: TcpdumpCounts | null = null;
+  #countWaiters = new Set<() => void>();
 
   constructor(options: RotatingCaptureOptions) {
     this.#o = options;
@@ -95,6 +114,34 @@ export class RotatingCapture {
   /** The running tcpdump's process id (tests kill it to check the restart). */
   get pid(): number | undefined {
     return this.#child?.pid;
+  }
+
+  /** tcpdump's counters over this run (restarts summed), as last printed; null before any. */
+  get counts(): TcpdumpCounts | null {
+    return addCounts(this.#earlier, this.#current);
+  }
+
+  /**
+   * Asks the running tcpdump for its counters (SIGUSR1) and resolves with
+   * `counts` once it answered or after `timeoutMs`.
+   */
+  async refreshCounts(timeoutMs = 1000): Promise<TcpdumpCounts | null> {
+    const child = this.#child;
+    if (!child || !this.#listening) return this.counts;
+    let done!: () => void;
+    const answered = new Promise<void>((resolve) => done = resolve);
+    this.#countWaiters.add(done);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      child.kill("SIGUSR1");
+      await Promise.race([answered, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
+    } catch {
+      /* exited meanwhile */
+    } finally {
+      clearTimeout(timer);
+      this.#countWaiters.delete(done);
+    }
+    return this.counts;
   }
 
   /** Starts tcpdump and its supervision. */
@@ -222,9 +269,21 @@ export class RotatingCapture {
       } catch { /* exited */ }
     }
     let lastLine = "";
+    let finalCounts = "";
+    this.#listening = false;
+    this.#current = null;
     const lines = readLines(child.stderr, (line) => {
       const text = line.replace(/^tcpdump: /, "");
       if (text === "") return;
+      // The one-line reply to SIGUSR1: counters for the status line, not the log.
+      const counts = text.includes("captured,") ? parseTcpdumpCounts(text) : null;
+      if (counts) {
+        this.#current = counts;
+        for (const done of this.#countWaiters) done();
+        return;
+      }
+      if (text.startsWith("listening on")) this.#listening = true;
+      if (/^\d+ packets? /.test(text)) finalCounts += `${text}\n`;
       if (!text.startsWith("listening on")) lastLine = text;
       if (/ [1-9]\d* packets? dropped by kernel/.test(` ${text}`)) o.log.warn(`tcpdump: ${text}`);
       else o.log.info(`tcpdump: ${text}`);
@@ -232,6 +291,9 @@ export class RotatingCapture {
     const status = await child.status;
     await lines;
     if (this.#child === child) this.#child = undefined;
+    this.#listening = false;
+    this.#earlier = addCounts(this.#earlier, parseTcpdumpCounts(finalCounts) ?? this.#current);
+    this.#current = null;
     return { code: status.code, signal: status.signal, lastLine };
   }
 }
@@ -253,4 +315,13 @@ async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: stri
 
 function quoteArg(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function addCounts(a: TcpdumpCounts | null, b: TcpdumpCounts | null): TcpdumpCounts | null {
+  if (!a || !b) return a ?? b;
+  return {
+    captured: a.captured + b.captured,
+    received: a.received + b.received,
+    dropped: a.dropped + b.dropped,
+  };
 }

@@ -1,12 +1,26 @@
 /**
- * Live capture as a stream: runs `tcpdump -i IFACE -s SNAPLEN -U --immediate-mode -w - [filter]`
- * (immediate mode: without it, packets still in the kernel ring at SIGTERM are lost)
- * and feeds its stdout through the streaming pcap reader. No files are
- * written. Stopping (AbortSignal) sends SIGTERM so tcpdump flushes what it
- * has; the packets already written to the pipe are still delivered.
+ * Live capture as a stream: runs `tcpdump -i IFACE -s SNAPLEN -U -n -w - [filter]`
+ * and feeds its stdout, read in large chunks, through the pcap parser. No
+ * files are written.
+ *
+ * Why these options (measured over a veth with tcpreplay, see
+ * tests/bench/capture_load.ts): with `--immediate-mode` libpcap uses a ring of
+ * fixed slots sized from the snaplen, so `-B 16384 -s 65535` holds only about
+ * 256 packets and drops at 50 k packets/s; without it the kernel fills
+ * variable-size blocks and the same 16 MiB holds tens of thousands of
+ * packets, and hands a block over when it is full or after tcpdump's 1 s
+ * buffer timeout. So a packet reaches us at most about 1 s after it arrived.
+ * `-U` writes each handed-over packet to the pipe at once (no stdio buffer
+ * waiting for 4 KiB on a quiet link).
+ *
+ * Stopping (AbortSignal) waits STOP_DRAIN_MS first, so the block holding the
+ * last packets before the stop is handed over, then sends SIGTERM; the
+ * packets already in the pipe are still delivered. tcpdump's own counters
+ * (received, captured, dropped) are asked for with SIGUSR1 while it runs.
  */
 import { underParentDeath } from "./parent_death.ts";
-import { type PacketCallback, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
+import { CaptureParser, type PacketCallback, type ReadStats } from "../pcap/reader.ts";
+import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 
 /** tcpdump failed before delivering a capture (bad interface, bad filter, no permission). */
 export class TcpdumpStartError extends Error {
@@ -16,13 +30,20 @@ export class TcpdumpStartError extends Error {
   }
 }
 
+/**
+ * How long a stop waits before SIGTERM: tcpdump's buffer timeout (1000 ms)
+ * plus a margin. Packets of a kernel block not yet handed over when tcpdump
+ * exits are lost (received, never captured).
+ */
+export const STOP_DRAIN_MS = 1200;
+
 export interface TcpdumpStreamOptions {
   iface: string;
   /** Bytes captured per packet (default 65535). */
   snaplen?: number;
   /** BPF filter expression, passed to tcpdump as one argument. */
   filter?: string;
-  /** Stop the capture: SIGTERM to tcpdump, then the rest of the pipe is read. */
+  /** Stop the capture: after STOP_DRAIN_MS, SIGTERM to tcpdump, then the rest of the pipe is read. */
   signal?: AbortSignal;
   /** Stop after this many packets (0 = no limit). */
   maxPackets?: number;
@@ -33,18 +54,26 @@ export interface TcpdumpStreamOptions {
   prefixArgs?: string[];
   /** Path of `setpriv`: run under `--pdeathsig TERM` so tcpdump dies with us (see parent_death.ts). */
   parentDeathSignal?: string;
+  /** Ask tcpdump for its counters (SIGUSR1) this often once it listens; 0 = never (default 1000). */
+  countsIntervalMs?: number;
+  /** Called with tcpdump's counters each time it prints them. */
+  onCounts?: (counts: TcpdumpCounts) => void;
+  /** Wait between the stop and SIGTERM (default STOP_DRAIN_MS). */
+  stopDrainMs?: number;
 }
 
 export interface TcpdumpStreamResult {
   stats: ReadStats;
-  /** Everything tcpdump wrote to stderr (its "listening on" line and final counts). */
+  /** tcpdump's stderr (its "listening on" line and final counts; periodic counts left out). */
   stderr: string;
   exitCode: number;
+  /** tcpdump's final counters, or the last ones it printed while running; null if none. */
+  counts: TcpdumpCounts | null;
 }
 
 /** The tcpdump argument list for a streaming capture. */
 export function tcpdumpStreamArgs(o: Pick<TcpdumpStreamOptions, "iface" | "snaplen" | "filter">): string[] {
-  const args = ["-i", o.iface, "-s", String(o.snaplen ?? 65535), "-U", "--immediate-mode", "-n", "-w", "-"];
+  const args = ["-i", o.iface, "-s", String(o.snaplen ?? 65535), "-U", "-n", "-w", "-"];
   // "--": a filter starting with "-" must not be read as options (-w FILE, -z COMMAND).
   if (o.filter && o.filter.trim() !== "") args.push("--", o.filter);
   return args;
@@ -77,39 +106,107 @@ export async function captureFromTcpdump(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let stopped = false;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
+  let exited = false;
+  const status = child.status.finally(() => exited = true);
+  const signalChild = (sig: Deno.Signal) => {
+    if (exited) return;
     try {
-      child.kill("SIGTERM");
+      child.kill(sig);
     } catch { /* already exited */ }
   };
-  options.signal?.addEventListener("abort", stop, { once: true });
-  if (options.signal?.aborted) stop();
-  const stderrText = new Response(child.stderr).text();
+  let terminated = false;
+  const terminate = () => {
+    if (terminated) return;
+    terminated = true;
+    signalChild("SIGTERM");
+  };
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    if (drainTimer === undefined) drainTimer = setTimeout(terminate, options.stopDrainMs ?? STOP_DRAIN_MS);
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  const err = new StderrWatch(options.onCounts);
+  const stderrDone = err.read(child.stderr);
+  const interval = options.countsIntervalMs ?? 1000;
+  const countsTimer = interval > 0
+    ? setInterval(() => {
+      // Only once tcpdump listens: its SIGUSR1 handler is set by then (the default action kills).
+      if (err.listening && !terminated) signalChild("SIGUSR1");
+    }, interval)
+    : undefined;
+
+  const parser = new CaptureParser(onPacket, {
+    source: `tcpdump on ${options.iface}`,
+    maxPackets: options.maxPackets,
+  });
   let stats: ReadStats | undefined;
   let readError: unknown;
+  const reader = child.stdout.getReader();
   try {
-    stats = await readCaptureStream(child.stdout, onPacket, {
-      source: `tcpdump on ${options.iface}`,
-      maxPackets: options.maxPackets,
-      onProgress: options.onProgress,
-    });
+    while (!parser.finished) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parser.push(value);
+      options.onProgress?.(parser.stats.bytesRead, parser.stats);
+    }
+    if (parser.finished) await reader.cancel().catch(() => {});
+    stats = parser.end();
   } catch (e) {
     readError = e;
   } finally {
-    stop();
-    options.signal?.removeEventListener("abort", stop);
+    reader.releaseLock();
+    clearInterval(countsTimer);
+    clearTimeout(drainTimer);
+    terminate();
+    options.signal?.removeEventListener("abort", onAbort);
   }
-  const status = await child.status;
-  const stderr = await stderrText;
-  const exitCode = status.code;
+  const { code: exitCode } = await status;
+  await stderrDone;
+  const stderr = err.text;
   if (stats === undefined || (stats.bytesRead === 0 && !options.signal?.aborted)) {
     if (readError && stats === undefined && exitCode === 0) throw readError;
     throw new TcpdumpStartError(options.iface, stderr, exitCode);
   }
-  return { stats, stderr, exitCode };
+  return { stats, stderr, exitCode, counts: parseTcpdumpCounts(stderr) ?? err.counts };
+}
+
+/** Collects tcpdump's stderr, passing the one-line SIGUSR1 counters on instead of keeping them. */
+class StderrWatch {
+  text = "";
+  listening = false;
+  counts: TcpdumpCounts | null = null;
+  #partial = "";
+
+  constructor(readonly onCounts?: (counts: TcpdumpCounts) => void) {}
+
+  async read(stream: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) this.#add(chunk);
+    } catch { /* closed */ }
+    if (this.#partial !== "") this.#line(this.#partial, false);
+  }
+
+  #add(chunk: string): void {
+    const lines = (this.#partial + chunk).split("\n");
+    this.#partial = lines.pop() ?? "";
+    for (const line of lines) this.#line(line, true);
+  }
+
+  #line(line: string, complete: boolean): void {
+    // "tcpdump: 5 packets captured, 5 packets received by filter, 0 packets dropped by kernel"
+    const counts = line.includes("captured,") ? parseTcpdumpCounts(line) : null;
+    if (counts) {
+      this.counts = counts;
+      this.onCounts?.(counts);
+      return;
+    }
+    if (line.includes("listening on")) this.listening = true;
+    // Bounded: a long session keeps its last 32 to 64 KiB.
+    if (this.text.length > 64 * 1024) this.text = this.text.slice(-32 * 1024);
+    this.text += complete ? `${line}\n` : line;
+  }
 }
 
 function lastLine(text: string): string {

@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
-import { PROFILE_NAMES } from "../flow/profile.ts";
+import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 import { layoutFrom } from "../convert/flow_table_options.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
@@ -29,6 +29,7 @@ export interface RawFlowOptions {
   keepSinglePacketFlows?: boolean;
   ipv6?: boolean;
   trimPadding?: boolean;
+  snaplenLengths: string;
   terminationGrace?: string;
   idleSweep?: boolean;
   fileMode?: string;
@@ -103,6 +104,13 @@ export function addFlowOptions(
       "exclude Ethernet padding from payload (default: off in cic2017, on in corrected)",
     )
     .option("--no-trim-padding", "count Ethernet padding as payload, as the CIC-IDS2017 build did")
+    .addOption(
+      new Option(
+        "--snaplen-lengths <source>",
+        "lengths of packets cut by the snaplen: ip = whole-packet numbers from the IP header and " +
+          "original length; captured = the captured bytes, as the Java program on a truncated file",
+      ).choices([...SNAPLEN_LENGTHS]).default("ip"),
+    )
     .option(
       "--termination-grace <seconds>",
       "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen fork)",
@@ -131,6 +139,7 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     keepSinglePacketFlows: raw.keepSinglePacketFlows,
     ipv6: raw.ipv6,
     trimPadding: raw.trimPadding,
+    snaplenLengths: (raw.snaplenLengths ?? "ip") as SnaplenLengths,
     terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
     sweepIdle: raw.idleSweep,
     fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),

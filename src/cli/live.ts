@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
 import { CAPTURE_BUFFER_KIB } from "../live/session_capture.ts";
+import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { printInterfaces } from "./interfaces.ts";
@@ -76,10 +77,11 @@ export async function checkTarget(iface: string | undefined, filter: string | un
   return iface;
 }
 
-/** One-line progress: packets, active flows, completed flows, packets/s. */
+/** One-line progress: packets, active flows, completed flows, packets/s, tcpdump's counters. */
 export function formatLiveProgress(p: LiveProgress): string {
   return `packets ${p.packets}  active flows ${p.activeFlows}  completed flows ${p.completedFlows}  ` +
-    `${p.packetsPerSec} packets/s  (${Math.round(p.elapsedMs / 1000)} s)`;
+    `${p.packetsPerSec} packets/s  (${Math.round(p.elapsedMs / 1000)} s)  ` +
+    `[${formatTcpdumpCounts(p.tcpdump, p.packets)}]`;
 }
 
 /** The final statistics. */
@@ -95,7 +97,10 @@ export function formatLiveResult(r: LiveResult): string {
   if (r.singlePacketFlowsDropped) {
     lines.push(`One-packet flows:    ${r.singlePacketFlowsDropped} not written (cic2017)`);
   }
-  if (r.droppedByKernel) lines.push(`Dropped by kernel:   ${r.droppedByKernel}`);
+  if (r.tcpdumpCounts) {
+    const c = r.tcpdumpCounts;
+    lines.push(`tcpdump:             received ${c.received}, captured ${c.captured}, dropped ${c.dropped}`);
+  } else if (r.droppedByKernel) lines.push(`Dropped by kernel:   ${r.droppedByKernel}`);
   lines.push(`Duration:            ${(r.elapsedMs / 1000).toFixed(1)} s`);
   return lines.join("\n");
 }

@@ -5,6 +5,7 @@
  * profile: one row per connection; IPv4 only, as the Live Capture Tool).
  * Ctrl+C (or SIGTERM) saves the current window; a second one exits at once.
  */
+import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { tcpdumpFailure } from "../live/session_capture.ts";
 import { Command, Option } from "commander";
 import { DEFAULT_FLOOD_THRESHOLD, DEFAULT_WEB_PORTS, HttpFloodRule } from "../label/http_flood.ts";
@@ -86,6 +87,9 @@ export function formatWindow(w: WindowSummary): string {
     const who = w.attackers.map((a) => `${a.ip} (${a.connections} connections)`).join(", ");
     lines.push(`${at}   ${w.rule} detected: ${who}; ${w.attackFlows} flows labeled Attack`);
   }
+  if (w.capture) {
+    lines.push(`${at}   capture: ${formatTcpdumpCounts(w.capture.tcpdump, w.capture.packetsRead)}`);
+  }
   return lines.join("\n");
 }
 
@@ -103,6 +107,7 @@ export function windowJson(w: WindowSummary): string {
     attackFlows: w.attackFlows,
     rule: w.rule,
     attackers: w.attackers,
+    ...(w.capture ? { tcpdump: w.capture.tcpdump, packetsRead: w.capture.packetsRead } : {}),
   });
 }
 
@@ -179,7 +184,7 @@ export function windowsCommand(): Command {
       if (result === undefined) throw new PartialFailure("stopped at once; the current window was not saved");
       const summary = `${result.windows} window files, ${result.packets} packets, ${result.flows} flows ` +
         `(${result.attackFlows} Attack)` +
-        (result.droppedByKernel ? `, ${result.droppedByKernel} dropped by kernel` : "");
+        `; ${formatTcpdumpCounts(result.capture.tcpdump, result.capture.packetsRead)}`;
       if (raw.jsonLog) console.log(JSON.stringify({ event: "stopped", ...result }));
       else console.error(`pcap-pipeline: stopped: ${summary}`);
       const failure = tcpdumpFailure(iface, result);

@@ -2,6 +2,7 @@
  * The pipeline's settings: one `PipelineConfig` type, its defaults, and the
  * layering defaults ← config file ← command-line flags.
  */
+import type { SnaplenLengths } from "../flow/profile.ts";
 import type { ConverterName } from "../convert/converter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import type { LayoutName } from "../output/columns.ts";
@@ -38,6 +39,8 @@ export interface BuiltinOptions {
   activityTimeout: number;
   /** Value of the Label column. */
   label: string;
+  /** Lengths of packets cut by the snaplen: "ip" (whole-packet numbers) or "captured" (parity). */
+  snaplenLengths: SnaplenLengths;
 }
 
 export interface NexusflowmeterOptions {
@@ -118,6 +121,7 @@ export const DEFAULTS = {
     flowTimeout: 120,
     activityTimeout: 5,
     label: "NeedManualLabel",
+    snaplenLengths: "ip" as SnaplenLengths,
   },
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
@@ -186,6 +190,7 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
       flowTimeout: pick((l) => l.builtin?.flowTimeout, DEFAULTS.builtin.flowTimeout as number),
       activityTimeout: pick((l) => l.builtin?.activityTimeout, DEFAULTS.builtin.activityTimeout as number),
       label: pick((l) => l.builtin?.label, DEFAULTS.builtin.label as string),
+      snaplenLengths: pick((l) => l.builtin?.snaplenLengths, DEFAULTS.builtin.snaplenLengths),
     },
     cicflowmeter: {
       verbose: pick((l) => l.cicflowmeter?.verbose, DEFAULTS.cicflowmeter.verbose as boolean),

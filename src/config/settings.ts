@@ -6,7 +6,7 @@
  */
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
 import { DEFAULTS, NEXUS_FORMATS, type NexusFormat, type PartialConfig } from "./pipeline_config.ts";
-import { PROFILE_NAMES } from "../flow/profile.ts";
+import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 import { parseMode } from "../output/file_mode.ts";
@@ -267,6 +267,15 @@ export const SETTINGS: readonly Setting[] = [
     help: "builtin: value of the Label column",
     shownDefault: DEFAULTS.builtin.label,
     apply: (c, v) => (c.builtin ??= {}).label = v as string,
+  },
+  {
+    key: "builtin.snaplen_lengths",
+    flag: "--snaplen-lengths <source>",
+    kind: { type: "enum", values: SNAPLEN_LENGTHS },
+    help:
+      "builtin: lengths of packets cut by the snaplen, ip (whole packet) or captured (as the Java program)",
+    shownDefault: DEFAULTS.builtin.snaplenLengths,
+    apply: (c, v) => (c.builtin ??= {}).snaplenLengths = v as SnaplenLengths,
   },
   {
     key: "nexusflowmeter.flow_timeout",

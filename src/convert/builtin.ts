@@ -13,7 +13,14 @@ import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } fr
 /** Options of the builtin converter (a subset of `convertCaptureFile`'s). */
 export type BuiltinOptions = Pick<
   ConvertFileOptions,
-  "profile" | "columns" | "format" | "fields" | "flowTimeoutSec" | "activityTimeoutSec" | "label"
+  | "profile"
+  | "columns"
+  | "format"
+  | "fields"
+  | "flowTimeoutSec"
+  | "activityTimeoutSec"
+  | "label"
+  | "snaplenLengths"
 >;
 
 /** A Converter running the built-in flow meter in a Web Worker. */
@@ -31,13 +38,19 @@ export class BuiltinConverter implements Converter {
     if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted before it started`);
     try {
       const r = await convertInWorker(
-        { input: job.input, output: job.output, options: { ...this.options, fileMode: job.fileMode } },
+        {
+          input: job.input,
+          output: job.output,
+          options: { ...this.options, fileMode: job.fileMode },
+          niceness: job.niceness,
+        },
         job.signal,
       );
       const skipped = Object.entries(r.skipped).map(([why, n]) => `${n} ${why}`).join(", ");
       return {
         flows: r.flows,
         elapsedMs: r.elapsedMs,
+        packets: r.packets,
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
           (r.truncated ? "; last record truncated" : ""),
       };

@@ -5,11 +5,14 @@
  */
 /// <reference lib="deno.worker" />
 import { convertCaptureFile, type ConvertFileOptions, type ConvertFileResult } from "./convert_file.ts";
+import { lowerPriority } from "./low_priority.ts";
 
 export interface ConvertRequest {
   input: string;
   output: string;
   options: Omit<ConvertFileOptions, "signal" | "onProgress">;
+  /** Lower this worker thread's CPU priority to this niceness first (see low_priority.ts). */
+  niceness?: number;
 }
 
 /** The result, or the error's name (e.g. CaptureFormatError, NotFound) and message. */
@@ -18,7 +21,9 @@ export type ConvertReply =
   | { ok: false; name: string; message: string };
 
 self.onmessage = async (event: MessageEvent<ConvertRequest>) => {
-  const { input, output, options } = event.data;
+  const { input, output, options, niceness } = event.data;
+  // Best effort: without the permission the conversion still runs, at normal priority.
+  if (niceness !== undefined) lowerPriority(0, niceness);
   let reply: ConvertReply;
   try {
     reply = { ok: true, result: await convertCaptureFile(input, output, options) };

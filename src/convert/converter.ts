@@ -21,6 +21,8 @@ export interface ConvertJob {
   fileMode?: number;
   /** Mode of directories the converter creates (default 0o700). */
   dirMode?: number;
+  /** CPU niceness to convert at (the pipeline: CONVERSION_NICENESS, below tcpdump); unset = unchanged. */
+  niceness?: number;
 }
 
 export interface ConvertOutcome {
@@ -30,6 +32,8 @@ export interface ConvertOutcome {
   elapsedMs: number;
   /** Anything worth logging (the meter's stderr tail, skipped-packet counts). */
   detail?: string;
+  /** Packets read from the capture, when the meter says (the builtin one does). */
+  packets?: number;
 }
 
 /**

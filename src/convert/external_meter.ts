@@ -100,6 +100,7 @@ export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOu
       args: plan.args,
       signal: job.signal,
       graceMs: run.graceMs,
+      niceness: job.niceness,
     });
     const detail = describeOutput(result.stderrTail, result.stdoutTail);
     if (result.aborted) throw new ConvertError(`${name}: ${program} stopped (aborted)`, false, detail);

@@ -20,6 +20,7 @@ export type FlowTableOptions = Pick<
   | "keepSinglePacketFlows"
   | "ipv6"
   | "trimPadding"
+  | "snaplenLengths"
   | "terminationGraceSec"
   | "sweepIdle"
   | "timestampFormat"
@@ -42,6 +43,7 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
     keepSinglePacketFlows: o.keepSinglePacketFlows,
     ipv6: o.ipv6,
     trimPadding: o.trimPadding,
+    snaplenLengths: o.snaplenLengths,
     terminationGraceUs: o.terminationGraceSec === undefined
       ? undefined
       : Math.round(o.terminationGraceSec * 1e6),

@@ -13,6 +13,8 @@
  * to exit when their pipes close. `canKillProcessGroups()` says which applies.
  */
 
+import { lowerPriority } from "./low_priority.ts";
+
 /** Default bytes kept from the end of stderr (and stdout). */
 export const DEFAULT_TAIL_BYTES = 4096;
 /** Default wait between SIGTERM and SIGKILL. */
@@ -33,6 +35,8 @@ export interface RunOptions {
   cwd?: string;
   /** Extra environment variables (the rest is inherited). */
   env?: Record<string, string>;
+  /** CPU niceness set on the process right after it starts (see low_priority.ts). */
+  niceness?: number;
 }
 
 /** How a supervised process ended. */
@@ -113,6 +117,9 @@ export async function runProcess(program: string, options: RunOptions): Promise<
       cause: err,
     });
   }
+
+  // Best effort: a process that cannot be lowered still runs.
+  if (options.niceness !== undefined) lowerPriority(child.pid, options.niceness);
 
   let exited = false;
   let timedOut = false;

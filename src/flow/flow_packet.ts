@@ -19,6 +19,8 @@ export interface PacketRules {
   legacyProtocols: boolean;
   /** Payload = IP total − headers (padding excluded) instead of captured bytes after the header (Q21). */
   trimPadding: boolean;
+  /** A packet cut by the snaplen counts its whole length (IP header, original length), not the captured bytes. */
+  wholePacketLengths: boolean;
   ipv6: boolean;
   /** corrected: where first fragments leave their ports for the later ones. */
   fragments?: FragmentPorts;
@@ -125,7 +127,9 @@ export class FlowPacket {
       this.sport = pkt.srcPort;
       this.dport = pkt.dstPort;
       this.hdr = pkt.transportHeaderLength;
-      this.payload = rules.trimPadding ? trimmedPayload(pkt) : pkt.capturedPayloadLength;
+      this.payload = rules.trimPadding
+        ? trimmedPayload(pkt, rules.wholePacketLengths)
+        : framePayload(pkt, rules.wholePacketLengths);
       this.isTcp = proto === IpProto.TCP;
       this.flags = this.isTcp ? pkt.tcpFlags : 0;
       this.window = this.isTcp ? pkt.tcpWindow : -1;
@@ -152,16 +156,33 @@ function word(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
+/** Bytes after the transport header up to the end of the frame as it was on the wire. */
+function payloadOnWire(pkt: PacketInfo): number {
+  return pkt.wireLength - (pkt.l4Offset - pkt.frameOffset) - pkt.transportHeaderLength;
+}
+
+/**
+ * cic2017: the bytes after the transport header to the end of the frame,
+ * padding included (spec §2.3). For a packet cut by the snaplen, `whole`
+ * takes the frame's original length: what the Java program counts on the
+ * whole packet (the IP header's payload, plus a trailer if the frame had
+ * one); otherwise the captured bytes, as it counts on a truncated file.
+ */
+function framePayload(pkt: PacketInfo, whole: boolean): number {
+  if (!whole || pkt.capturedLength >= pkt.wireLength) return pkt.capturedPayloadLength;
+  return Math.max(pkt.capturedPayloadLength, payloadOnWire(pkt));
+}
+
 /**
  * Payload from the IP lengths (padding excluded). When the IP total length
  * claims more than the frame carried on the wire, the header lies
  * (malformed packets): then only the captured bytes count, as the Engelen
  * fork does (checked on ndpi-badpackets.pcap). A capture cut by the snaplen
- * keeps the real payload size.
+ * keeps the real payload size unless `whole` is false (then at most the
+ * captured bytes count).
  */
-function trimmedPayload(pkt: PacketInfo): number {
-  const onWire = pkt.wireLength - (pkt.l4Offset - pkt.frameOffset) - pkt.transportHeaderLength;
-  return pkt.payloadLength <= onWire
+function trimmedPayload(pkt: PacketInfo, whole: boolean): number {
+  return pkt.payloadLength <= payloadOnWire(pkt) && (whole || pkt.capturedLength >= pkt.wireLength)
     ? pkt.payloadLength
     : Math.min(pkt.payloadLength, pkt.capturedPayloadLength);
 }

@@ -80,6 +80,7 @@ export class FlowMeter {
     this.#rules = {
       legacyProtocols: s.legacy,
       trimPadding: s.trimPadding,
+      wholePacketLengths: s.snaplenLengths === "ip",
       ipv6: s.ipv6,
       fragments: s.legacy ? undefined : new FragmentPorts(),
     };

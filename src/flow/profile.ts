@@ -7,6 +7,10 @@ import type { ProfileName } from "./flow_record.ts";
 
 export const PROFILE_NAMES: readonly ProfileName[] = ["cic2017", "corrected"];
 
+/** Where the lengths of a packet cut by the snaplen come from (see MeterOptions.snaplenLengths). */
+export type SnaplenLengths = "ip" | "captured";
+export const SNAPLEN_LENGTHS: readonly SnaplenLengths[] = ["ip", "captured"];
+
 export interface MeterOptions {
   /** Semantics (default cic2017). */
   profile?: ProfileName;
@@ -20,6 +24,13 @@ export interface MeterOptions {
   ipv6?: boolean;
   /** Exclude Ethernet padding from payload (default: no in cic2017 (Q21), yes in corrected). */
   trimPadding?: boolean;
+  /**
+   * Lengths of a packet cut by the snaplen: "ip" (default) = what the
+   * program would have computed on the whole packet (IP header and the
+   * record's original length); "captured" = from the captured bytes, as the
+   * Java program does on a truncated file (parity tests).
+   */
+  snaplenLengths?: SnaplenLengths;
   /**
    * corrected only: emit a flow marked for closing (mutual FIN + ACK, or RST)
    * once no packet has come for this long, in µs (default 1 s; 0 = wait for a
@@ -46,6 +57,7 @@ export interface MeterSettings {
   keepSinglePacketFlows: boolean;
   ipv6: boolean;
   trimPadding: boolean;
+  snaplenLengths: SnaplenLengths;
   terminationGraceUs: number;
   sweepIdle: boolean;
   label: string;
@@ -75,6 +87,7 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
     keepSinglePacketFlows: options.keepSinglePacketFlows ?? !legacy,
     ipv6: options.ipv6 ?? !legacy,
     trimPadding: options.trimPadding ?? !legacy,
+    snaplenLengths: options.snaplenLengths ?? "ip",
     terminationGraceUs: options.terminationGraceUs ?? 1_000_000,
     sweepIdle: options.sweepIdle ?? true,
     label: options.label ?? DEFAULT_LABEL,
@@ -82,6 +95,11 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
   for (const key of ["flowTimeoutUs", "activityTimeoutUs", "terminationGraceUs"] as const) {
     const v = settings[key];
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${key} must be a number ≥ 0, got ${v}`);
+  }
+  if (!SNAPLEN_LENGTHS.includes(settings.snaplenLengths)) {
+    throw new RangeError(
+      `unknown snaplen lengths "${settings.snaplenLengths}" (valid: ${SNAPLEN_LENGTHS.join(", ")})`,
+    );
   }
   if (settings.flowTimeoutUs === 0) throw new RangeError("the flow timeout must be > 0");
   return settings;

@@ -8,6 +8,7 @@
  * file.
  */
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
+import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
@@ -37,7 +38,8 @@ export interface LiveSessionOptions extends FlowTableOptions {
   tickMs?: number;
   /**
    * The meter's clock is moved to the wall clock minus this much (default
-   * 500 ms), so packets still in the pipe are not older than the clock.
+   * CLOCK_LAG_MS), so packets still in tcpdump's kernel block or the pipe are
+   * not older than the clock.
    */
   clockLagMs?: number;
   /** Wall clock in ms (tests). */
@@ -49,6 +51,12 @@ export interface LiveSessionOptions extends FlowTableOptions {
   tcpdumpPrefixArgs?: string[];
 }
 
+/**
+ * tcpdump hands packets over at most about 1 s after they arrived (its
+ * buffer timeout, see tcpdump_stream.ts), plus a margin for the pipe.
+ */
+export const CLOCK_LAG_MS = 1200;
+
 /** Counters while capturing. */
 export interface LiveProgress {
   elapsedMs: number;
@@ -59,6 +67,8 @@ export interface LiveProgress {
   completedFlows: number;
   /** Packets per second over the last tick. */
   packetsPerSec: number;
+  /** tcpdump's own counters, as it last printed them (null before the first). */
+  tcpdump: TcpdumpCounts | null;
 }
 
 /** Why the capture ended. */
@@ -83,6 +93,8 @@ export interface LiveResult {
   singlePacketFlowsDropped: number;
   /** From tcpdump's final counts, when it printed them. */
   droppedByKernel: number | null;
+  /** tcpdump's final received / captured / dropped counts, when it printed them. */
+  tcpdumpCounts: TcpdumpCounts | null;
   elapsedMs: number;
   stopReason: LiveStopReason;
   tcpdumpExitCode: number;
@@ -131,8 +143,9 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
   if (options.signal?.aborted) stop.abort();
 
   let readStats: ReadStats | undefined;
+  let tcpdumpCounts: TcpdumpCounts | null = null;
   let lastTick = { at: started, packets: 0 };
-  const lagMs = options.clockLagMs ?? 500;
+  const lagMs = options.clockLagMs ?? CLOCK_LAG_MS;
   const tick = () => {
     const t = now();
     meter.advanceTo((t - lagMs) * 1000);
@@ -144,6 +157,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
       activeFlows: meter.activeFlows,
       completedFlows: writer.rows,
       packetsPerSec: dt > 0 ? Math.round((packets - lastTick.packets) * 1000 / dt) : 0,
+      tcpdump: tcpdumpCounts,
     });
     lastTick = { at: t, packets };
   };
@@ -151,7 +165,8 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
 
   let capture;
   try {
-    capture = await captureForSession(options, stop.signal, meter.addPacket, (stats) => {
+    const withCounts = { ...options, onTcpdumpCounts: (c: TcpdumpCounts) => tcpdumpCounts = c };
+    capture = await captureForSession(withCounts, stop.signal, meter.addPacket, (stats) => {
       readStats = stats;
       options.onListening?.();
     });
@@ -192,6 +207,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     skipped,
     singlePacketFlowsDropped: m.singlePacketFlowsDropped,
     droppedByKernel: droppedByKernel(stderr),
+    tcpdumpCounts: capture.counts,
     elapsedMs: now() - started,
     stopReason: stop.signal.aborted
       ? "stopped"

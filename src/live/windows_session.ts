@@ -17,6 +17,8 @@ import { canMakeSymlinks, pointLatestLink } from "../output/latest_link.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
+import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
+import type { ReadStats } from "../pcap/reader.ts";
 
 /** Flow options as in `convert`, except the defaults: profile `corrected`, `ipv6` false. */
 export interface WindowsSessionOptions extends FlowTableOptions {
@@ -67,6 +69,14 @@ export interface WindowSummary {
   /** Sources the rule judged attackers, most connections first. */
   attackers: Attacker[];
   rule: string;
+  /** Since the start: tcpdump's counters as it last printed them, and the packets we read. */
+  capture?: CaptureCounts;
+}
+
+/** tcpdump's own counters next to ours, since the capture started. */
+export interface CaptureCounts {
+  tcpdump: TcpdumpCounts | null;
+  packetsRead: number;
 }
 
 /** Why the link cannot be kept under a path-scoped permission set (the `binary` build). */
@@ -85,6 +95,8 @@ export interface WindowsResult {
   /** tcpdump's last stderr line (its error when it exited by itself). */
   tcpdumpMessage: string;
   droppedByKernel: number | null;
+  /** tcpdump's final counters and the packets read. */
+  capture: CaptureCounts;
 }
 
 /**
@@ -130,6 +142,8 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   const totals = { windows: 0, packets: 0, flows: 0, attackFlows: 0 };
   const stop = new AbortController();
   let failure: unknown;
+  let tcpdumpCounts: TcpdumpCounts | null = null;
+  let readStats: ReadStats | undefined;
 
   const writeWindow = async (report: WindowReport<FlowRecord>) => {
     const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
@@ -141,6 +155,7 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
       packets: report.packets,
       attackers: report.attackers,
       rule: options.rule.name,
+      capture: { tcpdump: tcpdumpCounts, packetsRead: readStats?.packets ?? 0 },
     };
     if (report.flows.length === 0 && !options.emptyWindows) {
       // A header-only file would make the detector report a stale or empty window as a fresh one.
@@ -192,7 +207,9 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   let started = false;
   let capture;
   try {
-    capture = await captureForSession(options, stop.signal, loop.onPacket, () => {
+    const withCounts = { ...options, onTcpdumpCounts: (c: TcpdumpCounts) => tcpdumpCounts = c };
+    capture = await captureForSession(withCounts, stop.signal, loop.onPacket, (stats) => {
+      readStats = stats;
       started = true;
       loop.start();
       options.onListening?.();
@@ -209,5 +226,6 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
     tcpdumpExitCode: capture.exitCode,
     tcpdumpMessage: tcpdumpMessage(capture.stderr),
     droppedByKernel: droppedByKernel(capture.stderr),
+    capture: { tcpdump: capture.counts, packetsRead: capture.stats.packets },
   };
 }

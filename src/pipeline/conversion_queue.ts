@@ -11,6 +11,7 @@ import { baseName, dirName, pathExists } from "../paths.ts";
 import { type Converter, ConvertError, type ConvertOutcome } from "../convert/converter.ts";
 import { formatLogTime, type Logger } from "../log.ts";
 import { DEFAULT_DIR_MODE, writeFileAtomic } from "../output/atomic_write.ts";
+import { CONVERSION_NICENESS } from "../convert/low_priority.ts";
 
 /** Settings of a ConversionQueue. */
 export interface QueueOptions {
@@ -31,6 +32,8 @@ export interface QueueOptions {
   fileMode?: number;
   /** Mode of the failed directory when created (default 0o700). */
   dirMode?: number;
+  /** CPU niceness of every conversion (default CONVERSION_NICENESS: tcpdump goes first). */
+  niceness?: number;
   /** Called once a pcap's output is in place. */
   onConverted?: (pcap: string, csv: string, outcome: ConvertOutcome) => void;
   /** Called once a pcap has failed for good (after it was moved to `failedDir`). */
@@ -221,6 +224,7 @@ export class ConversionQueue {
           signal: attemptAbort.signal,
           fileMode: this.#options.fileMode,
           dirMode: this.#options.dirMode,
+          niceness: this.#options.niceness ?? CONVERSION_NICENESS,
         });
         this.#stats.converted++;
         this.#states.set(pcap, "done");

@@ -10,6 +10,8 @@
  * conversions are aborted, nothing is left half-written under a final name,
  * and unconverted pcaps stay for the next start.
  */
+import { snaplenWarning } from "./snaplen_warning.ts";
+import { formatTcpdumpCounts, type TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { baseName, pathExists } from "../paths.ts";
 import { findParentDeathHelper } from "../capture/parent_death.ts";
 import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
@@ -70,6 +72,10 @@ export interface PipelineSummary {
   /** A second Ctrl+C cut the shutdown short. */
   forced: boolean;
   tcpdumpRestarts: number;
+  /** tcpdump's final counters (restarts summed), when it printed them. */
+  tcpdump: TcpdumpCounts | null;
+  /** Packets in the pcaps converted this run (the builtin meter counts them; null for external meters). */
+  packetsRead: number | null;
   logFile?: string;
 }
 
@@ -108,6 +114,7 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
         flowTimeoutSec: config.builtin.flowTimeout,
         activityTimeoutSec: config.builtin.activityTimeout,
         label: config.builtin.label,
+        snaplenLengths: config.builtin.snaplenLengths,
       });
   }
 }
@@ -143,6 +150,8 @@ export async function startPipeline(
       `${cfg.workers} workers, data in ${dirs.data}, log ${log.filePath}`,
   );
   for (const w of warnings) log.warn(w);
+  const truncation = snaplenWarning(cfg.meter, cfg.snaplen);
+  if (truncation) log.warn(truncation);
 
   try {
     // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
@@ -159,6 +168,8 @@ export async function startPipeline(
     }
     const converter = new RepeatedErrorWatch(meter, log);
     let failedThisRun = 0;
+    let packetsRead = 0;
+    const meterPackets = () => cfg.meter === "builtin" ? packetsRead : null;
     const queue = new ConversionQueue({
       converter,
       workers: cfg.workers,
@@ -172,6 +183,7 @@ export async function startPipeline(
       fileMode: cfg.fileMode,
       dirMode: cfg.dirMode,
       onFailed: () => failedThisRun++,
+      onConverted: (_pcap, _csv, outcome) => packetsRead += outcome.packets ?? 0,
     });
     const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
     const watcher = new CaptureWatcher({
@@ -249,6 +261,8 @@ export async function startPipeline(
       freeBytes: await deps.freeBytes(dirs.data).catch(() => undefined),
       capture: capture.state,
       tcpdumpRestarts: capture.restarts,
+      tcpdump: await capture.refreshCounts(),
+      packetsRead: meterPackets(),
     });
     const logStatus = async () => log.info(formatStatus(await status()));
     const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);
@@ -307,11 +321,14 @@ export async function startPipeline(
           unfinished,
           forced,
           tcpdumpRestarts: capture.restarts,
+          tcpdump: capture.counts,
+          packetsRead: meterPackets(),
           logFile: log.filePath,
         };
         log.info(
           `stopped: ${summary.captured} captured, ${summary.converted} converted, ${summary.failed} failed` +
-            `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}`,
+            `${unfinished > 0 ? `, ${unfinished} left for the next start` : ""}; ` +
+            formatTcpdumpCounts(summary.tcpdump, summary.packetsRead),
         );
         log.close();
         return summary;

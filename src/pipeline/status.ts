@@ -3,6 +3,7 @@
  * converted, failed, queue depth, free disk.
  */
 import type { CaptureState } from "../capture/tcpdump_rotate.ts";
+import { formatTcpdumpCounts, type TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 
 export interface PipelineStatus {
   /** Completed capture files handed to the queue this run (left-overs included). */
@@ -20,6 +21,10 @@ export interface PipelineStatus {
   freeBytes?: number;
   capture: CaptureState;
   tcpdumpRestarts: number;
+  /** tcpdump's own counters this run (restarts summed); null before it printed any. */
+  tcpdump?: TcpdumpCounts | null;
+  /** Packets in the pcaps converted this run (builtin meter); null: an external meter, which does not say. */
+  packetsRead?: number | null;
 }
 
 /**
@@ -39,6 +44,7 @@ export function formatStatus(s: PipelineStatus): string {
     `free disk ${s.freeBytes === undefined ? "unknown" : formatBytes(s.freeBytes)}`,
     `tcpdump ${s.capture}${s.tcpdumpRestarts > 0 ? ` (${s.tcpdumpRestarts} restarts)` : ""}`,
   ];
+  if (s.tcpdump !== undefined) parts.push(formatTcpdumpCounts(s.tcpdump, s.packetsRead ?? null));
   return `status: ${parts.join(", ")}`;
 }
 

@@ -4,10 +4,14 @@
  */
 import { runReaderBench } from "./reader_bench.ts";
 import { runConvertBench } from "./convert_bench.ts";
+import { runCaptureLoadBench } from "./capture_load_bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["reader", runReaderBench],
   ["convert", runConvertBench],
+  // Root, tcpreplay and minutes of replayed traffic; skips with a message without them.
+  // Its options pass through: deno task bench --pcap FILE --rates 50000,100000
+  ["capture load", () => runCaptureLoadBench(Deno.args)],
 ];
 
 for (const [name, run] of benches) {

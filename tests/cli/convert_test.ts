@@ -243,3 +243,32 @@ Deno.test("--file-mode sets the output's mode and must keep the owner's read and
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "--snaplen-lengths: ip (default) counts whole packets of a snaplen-68 capture, captured the bytes kept",
+  fn: async () => {
+    const cut = ownCapture("snaplen-cut.pcap");
+    const run = async (extra: string[]) => {
+      const r = await runCli([
+        "convert",
+        cut,
+        "-o",
+        "-",
+        "--quiet",
+        "--fields",
+        "Total Length of Fwd Packets",
+        ...extra,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim().split("\n").slice(1).reduce((n, line) => n + Number(line), 0);
+    };
+    const whole = await run([]);
+    const captured = await run(["--snaplen-lengths", "captured"]);
+    assert.equal(await run(["--snaplen-lengths", "ip"]), whole);
+    assert.ok(whole > captured, `whole-packet payload ${whole} > captured ${captured}`);
+    const bad = await runCli(["convert", cut, "-o", "-", "--snaplen-lengths", "wire"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--snaplen-lengths/);
+  },
+});

@@ -137,6 +137,11 @@ Deno.test({
         /packets \d+ {2}active flows \d+ {2}completed flows \d+ {2}\d+ packets\/s/,
         "progress",
       );
+      assert.match(cli.stderr, /\[tcpdump received \d+, captured \d+, dropped 0; read \d+\]/, "counters");
+      const final = cli.stderr.match(/tcpdump: +received (\d+), captured (\d+), dropped (\d+)/);
+      assert.ok(final, "tcpdump's final counters in the summary");
+      assert.equal(Number(final[2]), total, "tcpdump captured what we read");
+      assert.equal(final[3], "0");
     } finally {
       cli.signal("SIGKILL");
       await cli.exit();

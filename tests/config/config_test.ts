@@ -177,7 +177,7 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
     const file = `${dir}/pipeline.toml`;
     await Deno.writeTextFile(
       file,
-      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\n',
+      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\nsnaplen_lengths = "captured"\n',
     );
     const c = await loadPipelineConfig("builtin", { config: file, columns: "ddos2019" });
     assert.deepEqual(c.builtin, {
@@ -186,11 +186,13 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
       flowTimeout: 60,
       activityTimeout: 5,
       label: "NeedManualLabel",
+      snaplenLengths: "captured",
     });
     const { converterFor } = await import("../../src/pipeline/pipeline.ts");
     const converter = converterFor(c, {}) as import("../../src/convert/builtin.ts").BuiltinConverter;
     assert.equal(converter.options.profile, "corrected");
     assert.equal(converter.options.flowTimeoutSec, 60);
+    assert.equal(converter.options.snaplenLengths, "captured");
     const problems = await problemsOfAsync(() => loadPipelineConfig("builtin", { profile: "java" }));
     assert.match(problems.join("\n"), /--profile: expected one of cic2017, corrected/);
   } finally {

@@ -90,6 +90,13 @@ async function runWithTraffic(meter: string, env: Record<string, string>, reques
       await until(() => /INFO status: \d+ captured, \d+ converted/.test(p.output()), 5000),
       "SIGUSR1 status",
     );
+    assert.ok(
+      await until(
+        () => /INFO status: .*, tcpdump received \d+, captured \d+, dropped 0; read /.test(p.output()),
+        5000,
+      ),
+      "tcpdump's counters in the status line",
+    );
     p.child.kill("SIGTERM");
     const status = await p.exit(30_000);
     return { data, traffic, status, output: p.output() };
@@ -141,6 +148,10 @@ for (const release of ["0.5.0", "0.4.2"]) {
         assert.match(
           r.output,
           new RegExp(`stopped: ${pcaps.length} captured, ${pcaps.length} converted, 0 failed`),
+        );
+        assert.match(
+          r.output,
+          /stopped: .*; tcpdump received \d+, captured \d+, dropped 0; read by the meter \(not reported\)/,
         );
         const logs = [...Deno.readDirSync(`${r.data}/log`)].map((e) => e.name);
         assert.equal(logs.length, 1);
@@ -202,6 +213,11 @@ Deno.test({
         assert.ok(clientPorts.has(port), `client port ${port} has a flow`);
       }
       assert.equal(r.traffic.clientPorts.size, 30);
+      const counts = r.output.match(
+        /stopped: .*; tcpdump received \d+, captured (\d+), dropped 0; read (\d+)/,
+      );
+      assert.ok(counts, "tcpdump's counters and ours in the final line");
+      assert.equal(counts[2], counts[1], "the builtin meter read every packet tcpdump wrote");
     } finally {
       await Deno.remove(r.data, { recursive: true });
     }

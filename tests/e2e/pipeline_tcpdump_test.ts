@@ -4,7 +4,7 @@ import { memoryLogger } from "../../src/log.ts";
 import { captureFiles, startTrafficServer, until } from "./pipeline_traffic.ts";
 import { ignoreWithout } from "../requirements.ts";
 
-Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its own argument", () => {
+Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n -B 16384, the filter as its own argument", () => {
   assert.deepEqual(
     rotatingCaptureArgs({
       iface: "eth0",
@@ -26,13 +26,15 @@ Deno.test("tcpdump arguments: rotation pattern, -Z root -U -n, the filter as its
       "root",
       "-U",
       "-n",
+      "-B",
+      "16384",
       "--",
       "tcp port 80 and not host 10.0.0.1",
     ],
   );
   assert.equal(
     rotatingCaptureArgs({ iface: "lo", snaplen: 1, rotateSeconds: 1, pcapDir: ".", filter: " " }).length,
-    12,
+    14,
   );
 });
 

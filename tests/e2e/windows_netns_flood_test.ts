@@ -148,6 +148,11 @@ Deno.test({
       cli.signal("SIGINT");
       assert.equal(await cli.exit(), 0, cli.stderr);
       await poller.stop();
+      // tcpdump's own counters next to ours: in every window line and at the stop.
+      const stopped = JSON.parse(cli.stdout.split("\n").find((l) => l.includes('"event":"stopped"')) ?? "{}");
+      assert.equal(stopped.capture?.tcpdump?.dropped, 0, cli.stdout);
+      assert.equal(stopped.capture?.tcpdump?.captured, stopped.capture?.packetsRead);
+      assert.ok(windowLogs(cli.stdout).every((w) => "packetsRead" in w && "tcpdump" in w));
 
       const logs = windowLogs(cli.stdout);
       assert.equal(
