@@ -10,6 +10,7 @@ import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
 import { FlowPacket, IGNORE_REASONS, type IgnoreReason, type PacketRules } from "./flow_packet.ts";
 import { FragmentPorts } from "./fragment_ports.ts";
 import { flowHash, FlowTable } from "./flow_table.ts";
+import { DormantKeys, REVERSED } from "./dormant_keys.ts";
 import {
   FIN_BWD,
   FIN_FWD,
@@ -60,6 +61,8 @@ export class FlowMeter {
   readonly stats: MeterStats;
   readonly #onFlow: (flow: FlowRecord) => void;
   readonly #table: FlowTable;
+  /** Keys of flows the idle sweep emitted, so their continuations keep the direction (spec §3.3). */
+  readonly #dormant: DormantKeys;
   readonly #p = new FlowPacket();
   readonly #rules: PacketRules;
   #lastT = -Infinity;
@@ -72,12 +75,14 @@ export class FlowMeter {
     this.settings = resolveSettings(options);
     this.#onFlow = onFlow;
     this.#table = new FlowTable(this.settings.legacy);
+    this.#dormant = new DormantKeys(this.settings.legacy);
     const s = this.settings;
     this.#rules = {
       legacyProtocols: s.legacy,
       trimPadding: s.trimPadding,
       ipv6: s.ipv6,
       fragments: s.legacy ? undefined : new FragmentPorts(),
+      java: s.legacy ? { padding: s.padding, rawFallback: s.nonIpv4AsIpv4 } : undefined,
     };
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;
@@ -116,7 +121,9 @@ export class FlowMeter {
     const hash = flowHash(p);
     const slot = this.#table.find(p, hash);
     if (slot < 0) {
-      this.#newFlow(p, hash);
+      const dormant = this.#dormant.size > 0 ? this.#dormant.take(p, hash) : 0;
+      if (dormant !== 0) this.#resumeSwept(p, hash, dormant === REVERSED);
+      else this.#newFlow(p, hash);
       return;
     }
     const c = this.#table.slab.cells;
@@ -171,13 +178,18 @@ export class FlowMeter {
     }
     this.#closing = [];
     this.#closingHead = 0;
+    this.#dormant.clear();
   }
 
   #advance(t: number): void {
-    this.#lastT = t;
     const s = this.settings;
+    // A jump longer than the timeout may be one bogus timestamp (a packet stamped decades
+    // ahead): packets after it are older and would still join flows it would sweep. The
+    // sweep waits for a second packet to confirm the new time.
+    const jump = t - this.#lastT > s.flowTimeoutUs;
+    this.#lastT = t;
     if (this.#closingHead < this.#closing.length) this.#closeQuietFlows(t);
-    if (s.sweepIdle && t >= this.#nextSweepAt) {
+    if (s.sweepIdle && !jump && t >= this.#nextSweepAt) {
       if (this.#nextSweepAt !== -Infinity) this.#sweepIdle(t);
       this.#nextSweepAt = t + Math.max(1_000_000, s.flowTimeoutUs / 4);
     }
@@ -204,9 +216,24 @@ export class FlowMeter {
   #continueAfterTimeout(slot: number, p: FlowPacket): void {
     const c = this.#table.slab.cells;
     const b = slot * STRIDE;
-    const keep = c.slice(b, b + T_FIRST); // key, hash and links (once per timeout, not per packet)
-    c.fill(0, b, b + STRIDE);
-    c.set(keep, b);
+    c.fill(0, b + T_FIRST, b + STRIDE); // keep the key, hash and links
+    this.#startContinuation(slot, p);
+  }
+
+  /**
+   * The first packet for the key of a flow the idle sweep emitted: without the
+   * sweep that flow would still be open and this packet would time it out, so
+   * it starts the continuation with the flow's orientation.
+   */
+  #resumeSwept(p: FlowPacket, hash: number, reversed: boolean): void {
+    const slot = this.#table.insert(p, hash);
+    if (reversed) this.#table.reverse(slot);
+    this.#startContinuation(slot, p);
+    if (this.#table.size > this.stats.peakActiveFlows) this.stats.peakActiveFlows = this.#table.size;
+  }
+
+  #startContinuation(slot: number, p: FlowPacket): void {
+    const b = slot * STRIDE;
     if (this.settings.legacy) {
       // Q15: the continuation's first packet is forward whatever its sender; the source is inherited.
       this.#startWith(slot, p, true);
@@ -279,7 +306,10 @@ export class FlowMeter {
     const limit = this.settings.flowTimeoutUs;
     for (let slot = 0; slot < slab.highWater; slot++) {
       const b = slot * STRIDE;
-      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) this.#end(slot, "timeout");
+      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) {
+        this.#dormant.add(slab.cells, b);
+        this.#end(slot, "timeout");
+      }
     }
   }
 

@@ -4,6 +4,9 @@
  * quirks included; `corrected` fixes them as the Engelen et al. fork does.
  */
 import type { ProfileName } from "./flow_record.ts";
+import { PADDING_RULES, type PaddingRule } from "./java_packet.ts";
+
+export { PADDING_RULES, type PaddingRule } from "./java_packet.ts";
 
 export const PROFILE_NAMES: readonly ProfileName[] = ["cic2017", "corrected"];
 
@@ -20,6 +23,20 @@ export interface MeterOptions {
   ipv6?: boolean;
   /** Exclude Ethernet padding from payload (default: no in cic2017 (Q21), yes in corrected). */
   trimPadding?: boolean;
+  /**
+   * Padding rule, finer than `trimPadding` (which it overrides): `keep` (the
+   * CIC-IDS2017 rows), `ip-length` (cut every packet to its IP length) or
+   * `ethernet-ipv4` (cic2017 only: jnetpcap 1.4's rule, cut only when IPv4
+   * directly follows an Ethernet II header, as J3 at 50d668d ran).
+   */
+  padding?: PaddingRule;
+  /**
+   * cic2017 only: decode frames without an IPv4 header behind Ethernet from
+   * byte 0 as IPv4, as J3 did (IPv6 frames become 134.221.x.x flows, ARP
+   * 8.0.6.4-8.6.0.1); also reads every link type as Ethernet first, as J3 did.
+   * For exact dataset rebuilds only (default false).
+   */
+  nonIpv4AsIpv4?: boolean;
   /**
    * corrected only: emit a flow marked for closing (mutual FIN + ACK, or RST)
    * once no packet has come for this long, in µs (default 1 s; 0 = wait for a
@@ -46,6 +63,8 @@ export interface MeterSettings {
   keepSinglePacketFlows: boolean;
   ipv6: boolean;
   trimPadding: boolean;
+  padding: PaddingRule;
+  nonIpv4AsIpv4: boolean;
   terminationGraceUs: number;
   sweepIdle: boolean;
   label: string;
@@ -75,6 +94,8 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
     keepSinglePacketFlows: options.keepSinglePacketFlows ?? !legacy,
     ipv6: options.ipv6 ?? !legacy,
     trimPadding: options.trimPadding ?? !legacy,
+    padding: "keep",
+    nonIpv4AsIpv4: options.nonIpv4AsIpv4 ?? false,
     terminationGraceUs: options.terminationGraceUs ?? 1_000_000,
     sweepIdle: options.sweepIdle ?? true,
     label: options.label ?? DEFAULT_LABEL,
@@ -84,5 +105,19 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${key} must be a number ≥ 0, got ${v}`);
   }
   if (settings.flowTimeoutUs === 0) throw new RangeError("the flow timeout must be > 0");
+  const padding = options.padding ?? (settings.trimPadding ? "ip-length" : "keep");
+  if (!PADDING_RULES.includes(padding)) {
+    throw new RangeError(`unknown padding rule "${padding}" (valid: ${PADDING_RULES.join(", ")})`);
+  }
+  if (!legacy && padding === "ethernet-ipv4") {
+    throw new RangeError(
+      `padding rule "ethernet-ipv4" is the Java decoder's; profile ${profile} has no such rule`,
+    );
+  }
+  if (!legacy && settings.nonIpv4AsIpv4) {
+    throw new RangeError(`decoding non-IPv4 frames as IPv4 is a cic2017 option, not for profile ${profile}`);
+  }
+  settings.padding = padding;
+  settings.trimPadding = padding !== "keep";
   return settings;
 }

@@ -1,0 +1,182 @@
+/**
+ * The packet the 3.0-era Java CICFlowMeter (J3, ahlashkari/CICFlowMeter
+ * 50d668d) makes of a frame: its PacketReader over jnetpcap 1.4's native
+ * scanner (`packet_protocol.cpp`, `packet_jsmall_scanner.cpp`). Read from the
+ * raw frame bytes, so it also covers frames our own decoder rejects. What it
+ * reproduces, each from that source:
+ *
+ * - Lengths come from the captured bytes: payload = bytes after the transport
+ *   header up to the end of the captured frame; a transport header cut by the
+ *   snaplen counts only its captured bytes (`adjustForTruncatedPacket`).
+ * - Padding: jnetpcap 1.4 cuts the frame to the IPv4 total length only when
+ *   IPv4 comes directly after an Ethernet II header (`scan_ip4`, "Adjust for
+ *   Ethernet trailer"); `PaddingRule` picks that, never, or always.
+ * - ICMP destination-unreachable (3) and parameter-problem (12) descend into
+ *   the quoted IPv4 packet (`scan_icmp`), as does IPv4-in-IPv4; the packet
+ *   becomes TCP/UDP with the outer addresses and the quoted ports, flags and
+ *   window when a whole UDP header or 20 bytes of TCP are quoted.
+ * - TCP: fewer than 20 bytes or a data offset of 0 → no TCP header (a
+ *   protocol-0 packet); data offset 1–3 → the Java reader throws reading the
+ *   window past the header, and the frame goes to its fallback below.
+ * - IPv4 headers are not checked for version; IHL 0 is no header, IHL 1–4
+ *   throws (the addresses lie past the header).
+ * - `rawFallback`: when no IPv4 header is found behind Ethernet (J3 scans every
+ *   frame as Ethernet, whatever the link type), J3 rescans the frame as L2TP and
+ *   then as IPv4 from byte 0 (`getVPNInfo`): IPv6 frames become 134.221.x.x
+ *   flows, ARP 8.0.6.4-8.6.0.1. Off unless asked for (exact dataset rebuilds).
+ *
+ * Nothing is allocated: the result is written into the caller's FlowPacket.
+ */
+import { LinkType } from "../pcap/link_types.ts";
+import type { PacketInfo } from "../pcap/packet.ts";
+
+/** How Ethernet padding (bytes after the IP packet) is treated. */
+export type PaddingRule = "keep" | "ethernet-ipv4" | "ip-length";
+export const PADDING_RULES: readonly PaddingRule[] = ["keep", "ethernet-ipv4", "ip-length"];
+
+/** The fields of a Java packet, written by `decodeJavaPacket`. */
+export interface JavaPacketFields {
+  s0: number;
+  d0: number;
+  proto: number;
+  sport: number;
+  dport: number;
+  payload: number;
+  hdr: number;
+  flags: number;
+  window: number;
+  isTcp: boolean;
+}
+
+const NO_IPV4 = 0;
+const OK = 1;
+const THROWS = 2;
+const MAX_NESTING = 8; // ICMP quotes and IP-in-IP: bounds the loop on hostile input
+
+/**
+ * Fills `out` with what J3 makes of `pkt`'s frame. Returns false when J3
+ * would have no packet for it.
+ */
+export function decodeJavaPacket(
+  pkt: PacketInfo,
+  out: JavaPacketFields,
+  padding: PaddingRule,
+  rawFallback: boolean,
+): boolean {
+  const b = pkt.bytes;
+  const start = pkt.frameOffset;
+  // jnetpcap keeps its buffer length ≤ the wire length (record_header).
+  const end = start + Math.min(pkt.capturedLength, pkt.wireLength || pkt.capturedLength);
+  if (rawFallback) {
+    let ip = -1;
+    if (end - start >= 14) ip = ipv4BehindEthernet(b, start, end);
+    if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, out) === OK) return true;
+    return ipv4Packet(b, start, start, end, false, padding, out) === OK;
+  }
+  if (pkt.ipVersion !== 4 || pkt.l3Offset < 0) return false;
+  const ip = pkt.l3Offset;
+  const afterEthernet = pkt.linkType === LinkType.ETHERNET && ip === start + 14;
+  return ipv4Packet(b, start, ip, end, afterEthernet, padding, out) === OK;
+}
+
+/** jnetpcap's Ethernet scan: Ethernet II, then any 802.1Q/802.1ad tags, then IPv4 (offset or −1). */
+function ipv4BehindEthernet(b: Uint8Array, start: number, end: number): number {
+  let type = (b[start + 12] << 8) | b[start + 13];
+  let at = start + 14;
+  for (let tags = 0; tags < MAX_NESTING; tags++) {
+    if (type === 0x0800) return at < end ? at : -1;
+    if (type !== 0x8100 && type !== 0x88a8 && type !== 0x9100) return -1;
+    if (end - at < 4) return -1;
+    type = (b[at + 2] << 8) | b[at + 3];
+    at += 4;
+  }
+  return -1;
+}
+
+/** IPv4 at `ip` (J3 takes its addresses) and the first TCP/UDP header the scanner finds behind it. */
+function ipv4Packet(
+  b: Uint8Array,
+  frame: number,
+  ip: number,
+  end: number,
+  afterEthernet: boolean,
+  padding: PaddingRule,
+  out: JavaPacketFields,
+): number {
+  if (end - ip < 20) return NO_IPV4;
+  const ihl = b[ip] & 0x0f;
+  if (ihl === 0) return NO_IPV4;
+  if (ihl < 5) return THROWS;
+  const totalLength = (b[ip + 2] << 8) | b[ip + 3];
+  if (padding === "ethernet-ipv4" && afterEthernet && totalLength <= end - frame) {
+    const postfix = end - ip - totalLength;
+    if (postfix > 0) end -= postfix;
+  } else if (padding === "ip-length" && totalLength >= ihl * 4 && ip + totalLength < end) {
+    end = ip + totalLength;
+  }
+  out.s0 = read32(b, ip + 12);
+  out.d0 = read32(b, ip + 16);
+  out.proto = 0;
+  out.sport = 0;
+  out.dport = 0;
+  out.payload = 0;
+  out.hdr = 0;
+  out.flags = 0;
+  out.window = -1;
+  out.isTcp = false;
+
+  let at = ip;
+  for (let depth = 0; depth < MAX_NESTING; depth++) {
+    // `at` is an IPv4 header with at least 20 bytes captured.
+    const headerLength = Math.min((b[at] & 0x0f) * 4, end - at);
+    if (headerLength === 0) return OK;
+    if ((((b[at + 6] << 8) | b[at + 7]) & 0x1fff) !== 0) return OK; // later fragment: no transport header
+    let protocol = b[at + 9];
+    let l4 = at + headerLength;
+    if (protocol === 1) { // ICMP: errors quote the offending IPv4 packet
+      if (l4 >= end || end - l4 < 4) return OK;
+      const type = b[l4];
+      if (type !== 3 && type !== 12) return OK;
+      l4 += 8;
+      protocol = 4;
+    }
+    if (l4 >= end) return OK;
+    switch (protocol) {
+      case 6: {
+        if (end - l4 < 20) return OK;
+        const declared = (b[l4 + 12] >> 4) * 4;
+        if (declared === 0) return OK;
+        if (declared < 16) return THROWS;
+        const hdr = Math.min(declared, end - l4);
+        out.proto = 6;
+        out.isTcp = true;
+        out.sport = (b[l4] << 8) | b[l4 + 1];
+        out.dport = (b[l4 + 2] << 8) | b[l4 + 3];
+        out.flags = b[l4 + 13];
+        out.window = (b[l4 + 14] << 8) | b[l4 + 15];
+        out.hdr = hdr;
+        out.payload = end - l4 - hdr;
+        return OK;
+      }
+      case 17:
+        if (end - l4 < 8) return OK;
+        out.proto = 17;
+        out.sport = (b[l4] << 8) | b[l4 + 1];
+        out.dport = (b[l4 + 2] << 8) | b[l4 + 3];
+        out.hdr = 8;
+        out.payload = end - l4 - 8;
+        return OK;
+      case 4:
+        if (end - l4 < 20) return OK;
+        at = l4; // the inner (quoted or tunnelled) IPv4 header; J3 keeps the outer addresses
+        break;
+      default:
+        return OK;
+    }
+  }
+  return OK;
+}
+
+function read32(b: Uint8Array, at: number): number {
+  return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
+}
