@@ -5,9 +5,9 @@
  */
 import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
-import { PROFILE_NAMES } from "../flow/profile.ts";
+import { PADDING_RULES, type PaddingRule, PROFILE_NAMES, resolveSettings } from "../flow/profile.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { layoutFrom } from "../convert/flow_table_options.ts";
+import { layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
@@ -29,6 +29,8 @@ export interface RawFlowOptions {
   keepSinglePacketFlows?: boolean;
   ipv6?: boolean;
   trimPadding?: boolean;
+  padding?: string;
+  nonIpv4AsIpv4?: boolean;
   terminationGrace?: string;
   idleSweep?: boolean;
   fileMode?: string;
@@ -87,6 +89,18 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
       "exclude Ethernet padding from payload (default: off in cic2017, on in corrected)",
     )
     .option("--no-trim-padding", "count Ethernet padding as payload, as the CIC-IDS2017 build did")
+    .addOption(
+      new Option(
+        "--padding <rule>",
+        "padding rule (overrides --trim-padding): keep, ip-length, or ethernet-ipv4 (cic2017: jnetpcap 1.4's " +
+          "rule, trim only when IPv4 directly follows Ethernet II, as the Java at 50d668d ran)",
+      ).choices([...PADDING_RULES]),
+    )
+    .option(
+      "--non-ipv4-as-ipv4",
+      "cic2017: read frames without IPv4 from byte 0 as IPv4, as the 3.0-era Java did (IPv6 frames become " +
+        "134.221.x.x flows); for exact dataset rebuilds only",
+    )
     .option(
       "--termination-grace <seconds>",
       "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen fork)",
@@ -94,7 +108,7 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
     )
     .option(
       "--no-idle-sweep",
-      "keep idle flows until their next packet or the end (exact Java continuations, more memory)",
+      "keep idle flows until their next packet or the end (same rows, more memory)",
     )
     .option("--file-mode <octal>", "mode of the flow files written (they describe captured traffic)", "600");
 }
@@ -115,13 +129,17 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     keepSinglePacketFlows: raw.keepSinglePacketFlows,
     ipv6: raw.ipv6,
     trimPadding: raw.trimPadding,
+    padding: raw.padding as PaddingRule | undefined,
+    nonIpv4AsIpv4: raw.nonIpv4AsIpv4,
     terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
     sweepIdle: raw.idleSweep,
     fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
   };
-  // Build the layout once now, so a bad field, zone or network fails before any capture is read.
+  // Build the layout and settings once now, so a bad field, zone, network or option mix fails
+  // before any capture is read.
   try {
     layoutFrom(settings);
+    resolveSettings(meterOptionsFrom(settings));
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

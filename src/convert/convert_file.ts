@@ -5,6 +5,7 @@
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
+import type { PaddingRule } from "../flow/profile.ts";
 import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
 import type { LayoutName } from "../output/columns.ts";
 import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
@@ -30,6 +31,10 @@ export interface ConvertFileOptions {
   ipv6?: boolean;
   /** Exclude Ethernet padding from payload (default: off in cic2017, on in corrected; spec Q21). */
   trimPadding?: boolean;
+  /** Padding rule (overrides trimPadding): keep, ip-length, or ethernet-ipv4 (J3's jnetpcap 1.4 rule; cic2017). */
+  padding?: PaddingRule;
+  /** cic2017: decode frames without IPv4 from byte 0 as IPv4, as J3 did (exact dataset rebuilds). */
+  nonIpv4AsIpv4?: boolean;
   /** corrected: seconds without packets before a finished TCP flow is written (default 1; 0 = wait for a SYN, as E). */
   terminationGraceSec?: number;
   /** Emit flows idle longer than the flow timeout while reading (default true; false = exact Java continuations). */

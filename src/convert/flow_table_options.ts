@@ -20,6 +20,8 @@ export type FlowTableOptions = Pick<
   | "keepSinglePacketFlows"
   | "ipv6"
   | "trimPadding"
+  | "padding"
+  | "nonIpv4AsIpv4"
   | "terminationGraceSec"
   | "sweepIdle"
   | "timestampFormat"
@@ -42,6 +44,8 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
     keepSinglePacketFlows: o.keepSinglePacketFlows,
     ipv6: o.ipv6,
     trimPadding: o.trimPadding,
+    padding: o.padding,
+    nonIpv4AsIpv4: o.nonIpv4AsIpv4,
     terminationGraceUs: o.terminationGraceSec === undefined
       ? undefined
       : Math.round(o.terminationGraceSec * 1e6),

@@ -73,22 +73,41 @@ export function decodeJavaPacket(
     if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, out) === OK) return true;
     return ipv4Packet(b, start, start, end, false, padding, out) === OK;
   }
-  if (pkt.ipVersion !== 4 || pkt.l3Offset < 0) return false;
-  const ip = pkt.l3Offset;
+  let ip = pkt.ipVersion === 4 ? pkt.l3Offset : -1;
+  // 802.3 + LLC/SNAP frames carry IPv4 that jnetpcap finds and our link decoder does not look for.
+  if (ip < 0 && pkt.ipVersion === 0 && pkt.linkType === LinkType.ETHERNET && end - start >= 14) {
+    ip = ipv4BehindEthernet(b, start, end);
+  }
+  if (ip < 0) return false;
   const afterEthernet = pkt.linkType === LinkType.ETHERNET && ip === start + 14;
   return ipv4Packet(b, start, ip, end, afterEthernet, padding, out) === OK;
 }
 
-/** jnetpcap's Ethernet scan: Ethernet II, then any 802.1Q/802.1ad tags, then IPv4 (offset or −1). */
+/**
+ * jnetpcap's Ethernet scan: Ethernet II or 802.3 (LLC/SNAP), then any
+ * 802.1Q/802.1ad tags, then IPv4. Returns the IPv4 offset, or −1.
+ */
 function ipv4BehindEthernet(b: Uint8Array, start: number, end: number): number {
   let type = (b[start + 12] << 8) | b[start + 13];
   let at = start + 14;
-  for (let tags = 0; tags < MAX_NESTING; tags++) {
+  for (let depth = 0; depth < MAX_NESTING; depth++) {
     if (type === 0x0800) return at < end ? at : -1;
-    if (type !== 0x8100 && type !== 0x88a8 && type !== 0x9100) return -1;
-    if (end - at < 4) return -1;
-    type = (b[at + 2] << 8) | b[at + 3];
-    at += 4;
+    if (type === 0x8100 || type === 0x88a8 || type === 0x9100) {
+      if (end - at < 4) return -1;
+      type = (b[at + 2] << 8) | b[at + 3];
+      at += 4;
+    } else if (type < 0x600) {
+      // 802.3 length field: LLC (scan_llc's `control & 0x3 == 0x3` reads as `control & 1`), then SNAP.
+      if (end - at < 4 || b[at] !== 0xaa) return -1;
+      const snap = at + ((b[at + 2] & 1) !== 0 ? 3 : 4);
+      if (end - snap < 5) return -1;
+      const oui = (b[snap] << 16) | (b[snap + 1] << 8) | b[snap + 2];
+      if (oui !== 0 && oui !== 0xf8) return -1;
+      type = (b[snap + 3] << 8) | b[snap + 4];
+      at = snap + 5;
+    } else {
+      return -1;
+    }
   }
   return -1;
 }

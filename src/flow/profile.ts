@@ -44,10 +44,11 @@ export interface MeterOptions {
    */
   terminationGraceUs?: number;
   /**
-   * Free flows idle for longer than the flow timeout while reading (memory
-   * stays bounded by the active flows). Their rows are the same; only a
-   * cic2017 continuation that resumes from the other side after such a
-   * silence gets its own direction instead of the inherited one (default true).
+   * Emit flows idle for longer than the flow timeout while reading, keeping
+   * only their key (memory stays bounded by the active flows plus ~120 bytes
+   * per swept key until the end). The rows are those of no sweep: the next
+   * packet of a swept key starts the continuation with the inherited
+   * direction, as the Java does (spec §3.3). Default true.
    */
   sweepIdle?: boolean;
   /** Value of the Label column (default NeedManualLabel). */
@@ -111,7 +112,7 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
   }
   if (!legacy && padding === "ethernet-ipv4") {
     throw new RangeError(
-      `padding rule "ethernet-ipv4" is the Java decoder's; profile ${profile} has no such rule`,
+      `padding rule "ethernet-ipv4" (the Java decoder's) is for cic2017, not profile ${profile}`,
     );
   }
   if (!legacy && settings.nonIpv4AsIpv4) {

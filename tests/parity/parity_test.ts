@@ -4,7 +4,7 @@
  * differ by definition, spec §3.8). Skipped without ../shared/testdata.
  */
 import assert from "node:assert/strict";
-import { fileParity } from "./run.ts";
+import { fileParity, PAIRINGS } from "./run.ts";
 
 const SHARED = new URL("../../../shared/testdata/", import.meta.url).pathname;
 const haveShared = (() => {
@@ -32,6 +32,44 @@ for (
       assert.equal(r.matched, r.theirs, "every reference flow is matched");
       const unequal = [...r.columns].filter(([col, [eq, n]]) => eq !== n && !col.startsWith("Subflow"));
       assert.deepEqual(unequal, []);
+    },
+  });
+}
+
+const haveJ3 = (() => {
+  try {
+    Deno.statSync(`${SHARED}reference/j3`);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+for (
+  const name of [
+    "small/tcpreplay-test.pcap",
+    "small/derived-tcpreplay-test-snaplen64.pcap",
+    "small/ndpi-icmp-tunnel.pcap",
+    "small/pcpp-pcapng-example-multilink.pcapng",
+    "small/ndpi-http_ipv6.pcap",
+    "medium/pcpp-tls2.pcap",
+  ]
+) {
+  Deno.test({
+    name: `cic2017 run as J3 ran equals reference/j3 on every flow and cell of ${name}`,
+    ignore: !haveJ3,
+    fn: async () => {
+      const base = name.split("/")[1];
+      const j3 = PAIRINGS.find((p) => p.build === "j3")!;
+      const r = await fileParity(
+        `${SHARED}pcaps/${name}`,
+        `${SHARED}reference/j3/${base}.csv`,
+        "cic2017",
+        "cic2017",
+        j3.options,
+      );
+      assert.equal(r.matched, r.theirs, `every J3 flow matched; missing ${r.unmatchedTheirs.join(", ")}`);
+      assert.deepEqual(r.unequalCells, []);
     },
   });
 }

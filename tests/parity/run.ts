@@ -8,6 +8,7 @@
  * 1e-6), with the reason wherever our profile differs from that build.
  *
  * Usage: deno task parity [--markdown] [--file NAME] [--build j3|java-master|engelen] [--verbose]
+ * (--verbose lists the unmatched flows and every unequal cell under each capture)
  */
 import { FlowMeter } from "../../src/flow/meter.ts";
 import type { MeterOptions } from "../../src/flow/profile.ts";
@@ -58,6 +59,8 @@ export interface FileParity {
   /** Flow ID@start of our flows without a reference row, and Flow IDs of reference rows without ours. */
   unmatchedOurs: string[];
   unmatchedTheirs: string[];
+  /** Every unequal cell of a matched flow, as text (for --verbose). */
+  unequalCells: string[];
 }
 
 /** Compares one capture with one reference CSV (and its `.times` sidecar when there is one). */
@@ -115,6 +118,7 @@ export async function fileParity(
   const labels = [...new Set(compared.map((c) => c.label))];
   const columns = new Map<string, [number, number]>(labels.map((l) => [l, [0, 0]]));
   const unmatchedOurs: FlowRecord[] = [];
+  const unequalCells: string[] = [];
   let matched = 0;
   for (const r of ours) {
     const row = waiting.get(ourKey(r))?.shift();
@@ -127,9 +131,9 @@ export async function fileParity(
       const tally = columns.get(c.label)!;
       tally[1]++;
       if (sameValue(c.column.value(r), row[c.at])) tally[0]++;
-      else if (Deno.env.get("PARITY_CELLS")) {
-        console.log(
-          `  ${r.flowId}@${r.timestampUs} ${c.label}: ours ${c.column.value(r)} theirs ${row[c.at]}`,
+      else {
+        unequalCells.push(
+          `${r.flowId}@${r.timestampUs} ${c.label}: ours ${c.column.value(r)}, theirs ${row[c.at]}`,
         );
       }
     }
@@ -143,6 +147,7 @@ export async function fileParity(
     columns,
     unmatchedOurs: unmatchedOurs.map((r) => `${r.flowId}@${r.timestampUs}`),
     unmatchedTheirs,
+    unequalCells,
   };
 }
 
@@ -199,6 +204,7 @@ export async function runParity(
       if (options.verbose) {
         for (const k of r.unmatchedTheirs) console.log(`  only theirs: ${k}`);
         for (const k of r.unmatchedOurs) console.log(`  only ours: ${k}`);
+        for (const k of r.unequalCells) console.log(`  differs: ${k}`);
       }
       ours += r.ours;
       theirs += r.theirs;
