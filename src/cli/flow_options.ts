@@ -50,7 +50,11 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
     .option("-t, --flow-timeout <seconds>", "flow timeout, from a flow's first packet", "120")
     .option("--activity-timeout <seconds>", "activity timeout for the Active/Idle columns", "5")
     .addOption(
-      new Option("--profile <name>", "semantics: cic2017 (dataset numbers, quirks included) or corrected")
+      new Option(
+        "--profile <name>",
+        "semantics: cic2017 (dataset numbers, quirks included), engelen (the Engelen et al. 2021 fork, exactly) " +
+          "or corrected",
+      )
         .choices(PROFILE_NAMES as string[]).default("cic2017"),
     )
     .addOption(
@@ -103,8 +107,8 @@ export function addFlowOptions(cmd: Command, defaultColumns: LayoutName = "cic20
     )
     .option(
       "--termination-grace <seconds>",
-      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen fork)",
-      "1",
+      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen " +
+        "fork; engelen: default 0)",
     )
     .option(
       "--no-idle-sweep",
@@ -131,7 +135,9 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     trimPadding: raw.trimPadding,
     padding: raw.padding as PaddingRule | undefined,
     nonIpv4AsIpv4: raw.nonIpv4AsIpv4,
-    terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
+    terminationGraceSec: raw.terminationGrace === undefined
+      ? undefined
+      : nonNegativeSeconds("--termination-grace", raw.terminationGrace),
     sweepIdle: raw.idleSweep,
     fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
   };

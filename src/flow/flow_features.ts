@@ -120,7 +120,13 @@ export function buildRecord(
 
   const zeroDuration = legacy ? null : -1; // Q20: NaN/Infinity in cic2017, −1 corrected
   const perSecond = (x: number) => duration === 0 && zeroDuration !== null ? zeroDuration : x / seconds;
-  const subflows = legacy ? legacySubflowCount(c[b + T_FIRST]) : 1 + c[b + SUBFLOW_GAPS];
+  // Q7: cic2017 one subflow (or none); engelen divides by the gap count (0 without gaps, E 381bc30);
+  // corrected by 1 + gaps.
+  const subflows = legacy
+    ? legacySubflowCount(c[b + T_FIRST])
+    : s.engelen
+    ? c[b + SUBFLOW_GAPS]
+    : 1 + c[b + SUBFLOW_GAPS];
   const allLenSum = c[b + ACC_ALL_LEN + A_SUM];
   const bulk = (d: number, dur: number) => {
     const count = c[b + d + B_COUNT], bytes = c[b + d + B_BYTES], time = c[b + dur];

@@ -35,7 +35,14 @@ export interface PacketRules {
    * cic2017: IPv4 frames become the packet the 3.0-era Java made of them (java_packet.ts),
    * with this padding rule; `rawFallback` also decodes frames without IPv4 from byte 0.
    */
-  java?: { padding: PaddingRule; rawFallback: boolean };
+  java?: JavaRules;
+}
+
+/** How frames are read the Java way (cic2017: J3; engelen: the fork). */
+export interface JavaRules {
+  padding: PaddingRule;
+  rawFallback: boolean;
+  engelen: boolean;
 }
 
 export class FlowPacket {
@@ -167,8 +174,8 @@ export class FlowPacket {
   }
 
   /** The J3 packet of an IPv4 (or, with `rawFallback`, any) frame. */
-  #loadJava(pkt: PacketInfo, java: { padding: PaddingRule; rawFallback: boolean }): IgnoreReason | null {
-    if (!decodeJavaPacket(pkt, this, java.padding, java.rawFallback)) {
+  #loadJava(pkt: PacketInfo, java: JavaRules): IgnoreReason | null {
+    if (!decodeJavaPacket(pkt, this, java.padding, java.rawFallback, java.engelen)) {
       return pkt.undecodable !== null ? "undecodable" : pkt.ipVersion === 6 ? "ipv6-disabled" : "not-ip";
     }
     if (!Number.isSafeInteger(pkt.tsUs)) return "bad-timestamp";
@@ -182,8 +189,6 @@ export class FlowPacket {
       this.d3 =
         0;
     this.sameAddress = this.s0 === this.d0;
-    this.icmpType = -1;
-    this.icmpCode = -1;
     return null;
   }
 }

@@ -19,11 +19,20 @@
  *   protocol-0 packet); data offset 1–3 → the Java reader throws reading the
  *   window past the header, and the frame goes to its fallback below.
  * - IPv4 headers are not checked for version; IHL 0 is no header, IHL 1–4
- *   throws (the addresses lie past the header).
+ *   throws (the addresses lie past the header), and so does an options walk
+ *   (`Ip4.decodeHeader`) that reads past the captured header.
  * - `rawFallback`: when no IPv4 header is found behind Ethernet (J3 scans every
  *   frame as Ethernet, whatever the link type), J3 rescans the frame as L2TP and
  *   then as IPv4 from byte 0 (`getVPNInfo`): IPv6 frames become 134.221.x.x
  *   flows, ARP 8.0.6.4-8.6.0.1. Off unless asked for (exact dataset rebuilds).
+ *
+ * `engelen` reads the same scan the way the Engelen fork's PacketReader
+ * (GintsEngelen/CICFlowMeter 4dd5319) does: an ICMP header anywhere wins
+ * (protocol 1 with its type and code, no ports, lengths 0), then TCP, UDP,
+ * SCTP (12-byte header); otherwise IGMP is protocol 2 and the rest protocol
+ * 0, except that an IPv4 protocol number jnetpcap's `Ip4Type` does not list
+ * throws (a null enum in a switch) and the frame goes to the fallback. The
+ * window of a packet without TCP is 0 there.
  *
  * Nothing is allocated: the result is written into the caller's FlowPacket.
  */
@@ -46,12 +55,24 @@ export interface JavaPacketFields {
   flags: number;
   window: number;
   isTcp: boolean;
+  icmpType: number;
+  icmpCode: number;
 }
 
 const NO_IPV4 = 0;
 const OK = 1;
 const THROWS = 2;
 const MAX_NESTING = 8; // ICMP quotes and IP-in-IP: bounds the loop on hostile input
+/** IPv4 protocol numbers jnetpcap 1.4's `Ip4.Ip4Type` knows (`Ip4Type.valueOf` returns null for the rest). */
+const IP4_TYPES = new Uint8Array(256);
+for (let n = 0; n <= 61; n++) IP4_TYPES[n] = 1;
+for (const n of [94, 103, 111, 118, 132, 133, 137]) IP4_TYPES[n] = 1;
+
+/** IP option codes jnetpcap's `IpOption.OptionCode` knows (its options walk stops at any other). */
+const OPTION_CODES = new Uint8Array(32);
+for (const n of [0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 23, 24, 25]) {
+  OPTION_CODES[n] = 1;
+}
 
 /**
  * Fills `out` with what J3 makes of `pkt`'s frame. Returns false when J3
@@ -62,6 +83,7 @@ export function decodeJavaPacket(
   out: JavaPacketFields,
   padding: PaddingRule,
   rawFallback: boolean,
+  engelen = false,
 ): boolean {
   const b = pkt.bytes;
   const start = pkt.frameOffset;
@@ -70,8 +92,10 @@ export function decodeJavaPacket(
   if (rawFallback) {
     let ip = -1;
     if (end - start >= 14) ip = ipv4BehindEthernet(b, start, end);
-    if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, out) === OK) return true;
-    return ipv4Packet(b, start, start, end, false, padding, out) === OK;
+    if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, engelen, out) === OK) {
+      return true;
+    }
+    return ipv4Packet(b, start, start, end, false, padding, engelen, out) === OK;
   }
   let ip = pkt.ipVersion === 4 ? pkt.l3Offset : -1;
   // 802.3 + LLC/SNAP frames carry IPv4 that jnetpcap finds and our link decoder does not look for.
@@ -80,7 +104,7 @@ export function decodeJavaPacket(
   }
   if (ip < 0) return false;
   const afterEthernet = pkt.linkType === LinkType.ETHERNET && ip === start + 14;
-  return ipv4Packet(b, start, ip, end, afterEthernet, padding, out) === OK;
+  return ipv4Packet(b, start, ip, end, afterEthernet, padding, engelen, out) === OK;
 }
 
 /**
@@ -120,12 +144,14 @@ function ipv4Packet(
   end: number,
   afterEthernet: boolean,
   padding: PaddingRule,
+  engelen: boolean,
   out: JavaPacketFields,
 ): number {
   if (end - ip < 20) return NO_IPV4;
   const ihl = b[ip] & 0x0f;
   if (ihl === 0) return NO_IPV4;
   if (ihl < 5) return THROWS;
+  if (ihl * 4 > end - ip || !optionsReadable(b, ip, ihl * 4, ihl * 4)) return THROWS;
   const totalLength = (b[ip + 2] << 8) | b[ip + 3];
   if (padding === "ethernet-ipv4" && afterEthernet && totalLength <= end - frame) {
     const postfix = end - ip - totalLength;
@@ -141,9 +167,21 @@ function ipv4Packet(
   out.payload = 0;
   out.hdr = 0;
   out.flags = 0;
-  out.window = -1;
+  out.window = engelen ? 0 : -1;
   out.isTcp = false;
+  out.icmpType = -1;
+  out.icmpCode = -1;
+  const outerProtocol = b[ip + 9];
+  const found = transport(b, ip, end, engelen, out);
+  if (found !== OK || !engelen || out.proto !== 0) return found;
+  // The fork's last branch: IGMP, or protocol 0 for a number Ip4Type knows; a null type throws.
+  if (IP4_TYPES[outerProtocol] === 0) return THROWS;
+  if (outerProtocol === 2) out.proto = 2;
+  return OK;
+}
 
+/** Walks from the IPv4 header at `ip` to the first transport header the Java reader takes. */
+function transport(b: Uint8Array, ip: number, end: number, engelen: boolean, out: JavaPacketFields): number {
   let at = ip;
   for (let depth = 0; depth < MAX_NESTING; depth++) {
     // `at` is an IPv4 header with at least 20 bytes captured.
@@ -155,6 +193,12 @@ function ipv4Packet(
     if (protocol === 1) { // ICMP: errors quote the offending IPv4 packet
       if (l4 >= end || end - l4 < 4) return OK;
       const type = b[l4];
+      if (engelen) { // the fork asks for an ICMP header before any other
+        out.proto = 1;
+        out.icmpType = type;
+        out.icmpCode = b[l4 + 1];
+        return OK;
+      }
       if (type !== 3 && type !== 12) return OK;
       l4 += 8;
       protocol = 4;
@@ -185,6 +229,15 @@ function ipv4Packet(
         out.hdr = 8;
         out.payload = end - l4 - 8;
         return OK;
+      case 132:
+        if (!engelen) return OK;
+        if (end - l4 < 4) return THROWS;
+        out.proto = 132;
+        out.sport = (b[l4] << 8) | b[l4 + 1];
+        out.dport = (b[l4 + 2] << 8) | b[l4 + 3];
+        out.hdr = Math.min(12, end - l4);
+        out.payload = end - l4 - out.hdr;
+        return OK;
       case 4:
         if (end - l4 < 20) return OK;
         at = l4; // the inner (quoted or tunnelled) IPv4 header; J3 keeps the outer addresses
@@ -194,6 +247,23 @@ function ipv4Packet(
     }
   }
   return OK;
+}
+
+/**
+ * Java's `Ip4.decodeHeader` walks the options up to IHL × 4 bytes; reading a
+ * byte past the (captured) header throws a BufferUnderflowException.
+ */
+function optionsReadable(b: Uint8Array, ip: number, available: number, headerLength: number): boolean {
+  for (let i = 20; i < headerLength; i++) {
+    if (i >= available) return false;
+    const id = b[ip + i] & 0x1f;
+    if (OPTION_CODES[id] === 0) return true; // unknown code: the walk stops
+    if (id === 0) return true; // end of option list
+    if (id === 1) continue; // no-op
+    if (i + 1 >= available) return false;
+    i += b[ip + i + 1];
+  }
+  return true;
 }
 
 function read32(b: Uint8Array, at: number): number {

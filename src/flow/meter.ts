@@ -17,6 +17,7 @@ import {
   ICMP_CODE,
   ICMP_TYPE,
   LIVE,
+  PROTO,
   READY,
   S0,
   S1,
@@ -29,6 +30,7 @@ import {
 } from "./flow_slab.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
 import { buildRecord } from "./flow_features.ts";
+import { engelenAfterAdd, engelenTcpStep } from "./engelen_flow.ts";
 import { type MeterOptions, type MeterSettings, resolveSettings } from "./profile.ts";
 
 export interface MeterStats {
@@ -78,11 +80,13 @@ export class FlowMeter {
     this.#dormant = new DormantKeys(this.settings.legacy);
     const s = this.settings;
     this.#rules = {
-      legacyProtocols: s.legacy,
+      legacyProtocols: s.legacy || s.engelen,
       trimPadding: s.trimPadding,
       ipv6: s.ipv6,
-      fragments: s.legacy ? undefined : new FragmentPorts(),
-      java: s.legacy ? { padding: s.padding, rawFallback: s.nonIpv4AsIpv4 } : undefined,
+      fragments: s.profile === "corrected" ? new FragmentPorts() : undefined,
+      java: s.profile === "corrected"
+        ? undefined
+        : { padding: s.padding, rawFallback: s.nonIpv4AsIpv4, engelen: s.engelen },
     };
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;
@@ -128,6 +132,10 @@ export class FlowMeter {
     }
     const c = this.#table.slab.cells;
     const b = slot * STRIDE;
+    if (s.engelen) {
+      this.#addEngelen(slot, b, p, hash);
+      return;
+    }
     if (t - c[b + T_FIRST] > s.flowTimeoutUs) {
       this.#emit(slot, "timeout");
       this.#continueAfterTimeout(slot, p);
@@ -157,6 +165,54 @@ export class FlowMeter {
     addToFlow(c, b, p, fwd, false, false);
     if (p.isTcp && ready === 0) this.#trackTermination(slot, b, p.flags, fwd);
   };
+
+  /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
+  #addEngelen(slot: number, b: number, p: FlowPacket, hash: number): void {
+    const c = this.#table.slab.cells;
+    const s = this.settings;
+    const t = p.t;
+    const ready = c[b + READY];
+    const timedOut = t - c[b + T_FIRST] > s.flowTimeoutUs;
+    const synAfterEnd = ready !== 0 && (p.flags & TcpFlag.SYN) !== 0;
+    if (timedOut || synAfterEnd) {
+      const lastSeen = c[b + T_LAST];
+      this.#emit(slot, timedOut ? "timeout" : ready === READY_RST ? "rst" : "fin");
+      c.fill(0, b + T_FIRST, b + STRIDE);
+      // A SYN after termination, a UDP packet after a silence longer than the timeout, and
+      // any protocol but TCP and UDP start from the packet's own side; TCP and UDP inherit.
+      const fresh = synAfterEnd || (p.proto === 17 && t - lastSeen > s.flowTimeoutUs) ||
+        (p.proto !== 6 && p.proto !== 17);
+      if (fresh) this.#orientTo(slot, p);
+      this.#startWith(slot, p, false);
+      return;
+    }
+    const icmpChanged = p.flags === 0 && c[b + PROTO] === 1 && p.icmpType !== c[b + ICMP_TYPE] &&
+      p.icmpCode !== c[b + ICMP_CODE];
+    if (icmpChanged) {
+      this.#end(slot, "end");
+      this.#newFlow(p, hash);
+      return;
+    }
+    updateActiveIdle(c, b, t, s.activityTimeoutUs);
+    const fwd = this.#isForward(b, p);
+    addToFlow(c, b, p, fwd, false, false);
+    engelenAfterAdd(c, b, p, fwd, false);
+    const mark = engelenTcpStep(c, b, p.flags, READY_FIN, READY_RST);
+    if (mark !== 0) {
+      c[b + READY] = mark;
+      if (s.terminationGraceUs > 0) this.#closing.push(slot, c[b + T_FIRST], c[b + T_LAST]);
+    }
+  }
+
+  /** Orients the slot as the packet (sender → receiver), then reverses it for a SYN-ACK (E). */
+  #orientTo(slot: number, p: FlowPacket): void {
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    const same = c[b + SPORT] === p.sport && c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 &&
+      c[b + S3] === p.s3;
+    const synAck = (p.flags & SYN_ACK) === SYN_ACK;
+    if (same === synAck) this.#table.reverse(slot);
+  }
 
   /**
    * Moves the packet clock to `tUs` without a packet (live capture: a quiet
@@ -201,7 +257,8 @@ export class FlowMeter {
     // could never see both sides, so there the source port decides.
     const c = this.#table.slab.cells;
     const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
-    return sameSource && (this.settings.legacy || !p.sameAddress || c[b + SPORT] === p.sport);
+    return sameSource &&
+      (this.settings.legacy || this.settings.engelen || !p.sameAddress || c[b + SPORT] === p.sport);
   }
 
   #newFlow(p: FlowPacket, hash: number): void {
@@ -234,6 +291,11 @@ export class FlowMeter {
 
   #startContinuation(slot: number, p: FlowPacket): void {
     const b = slot * STRIDE;
+    if (this.settings.engelen) {
+      // Only TCP flows that were not ready for termination are kept dormant (#sweepIdle): they inherit.
+      this.#startWith(slot, p, false);
+      return;
+    }
     if (this.settings.legacy) {
       // Q15: the continuation's first packet is forward whatever its sender; the source is inherited.
       this.#startWith(slot, p, true);
@@ -250,7 +312,8 @@ export class FlowMeter {
     startFlow(c, b, p);
     const fwd = forceForward || this.#isForward(b, p);
     addToFlow(c, b, p, fwd, true, this.settings.legacy);
-    if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
+    if (this.settings.engelen) engelenAfterAdd(c, b, p, fwd, true);
+    else if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
   }
 
   /** corrected (spec §3.4, E): FIN from both sides then an ACK, or an RST, marks the flow for closing. */
@@ -307,7 +370,10 @@ export class FlowMeter {
     for (let slot = 0; slot < slab.highWater; slot++) {
       const b = slot * STRIDE;
       if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) {
-        this.#dormant.add(slab.cells, b);
+        // engelen: only a TCP flow not ready for termination continues with its orientation.
+        const inherits = !this.settings.engelen ||
+          (slab.cells[b + PROTO] === 6 && slab.cells[b + READY] === 0);
+        if (inherits) this.#dormant.add(slab.cells, b);
         this.#end(slot, "timeout");
       }
     }

@@ -1,14 +1,17 @@
 /**
- * Profiles (spec §0, §5): one engine, two sets of semantics. `cic2017`
+ * Profiles (spec §0, §5): one engine, three sets of semantics. `cic2017`
  * reproduces the numbers of CIC-IDS2017 / CSE-CIC-IDS2018 / CIC-DDoS2019,
- * quirks included; `corrected` fixes them as the Engelen et al. fork does.
+ * quirks included (the 3.0-era Java, J3); `engelen` is the Engelen et al.
+ * fork that made the improved CIC-IDS2017 / CSE-CIC-IDS2018 (2021), bugs
+ * included; `corrected` fixes the bugs, following that fork where it fixed
+ * them and the documented intent elsewhere.
  */
 import type { ProfileName } from "./flow_record.ts";
 import { PADDING_RULES, type PaddingRule } from "./java_packet.ts";
 
 export { PADDING_RULES, type PaddingRule } from "./java_packet.ts";
 
-export const PROFILE_NAMES: readonly ProfileName[] = ["cic2017", "corrected"];
+export const PROFILE_NAMES: readonly ProfileName[] = ["cic2017", "corrected", "engelen"];
 
 export interface MeterOptions {
   /** Semantics (default cic2017). */
@@ -26,15 +29,16 @@ export interface MeterOptions {
   /**
    * Padding rule, finer than `trimPadding` (which it overrides): `keep` (the
    * CIC-IDS2017 rows), `ip-length` (cut every packet to its IP length) or
-   * `ethernet-ipv4` (cic2017 only: jnetpcap 1.4's rule, cut only when IPv4
+   * `ethernet-ipv4` (cic2017 and engelen: jnetpcap 1.4's rule, cut only when IPv4
    * directly follows an Ethernet II header, as J3 at 50d668d ran).
    */
   padding?: PaddingRule;
   /**
-   * cic2017 only: decode frames without an IPv4 header behind Ethernet from
-   * byte 0 as IPv4, as J3 did (IPv6 frames become 134.221.x.x flows, ARP
-   * 8.0.6.4-8.6.0.1); also reads every link type as Ethernet first, as J3 did.
-   * For exact dataset rebuilds only (default false).
+   * Decode frames without an IPv4 header behind Ethernet from byte 0 as
+   * IPv4, as J3 and the fork did (IPv6 frames become 134.221.x.x flows, ARP
+   * 8.0.6.4-8.6.0.1); every link type is read as Ethernet first, as they
+   * did. cic2017: for exact dataset rebuilds only (default false); engelen:
+   * default true (that program); not for corrected.
    */
   nonIpv4AsIpv4?: boolean;
   /**
@@ -59,6 +63,8 @@ export interface MeterOptions {
 export interface MeterSettings {
   profile: ProfileName;
   legacy: boolean;
+  /** The Engelen et al. fork exactly (GintsEngelen/CICFlowMeter 4dd5319), bugs included. */
+  engelen: boolean;
   flowTimeoutUs: number;
   activityTimeoutUs: number;
   keepSinglePacketFlows: boolean;
@@ -87,17 +93,19 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
     throw new RangeError(`unknown profile "${profile}" (valid: ${PROFILE_NAMES.join(", ")})`);
   }
   const legacy = profile === "cic2017";
+  const engelen = profile === "engelen";
   const settings: MeterSettings = {
     profile,
     legacy,
+    engelen,
     flowTimeoutUs: options.flowTimeoutUs ?? DEFAULT_FLOW_TIMEOUT_US,
     activityTimeoutUs: options.activityTimeoutUs ?? DEFAULT_ACTIVITY_TIMEOUT_US,
     keepSinglePacketFlows: options.keepSinglePacketFlows ?? !legacy,
-    ipv6: options.ipv6 ?? !legacy,
+    ipv6: options.ipv6 ?? profile === "corrected",
     trimPadding: options.trimPadding ?? !legacy,
     padding: "keep",
-    nonIpv4AsIpv4: options.nonIpv4AsIpv4 ?? false,
-    terminationGraceUs: options.terminationGraceUs ?? 1_000_000,
+    nonIpv4AsIpv4: options.nonIpv4AsIpv4 ?? engelen,
+    terminationGraceUs: options.terminationGraceUs ?? (engelen ? 0 : 1_000_000),
     sweepIdle: options.sweepIdle ?? true,
     label: options.label ?? DEFAULT_LABEL,
   };
@@ -106,17 +114,24 @@ export function resolveSettings(options: MeterOptions = {}): MeterSettings {
     if (!Number.isFinite(v) || v < 0) throw new RangeError(`${key} must be a number ≥ 0, got ${v}`);
   }
   if (settings.flowTimeoutUs === 0) throw new RangeError("the flow timeout must be > 0");
-  const padding = options.padding ?? (settings.trimPadding ? "ip-length" : "keep");
+  const padding = options.padding ??
+    (engelen && options.trimPadding === undefined
+      ? "ethernet-ipv4"
+      : settings.trimPadding
+      ? "ip-length"
+      : "keep");
   if (!PADDING_RULES.includes(padding)) {
     throw new RangeError(`unknown padding rule "${padding}" (valid: ${PADDING_RULES.join(", ")})`);
   }
-  if (!legacy && padding === "ethernet-ipv4") {
+  if (profile === "corrected" && padding === "ethernet-ipv4") {
     throw new RangeError(
-      `padding rule "ethernet-ipv4" (the Java decoder's) is for cic2017, not profile ${profile}`,
+      `padding rule "ethernet-ipv4" (the Java decoder's) is for cic2017 and engelen, not profile ${profile}`,
     );
   }
-  if (!legacy && settings.nonIpv4AsIpv4) {
-    throw new RangeError(`decoding non-IPv4 frames as IPv4 is a cic2017 option, not for profile ${profile}`);
+  if (profile === "corrected" && settings.nonIpv4AsIpv4) {
+    throw new RangeError(
+      `decoding non-IPv4 frames as IPv4 is for cic2017 and engelen, not profile ${profile}`,
+    );
   }
   settings.padding = padding;
   settings.trimPadding = padding !== "keep";

@@ -73,3 +73,30 @@ for (
     },
   });
 }
+
+for (
+  const name of [
+    "small/tcpreplay-test.pcap",
+    "small/derived-tcpreplay-test-snaplen64.pcap",
+    "small/ndpi-icmp-tunnel.pcap",
+    "small/zeek-ipv6-ftp.pcap",
+    "small/pcpp-ip4_fragments.pcap",
+    "medium/pcpp-tls2.pcap",
+  ]
+) {
+  Deno.test({
+    name: `engelen equals the Engelen fork on every flow and cell of ${name}`,
+    ignore: !haveShared,
+    fn: async () => {
+      const base = name.split("/")[1];
+      const r = await fileParity(
+        `${SHARED}pcaps/${name}`,
+        `${SHARED}reference/engelen/${base}.csv`,
+        "engelen",
+      );
+      assert.equal(r.matched, r.theirs, `every fork flow matched; missing ${r.unmatchedTheirs.join(", ")}`);
+      assert.equal(r.ours, r.theirs, `no extra flows: ${r.unmatchedOurs.join(", ")}`);
+      assert.deepEqual(r.unequalCells, []);
+    },
+  });
+}

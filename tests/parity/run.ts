@@ -39,7 +39,7 @@ export const PAIRINGS: Pairing[] = [
     options: { padding: "ethernet-ipv4", nonIpv4AsIpv4: true, label: "BENIGN" },
   },
   { build: "java-master", profile: "cic2017", layout: "cicflowmeter4" },
-  { build: "engelen", profile: "corrected", layout: "cicflowmeter4" },
+  { build: "engelen", profile: "engelen", layout: "cicflowmeter4" },
 ];
 
 /**
