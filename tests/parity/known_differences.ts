@@ -130,6 +130,7 @@ export const FLOW_COUNT_NOTES: Record<string, string> = {
     "cic2017 ignores it, as the Java converter that made the datasets did (spec §2.1); because JM writes nothing for " +
     "link types jnetpcap does not frame (Linux SLL, some pcapng interfaces) where we decode every link type; and " +
     "because both drop 1-packet flows.",
-  engelen: "Flow counts differ only where the fork wrote nothing: pcpp-many_interfaces-1.pcapng has no rows in " +
+  engelen:
+    "Flow counts differ only where the fork wrote nothing: pcpp-many_interfaces-1.pcapng has no rows in " +
     "its reference (as for J3).",
 };
