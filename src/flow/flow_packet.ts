@@ -6,7 +6,7 @@
  */
 import { IpProto, type PacketInfo } from "../pcap/packet.ts";
 import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
-import { decodeJavaPacket, type PaddingRule } from "./java_packet.ts";
+import { decodeJavaPacket, type JavaRules } from "./java_packet.ts";
 
 /** Why a decoded packet was not used for flows. */
 export const IGNORE_REASONS = [
@@ -36,13 +36,6 @@ export interface PacketRules {
    * with this padding rule; `rawFallback` also decodes frames without IPv4 from byte 0.
    */
   java?: JavaRules;
-}
-
-/** How frames are read the Java way (cic2017: J3; engelen: the fork). */
-export interface JavaRules {
-  padding: PaddingRule;
-  rawFallback: boolean;
-  engelen: boolean;
 }
 
 export class FlowPacket {
@@ -175,7 +168,7 @@ export class FlowPacket {
 
   /** The J3 packet of an IPv4 (or, with `rawFallback`, any) frame. */
   #loadJava(pkt: PacketInfo, java: JavaRules): IgnoreReason | null {
-    if (!decodeJavaPacket(pkt, this, java.padding, java.rawFallback, java.engelen)) {
+    if (!decodeJavaPacket(pkt, this, java)) {
       return pkt.undecodable !== null ? "undecodable" : pkt.ipVersion === 6 ? "ipv6-disabled" : "not-ip";
     }
     if (!Number.isSafeInteger(pkt.tsUs)) return "bad-timestamp";

@@ -43,6 +43,21 @@ import type { PacketInfo } from "../pcap/packet.ts";
 export type PaddingRule = "keep" | "ethernet-ipv4" | "ip-length";
 export const PADDING_RULES: readonly PaddingRule[] = ["keep", "ethernet-ipv4", "ip-length"];
 
+/** How frames are read the Java way (cic2017: J3; engelen: the fork). */
+export interface JavaRules {
+  padding: PaddingRule;
+  /** Frames without IPv4 behind Ethernet are read from byte 0 (see above). */
+  rawFallback: boolean;
+  /** The fork's reader instead of J3's. */
+  engelen: boolean;
+  /**
+   * A packet cut by the snaplen takes its payload and TCP header lengths
+   * from the IP and TCP headers instead of the captured bytes (the Java
+   * programs used the captured bytes). For issue 11's `--snaplen-lengths ip`.
+   */
+  ipLengthsWhenCut: boolean;
+}
+
 /** The fields of a Java packet, written by `decodeJavaPacket`. */
 export interface JavaPacketFields {
   s0: number;
@@ -78,24 +93,20 @@ for (const n of [0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
  * Fills `out` with what J3 makes of `pkt`'s frame. Returns false when J3
  * would have no packet for it.
  */
-export function decodeJavaPacket(
-  pkt: PacketInfo,
-  out: JavaPacketFields,
-  padding: PaddingRule,
-  rawFallback: boolean,
-  engelen = false,
-): boolean {
+export function decodeJavaPacket(pkt: PacketInfo, out: JavaPacketFields, rules: JavaRules): boolean {
   const b = pkt.bytes;
   const start = pkt.frameOffset;
   // jnetpcap keeps its buffer length ≤ the wire length (record_header).
   const end = start + Math.min(pkt.capturedLength, pkt.wireLength || pkt.capturedLength);
-  if (rawFallback) {
+  const padding = rules.padding, engelen = rules.engelen;
+  const ipEnd = rules.ipLengthsWhenCut && pkt.capturedLength < pkt.wireLength;
+  if (rules.rawFallback) {
     let ip = -1;
     if (end - start >= 14) ip = ipv4BehindEthernet(b, start, end);
-    if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, engelen, out) === OK) {
+    if (ip >= 0 && ipv4Packet(b, start, ip, end, ip === start + 14, padding, engelen, ipEnd, out) === OK) {
       return true;
     }
-    return ipv4Packet(b, start, start, end, false, padding, engelen, out) === OK;
+    return ipv4Packet(b, start, start, end, false, padding, engelen, ipEnd, out) === OK;
   }
   let ip = pkt.ipVersion === 4 ? pkt.l3Offset : -1;
   // 802.3 + LLC/SNAP frames carry IPv4 that jnetpcap finds and our link decoder does not look for.
@@ -104,7 +115,7 @@ export function decodeJavaPacket(
   }
   if (ip < 0) return false;
   const afterEthernet = pkt.linkType === LinkType.ETHERNET && ip === start + 14;
-  return ipv4Packet(b, start, ip, end, afterEthernet, padding, engelen, out) === OK;
+  return ipv4Packet(b, start, ip, end, afterEthernet, padding, engelen, ipEnd, out) === OK;
 }
 
 /**
@@ -145,6 +156,7 @@ function ipv4Packet(
   afterEthernet: boolean,
   padding: PaddingRule,
   engelen: boolean,
+  ipLengths: boolean,
   out: JavaPacketFields,
 ): number {
   if (end - ip < 20) return NO_IPV4;
@@ -172,7 +184,7 @@ function ipv4Packet(
   out.icmpType = -1;
   out.icmpCode = -1;
   const outerProtocol = b[ip + 9];
-  const found = transport(b, ip, end, engelen, out);
+  const found = transport(b, ip, end, engelen, ipLengths ? ip + totalLength : -1, out);
   if (found !== OK || !engelen || out.proto !== 0) return found;
   // The fork's last branch: IGMP, or protocol 0 for a number Ip4Type knows; a null type throws.
   if (IP4_TYPES[outerProtocol] === 0) return THROWS;
@@ -181,7 +193,14 @@ function ipv4Packet(
 }
 
 /** Walks from the IPv4 header at `ip` to the first transport header the Java reader takes. */
-function transport(b: Uint8Array, ip: number, end: number, engelen: boolean, out: JavaPacketFields): number {
+function transport(
+  b: Uint8Array,
+  ip: number,
+  end: number,
+  engelen: boolean,
+  ipEnd: number,
+  out: JavaPacketFields,
+): number {
   let at = ip;
   for (let depth = 0; depth < MAX_NESTING; depth++) {
     // `at` is an IPv4 header with at least 20 bytes captured.
@@ -219,6 +238,10 @@ function transport(b: Uint8Array, ip: number, end: number, engelen: boolean, out
         out.window = (b[l4 + 14] << 8) | b[l4 + 15];
         out.hdr = hdr;
         out.payload = end - l4 - hdr;
+        if (ipEnd >= 0 && at === ip) { // a snaplen cut, lengths from the IP header
+          out.hdr = declared;
+          out.payload = Math.max(0, ipEnd - l4 - declared);
+        }
         return OK;
       }
       case 17:
@@ -228,6 +251,7 @@ function transport(b: Uint8Array, ip: number, end: number, engelen: boolean, out
         out.dport = (b[l4 + 2] << 8) | b[l4 + 3];
         out.hdr = 8;
         out.payload = end - l4 - 8;
+        if (ipEnd >= 0 && at === ip) out.payload = Math.max(0, ipEnd - l4 - 8);
         return OK;
       case 132:
         if (!engelen) return OK;

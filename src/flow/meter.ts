@@ -86,7 +86,8 @@ export class FlowMeter {
       fragments: s.profile === "corrected" ? new FragmentPorts() : undefined,
       java: s.profile === "corrected"
         ? undefined
-        : { padding: s.padding, rawFallback: s.nonIpv4AsIpv4, engelen: s.engelen },
+        // Issue 11's --snaplen-lengths ip would set ipLengthsWhenCut here (the Java used captured bytes).
+        : { padding: s.padding, rawFallback: s.nonIpv4AsIpv4, engelen: s.engelen, ipLengthsWhenCut: false },
     };
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;

@@ -11,6 +11,7 @@ import { CaptureParser } from "../../src/pcap/capture_parser.ts";
 import { FlowMeter } from "../../src/flow/meter.ts";
 import type { MeterOptions } from "../../src/flow/profile.ts";
 import type { FlowRecord } from "../../src/flow/flow_record.ts";
+import { decodeJavaPacket } from "../../src/flow/java_packet.ts";
 import { assertFields, BASE_SEC, F } from "./flow_harness.ts";
 
 const A = [172, 16, 11, 12], B = [172, 16, 11, 1];
@@ -191,4 +192,38 @@ Deno.test("the idle sweep gives the rows of no sweep, also after a packet stampe
     assert.deepEqual(swept, rows(packets, { profile, sweepIdle: false }), profile);
   }
   assertFields(rows(packets)[0], { srcIp: "172.16.11.12", totalFwdPackets: 1, totalBwdPackets: 1 });
+});
+
+Deno.test("the Java decoder can take a snaplen-cut packet's lengths from its IP and TCP headers (issue 11's ip rule)", () => {
+  const full = ethernet(
+    0x0800,
+    ipv4(
+      { protocol: 6, src: A, dst: B },
+      tcp({ sport: 64565, dport: 443, headerLength: 32 }, new Uint8Array(100)),
+    ),
+  );
+  const seen: { hdr: number; payload: number }[] = [];
+  const out = {
+    s0: 0,
+    d0: 0,
+    proto: 0,
+    sport: 0,
+    dport: 0,
+    payload: 0,
+    hdr: 0,
+    flags: 0,
+    window: 0,
+    isTcp: false,
+    icmpType: 0,
+    icmpCode: 0,
+  };
+  const parser = new CaptureParser((pkt) => {
+    for (const ipLengthsWhenCut of [false, true]) {
+      decodeJavaPacket(pkt, out, { padding: "keep", rawFallback: false, engelen: false, ipLengthsWhenCut });
+      seen.push({ hdr: out.hdr, payload: out.payload });
+    }
+  });
+  parser.push(pcapFile([{ sec: BASE_SEC, frac: 0, data: full.subarray(0, 64), wire: full.length }]));
+  parser.end();
+  assert.deepEqual(seen, [{ hdr: 30, payload: 0 }, { hdr: 32, payload: 100 }]);
 });
