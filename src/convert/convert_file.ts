@@ -129,7 +129,10 @@ function summarise(
 ): ConvertFileResult {
   const skipped: Record<string, number> = {};
   for (const [reason, n] of Object.entries(read.skipped)) if (n > 0) skipped[reason] = n;
-  for (const [reason, n] of Object.entries(meter.ignored)) if (n > 0) skipped[reason] = n;
+  // "undecodable" repeats the reader's reasons above (those records are still offered to the meter).
+  for (const [reason, n] of Object.entries(meter.ignored)) {
+    if (n > 0 && reason !== "undecodable") skipped[reason] = n;
+  }
   return {
     input,
     output,
