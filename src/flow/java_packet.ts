@@ -18,6 +18,8 @@
  * - TCP: fewer than 20 bytes or a data offset of 0 → no TCP header (a
  *   protocol-0 packet); data offset 1–3 → the Java reader throws reading the
  *   window past the header, and the frame goes to its fallback below.
+ * - A TCP header cut by the snaplen to 20 bytes while it declares options
+ *   throws (Tcp.decodeHeader reads the first option byte).
  * - IPv4 headers are not checked for version; IHL 0 is no header, IHL 1–4
  *   throws (the addresses lie past the header), and so does an options walk
  *   (`Ip4.decodeHeader`) that reads past the captured header.
@@ -217,6 +219,7 @@ function transport(
       if (l4 >= end || end - l4 < 4) return OK;
       const type = b[l4];
       if (engelen) { // the fork asks for an ICMP header before any other
+        if (type >= 64) return THROWS; // Icmp.decodeHeader indexes a 64-entry table by the type
         out.proto = 1;
         out.icmpType = type;
         out.icmpCode = b[l4 + 1];
@@ -234,6 +237,10 @@ function transport(
         if (declared === 0) return OK;
         if (declared < 16) return THROWS;
         const hdr = Math.min(declared, end - l4);
+        // Java's Tcp.decodeHeader looks at the first option byte (and its length byte unless it
+        // is END or NOP) when the header declares options: past a cut header that throws. (Its
+        // loop, `i++, p = i` with `i != p`, stops after one option.)
+        if (declared > 20 && (hdr <= 20 || (hdr === 21 && b[l4 + 20] > 1))) return THROWS;
         out.proto = 6;
         out.isTcp = true;
         out.sport = (b[l4] << 8) | b[l4 + 1];

@@ -106,10 +106,14 @@ Deno.test("cic2017 keeps unusable TCP headers as J3: <20 bytes or data offset 0 
   const proto0 = rows([short, zeroOffset]);
   assert.equal(proto0.length, 1);
   assertFields(proto0[0], { protocol: 0, totalFwdPackets: 2, fwdHeaderLength: 0, totalLengthFwd: 0 });
-  // A data offset of 15 (60 bytes) over 20 bytes present: TCP with a 20-byte header.
-  const long = ip(tcp({ sport: 1, dport: 2, dataOffset: 15, window: 77 }));
+  // A data offset of 15 (60 bytes) over 24 bytes present: TCP with a 24-byte header.
+  const long = ip(tcp({ sport: 1, dport: 2, headerLength: 24, dataOffset: 15, window: 77 }));
   const cut = rows([long, long]);
-  assertFields(cut[0], { protocol: 6, fwdHeaderLength: 40, initWinBytesFwd: 77, totalLengthFwd: 0 });
+  assertFields(cut[0], { protocol: 6, fwdHeaderLength: 48, initWinBytesFwd: 77, totalLengthFwd: 0 });
+  // Over exactly 20 bytes, Java's Tcp.decodeHeader reads the first option byte past the header and
+  // throws: no packet.
+  const bare = ip(tcp({ sport: 1, dport: 2, dataOffset: 15 }));
+  assert.deepEqual(rows([bare, bare]), []);
   // corrected still skips them.
   assert.deepEqual(rows([short, zeroOffset, long, long], { profile: "corrected" }), []);
 });
