@@ -12,7 +12,9 @@
  *   IPv4 comes directly after an Ethernet II header (`scan_ip4`, "Adjust for
  *   Ethernet trailer"); `PaddingRule` picks that, never, or always.
  * - ICMP destination-unreachable (3) and parameter-problem (12) descend into
- *   the quoted IPv4 packet (`scan_icmp`), as does IPv4-in-IPv4; the packet
+ *   the quoted IPv4 packet (`scan_icmp`), as do IPv4-in-IPv4 and L2TP (UDP
+ *   port 1701 or IP protocol 115, then PPP); the Java asks for TCP before UDP
+ *   and takes the first UDP header, so a tunnelled TCP header wins; the packet
  *   becomes TCP/UDP with the outer addresses and the quoted ports, flags and
  *   window when a whole UDP header or 20 bytes of TCP are quoted.
  * - TCP: fewer than 20 bytes or a data offset of 0 → no TCP header (a
@@ -208,6 +210,7 @@ function transport(
   out: JavaPacketFields,
 ): number {
   let at = ip;
+  let haveUdp = false; // the Java takes TCP (and ICMP in the fork) over UDP, and the first UDP header
   for (let depth = 0; depth < MAX_NESTING; depth++) {
     // `at` is an IPv4 header with at least 20 bytes captured.
     const headerLength = Math.min((b[at] & 0x0f) * 4, end - at);
@@ -255,17 +258,31 @@ function transport(
         }
         return OK;
       }
-      case 17:
-        if (end - l4 < 8) return OK;
+      case 17: {
+        if (haveUdp || end - l4 < 8) return OK;
+        haveUdp = true;
         out.proto = 17;
         out.sport = (b[l4] << 8) | b[l4 + 1];
         out.dport = (b[l4 + 2] << 8) | b[l4 + 3];
         out.hdr = 8;
         out.payload = end - l4 - 8;
         if (ipEnd >= 0 && at === ip) out.payload = Math.max(0, ipEnd - l4 - 8);
-        return OK;
+        // scan_udp: L2TP on port 1701 (the destination port is looked at first).
+        const d = out.dport;
+        const l2tp = d === 1701 || (d !== 5004 && d !== 5005 && d !== 5060 && out.sport === 1701);
+        const inner = l2tp ? ipv4InL2tp(b, l4 + 8, end) : -1;
+        if (inner < 0) return OK;
+        at = inner;
+        break;
+      }
+      case 115: { // L2TP over IP
+        const inner = ipv4InL2tp(b, l4, end);
+        if (inner < 0) return OK;
+        at = inner;
+        break;
+      }
       case 132:
-        if (!engelen) return OK;
+        if (!engelen || haveUdp) return OK;
         if (end - l4 < 4) return THROWS;
         out.proto = 132;
         out.sport = (b[l4] << 8) | b[l4 + 1];
@@ -299,6 +316,19 @@ function optionsReadable(b: Uint8Array, ip: number, available: number, headerLen
     i += b[ip + i + 1];
   }
   return true;
+}
+
+/**
+ * jnetpcap's scan_l2tp then scan_ppp: the IPv4 header a data message carries
+ * (its offset, with 20 bytes captured), or −1.
+ */
+function ipv4InL2tp(b: Uint8Array, at: number, end: number): number {
+  if (end - at < 2) return -1;
+  const flags = b[at];
+  if (flags & 0x80) return -1; // a control message: no PPP follows
+  const ppp = at + 6 + (flags & 0x40 ? 2 : 0) + (flags & 0x08 ? 4 : 0) + (flags & 0x02 ? 4 : 0);
+  if (end - ppp < 4 || ((b[ppp + 2] << 8) | b[ppp + 3]) !== 0x0021) return -1;
+  return end - (ppp + 4) >= 20 ? ppp + 4 : -1;
 }
 
 function read32(b: Uint8Array, at: number): number {

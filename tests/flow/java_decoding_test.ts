@@ -231,3 +231,26 @@ Deno.test("the Java decoder can take a snaplen-cut packet's lengths from its IP 
   parser.end();
   assert.deepEqual(seen, [{ hdr: 30, payload: 0 }, { hdr: 32, payload: 100 }]);
 });
+
+Deno.test("cic2017: L2TP over UDP 1701 carrying TCP is a TCP packet of the outer addresses (J3 asks for TCP first)", () => {
+  const inner = ipv4(
+    { protocol: 6, src: [192, 168, 1, 5], dst: [8, 8, 8, 8] },
+    tcp({ sport: 3333, dport: 443 }),
+  );
+  const l2tpData = concat(new Uint8Array([0x00, 0x02, 0, 1, 0, 1, 0xff, 0x03, 0x00, 0x21]), inner);
+  const frame = ethernet(0x0800, ipv4({ protocol: 17, src: A, dst: B }, udp(1701, 1701, l2tpData)));
+  const [flow] = rows([frame, frame]);
+  assertFields(flow, {
+    flowId: "172.16.11.1-172.16.11.12-443-3333-6",
+    srcPort: 3333,
+    protocol: 6,
+    fwdHeaderLength: 40,
+  });
+  // Carrying UDP, the outer UDP header is the one taken.
+  const udpInner = ipv4({ protocol: 17, src: [192, 168, 1, 5], dst: [8, 8, 8, 8] }, udp(53, 53));
+  const udpFrame = ethernet(
+    0x0800,
+    ipv4({ protocol: 17, src: A, dst: B }, udp(1701, 1701, concat(l2tpData.subarray(0, 10), udpInner))),
+  );
+  assertFields(rows([udpFrame, udpFrame])[0], { flowId: "172.16.11.1-172.16.11.12-1701-1701-17" });
+});
