@@ -5,9 +5,16 @@
  */
 import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
-import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
+import {
+  PADDING_RULES,
+  type PaddingRule,
+  PROFILE_NAMES,
+  resolveSettings,
+  SNAPLEN_LENGTHS,
+  type SnaplenLengths,
+} from "../flow/profile.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { layoutFrom } from "../convert/flow_table_options.ts";
+import { layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
@@ -30,6 +37,8 @@ export interface RawFlowOptions {
   ipv6?: boolean;
   trimPadding?: boolean;
   snaplenLengths: string;
+  padding?: string;
+  nonIpv4AsIpv4?: boolean;
   terminationGrace?: string;
   idleSweep?: boolean;
   fileMode?: string;
@@ -60,7 +69,11 @@ export function addFlowOptions(
     .option("-t, --flow-timeout <seconds>", "flow timeout, from a flow's first packet", "120")
     .option("--activity-timeout <seconds>", "activity timeout for the Active/Idle columns", "5")
     .addOption(
-      new Option("--profile <name>", "semantics: cic2017 (dataset numbers, quirks included) or corrected")
+      new Option(
+        "--profile <name>",
+        "semantics: cic2017 (dataset numbers, quirks included), engelen (the Engelen et al. 2021 fork, exactly) " +
+          "or corrected",
+      )
         .choices(PROFILE_NAMES as string[]).default(defaults.profile ?? "cic2017"),
     )
     .addOption(
@@ -111,14 +124,26 @@ export function addFlowOptions(
           "original length; captured = the captured bytes, as the Java program on a truncated file",
       ).choices([...SNAPLEN_LENGTHS]).default("ip"),
     )
+    .addOption(
+      new Option(
+        "--padding <rule>",
+        "padding rule (overrides --trim-padding): keep, ip-length, or ethernet-ipv4 (cic2017: jnetpcap 1.4's " +
+          "rule, trim only when IPv4 directly follows Ethernet II, as the Java at 50d668d ran)",
+      ).choices([...PADDING_RULES]),
+    )
+    .option(
+      "--non-ipv4-as-ipv4",
+      "cic2017: read frames without IPv4 from byte 0 as IPv4, as the 3.0-era Java did (IPv6 frames become " +
+        "134.221.x.x flows); for exact dataset rebuilds only",
+    )
     .option(
       "--termination-grace <seconds>",
-      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen fork)",
-      "1",
+      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen " +
+        "fork; engelen: default 0)",
     )
     .option(
       "--no-idle-sweep",
-      "keep idle flows until their next packet or the end (exact Java continuations, more memory)",
+      "keep idle flows until their next packet or the end (same rows, more memory)",
     )
     .option("--file-mode <octal>", "mode of the flow files written (they describe captured traffic)", "600");
 }
@@ -140,13 +165,19 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
     ipv6: raw.ipv6,
     trimPadding: raw.trimPadding,
     snaplenLengths: (raw.snaplenLengths ?? "ip") as SnaplenLengths,
-    terminationGraceSec: nonNegativeSeconds("--termination-grace", raw.terminationGrace ?? "1"),
+    padding: raw.padding as PaddingRule | undefined,
+    nonIpv4AsIpv4: raw.nonIpv4AsIpv4,
+    terminationGraceSec: raw.terminationGrace === undefined
+      ? undefined
+      : nonNegativeSeconds("--termination-grace", raw.terminationGrace),
     sweepIdle: raw.idleSweep,
     fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
   };
-  // Build the layout once now, so a bad field, zone or network fails before any capture is read.
+  // Build the layout and settings once now, so a bad field, zone, network or option mix fails
+  // before any capture is read.
   try {
     layoutFrom(settings);
+    resolveSettings(meterOptionsFrom(settings));
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

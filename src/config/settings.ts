@@ -232,7 +232,7 @@ export const SETTINGS: readonly Setting[] = [
     key: "builtin.profile",
     flag: "--profile <name>",
     kind: { type: "enum", values: PROFILE_NAMES },
-    help: "builtin: semantics, cic2017 (dataset numbers) or corrected",
+    help: "builtin: semantics, cic2017 (dataset numbers), engelen (the 2021 fixed fork) or corrected",
     shownDefault: DEFAULTS.builtin.profile,
     apply: (c, v) => (c.builtin ??= {}).profile = v as ProfileName,
   },

@@ -5,7 +5,7 @@
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
-import type { SnaplenLengths } from "../flow/profile.ts";
+import type { PaddingRule, SnaplenLengths } from "../flow/profile.ts";
 import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
 import type { LayoutName } from "../output/columns.ts";
 import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
@@ -33,6 +33,10 @@ export interface ConvertFileOptions {
   trimPadding?: boolean;
   /** Lengths of packets cut by the snaplen: "ip" (default, whole-packet numbers) or "captured" (parity). */
   snaplenLengths?: SnaplenLengths;
+  /** Padding rule (overrides trimPadding): keep, ip-length, or ethernet-ipv4 (J3's jnetpcap 1.4 rule; cic2017). */
+  padding?: PaddingRule;
+  /** cic2017: decode frames without IPv4 from byte 0 as IPv4, as J3 did (exact dataset rebuilds). */
+  nonIpv4AsIpv4?: boolean;
   /** corrected: seconds without packets before a finished TCP flow is written (default 1; 0 = wait for a SYN, as E). */
   terminationGraceSec?: number;
   /** Emit flows idle longer than the flow timeout while reading (default true; false = exact Java continuations). */
@@ -131,7 +135,10 @@ function summarise(
 ): ConvertFileResult {
   const skipped: Record<string, number> = {};
   for (const [reason, n] of Object.entries(read.skipped)) if (n > 0) skipped[reason] = n;
-  for (const [reason, n] of Object.entries(meter.ignored)) if (n > 0) skipped[reason] = n;
+  // "undecodable" repeats the reader's reasons above (those records are still offered to the meter).
+  for (const [reason, n] of Object.entries(meter.ignored)) {
+    if (n > 0 && reason !== "undecodable") skipped[reason] = n;
+  }
   return {
     input,
     output,

@@ -21,6 +21,8 @@ export type FlowTableOptions = Pick<
   | "ipv6"
   | "trimPadding"
   | "snaplenLengths"
+  | "padding"
+  | "nonIpv4AsIpv4"
   | "terminationGraceSec"
   | "sweepIdle"
   | "timestampFormat"
@@ -44,6 +46,8 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
     ipv6: o.ipv6,
     trimPadding: o.trimPadding,
     snaplenLengths: o.snaplenLengths,
+    padding: o.padding,
+    nonIpv4AsIpv4: o.nonIpv4AsIpv4,
     terminationGraceUs: o.terminationGraceSec === undefined
       ? undefined
       : Math.round(o.terminationGraceSec * 1e6),

@@ -120,7 +120,13 @@ export function buildRecord(
 
   const zeroDuration = legacy ? null : -1; // Q20: NaN/Infinity in cic2017, −1 corrected
   const perSecond = (x: number) => duration === 0 && zeroDuration !== null ? zeroDuration : x / seconds;
-  const subflows = legacy ? 1 : 1 + c[b + SUBFLOW_GAPS];
+  // Q7: cic2017 one subflow (or none); engelen divides by the gap count (0 without gaps, E 381bc30);
+  // corrected by 1 + gaps.
+  const subflows = legacy
+    ? legacySubflowCount(c[b + T_FIRST])
+    : s.engelen
+    ? c[b + SUBFLOW_GAPS]
+    : 1 + c[b + SUBFLOW_GAPS];
   const allLenSum = c[b + ACC_ALL_LEN + A_SUM];
   const bulk = (d: number, dur: number) => {
     const count = c[b + d + B_COUNT], bytes = c[b + d + B_BYTES], time = c[b + dur];
@@ -202,10 +208,10 @@ export function buildRecord(
     bwdAvgBytesPerBulk: bwdBulkBytes,
     bwdAvgPacketsPerBulk: bwdBulkPkts,
     bwdAvgBulkRate: bwdBulkRate,
-    subflowFwdPackets: fwd / subflows,
-    subflowFwdBytes: fwdBytes / subflows,
-    subflowBwdPackets: bwd / subflows,
-    subflowBwdBytes: bwdBytes / subflows,
+    subflowFwdPackets: subflows === 0 ? 0 : fwd / subflows,
+    subflowFwdBytes: subflows === 0 ? 0 : fwdBytes / subflows,
+    subflowBwdPackets: subflows === 0 ? 0 : bwd / subflows,
+    subflowBwdBytes: subflows === 0 ? 0 : bwdBytes / subflows,
     initWinBytesFwd: c[b + INIT_WIN_FWD],
     initWinBytesBwd: c[b + INIT_WIN_BWD],
     actDataPktFwd: c[b + ACT_DATA_FWD],
@@ -244,4 +250,13 @@ function flowId(
 ): string {
   if (!legacy || canonicalFirst(src, dst, ver)) return `${srcIp}-${dstIp}-${srcPort}-${dstPort}-${protocol}`;
   return `${dstIp}-${srcIp}-${dstPort}-${srcPort}-${protocol}`;
+}
+
+/**
+ * Q7, J3 `detectUpdateSubflows`: the gap test runs for the first packet only and,
+ * through a precedence slip, reads `t − t/10⁶ > 1.0` (t in µs), so the flow has one
+ * subflow, or none (all four subflow values 0) when it starts at t ≤ 1 µs.
+ */
+function legacySubflowCount(firstUs: number): number {
+  return firstUs - firstUs / 1_000_000 > 1.0 ? 1 : 0;
 }

@@ -6,12 +6,21 @@
  */
 import { IpProto, type PacketInfo } from "../pcap/packet.ts";
 import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
+import { decodeJavaPacket, type JavaRules } from "./java_packet.ts";
 
 /** Why a decoded packet was not used for flows. */
-export const IGNORE_REASONS = ["not-ip", "ipv6-disabled", "later-fragment", "bad-timestamp"] as const;
+export const IGNORE_REASONS = [
+  "not-ip",
+  "ipv6-disabled",
+  "later-fragment",
+  "bad-timestamp",
+  "undecodable",
+] as const;
 // "later-fragment": a non-first fragment whose first fragment was not seen (corrected profile).
 // "bad-timestamp": a time no µs integer holds exactly (a pcapng timestamp past ~2255); flow
 // arithmetic and every Timestamp format need safe integers.
+// "undecodable": the reader could not decode the frame (a broken header) and the profile does not
+// read raw frames the Java way.
 export type IgnoreReason = typeof IGNORE_REASONS[number];
 
 export interface PacketRules {
@@ -24,6 +33,11 @@ export interface PacketRules {
   ipv6: boolean;
   /** corrected: where first fragments leave their ports for the later ones. */
   fragments?: FragmentPorts;
+  /**
+   * cic2017: IPv4 frames become the packet the 3.0-era Java made of them (java_packet.ts),
+   * with this padding rule; `rawFallback` also decodes frames without IPv4 from byte 0.
+   */
+  java?: JavaRules;
 }
 
 export class FlowPacket {
@@ -58,6 +72,11 @@ export class FlowPacket {
    * packet is not used for flows, or null.
    */
   load(pkt: PacketInfo, rules: PacketRules): IgnoreReason | null {
+    const java = rules.java;
+    if (java && (pkt.ipVersion !== 6 || pkt.undecodable !== null || (java.rawFallback && !rules.ipv6))) {
+      return this.#loadJava(pkt, java);
+    }
+    if (pkt.undecodable !== null) return "undecodable";
     if (pkt.ipVersion === 0) return "not-ip";
     if (pkt.ipVersion === 6 && !rules.ipv6) return "ipv6-disabled";
     if (!Number.isSafeInteger(pkt.tsUs)) return "bad-timestamp";
@@ -148,6 +167,25 @@ export class FlowPacket {
       this.icmpType = pkt.icmpType;
       this.icmpCode = pkt.icmpCode;
     }
+    return null;
+  }
+
+  /** The J3 packet of an IPv4 (or, with `rawFallback`, any) frame. */
+  #loadJava(pkt: PacketInfo, java: JavaRules): IgnoreReason | null {
+    if (!decodeJavaPacket(pkt, this, java)) {
+      return pkt.undecodable !== null ? "undecodable" : pkt.ipVersion === 6 ? "ipv6-disabled" : "not-ip";
+    }
+    if (!Number.isSafeInteger(pkt.tsUs)) return "bad-timestamp";
+    this.t = pkt.tsUs;
+    this.ver = 4;
+    this.s1 =
+      this.s2 =
+      this.s3 =
+      this.d1 =
+      this.d2 =
+      this.d3 =
+        0;
+    this.sameAddress = this.s0 === this.d0;
     return null;
   }
 }

@@ -9,7 +9,7 @@
  */
 
 /** Which semantics filled the record (spec §0). */
-export type ProfileName = "cic2017" | "corrected";
+export type ProfileName = "cic2017" | "corrected" | "engelen";
 
 export interface FlowRecord {
   /** 1: canonical key (cic2017) or directional key (corrected). */

@@ -113,6 +113,8 @@ export const B_BYTES = 7;
 /** Bulk duration lives in a field of its own per direction. */
 export const BULK_DUR_FWD = field();
 export const BULK_DUR_BWD = field();
+/** engelen: the fork's TCP state (0 none, 1 first FIN, 2 FIN both ways; ready is READY). */
+export const E_TCP_STATE = field();
 
 /** Doubles per flow slot. */
 export const STRIDE = next;

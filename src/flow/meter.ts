@@ -10,12 +10,14 @@ import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
 import { FlowPacket, IGNORE_REASONS, type IgnoreReason, type PacketRules } from "./flow_packet.ts";
 import { FragmentPorts } from "./fragment_ports.ts";
 import { flowHash, FlowTable } from "./flow_table.ts";
+import { DormantKeys, REVERSED } from "./dormant_keys.ts";
 import {
   FIN_BWD,
   FIN_FWD,
   ICMP_CODE,
   ICMP_TYPE,
   LIVE,
+  PROTO,
   READY,
   S0,
   S1,
@@ -28,6 +30,7 @@ import {
 } from "./flow_slab.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
 import { buildRecord } from "./flow_features.ts";
+import { engelenAfterAdd, engelenTcpStep } from "./engelen_flow.ts";
 import { type MeterOptions, type MeterSettings, resolveSettings } from "./profile.ts";
 
 export interface MeterStats {
@@ -62,6 +65,8 @@ export class FlowMeter {
   readonly stats: MeterStats;
   readonly #onFlow: (flow: FlowRecord) => void;
   readonly #table: FlowTable;
+  /** Keys of flows the idle sweep emitted, so their continuations keep the direction (spec §3.3). */
+  readonly #dormant: DormantKeys;
   readonly #p = new FlowPacket();
   readonly #rules: PacketRules;
   #lastT = -Infinity;
@@ -76,13 +81,23 @@ export class FlowMeter {
     this.settings = resolveSettings(options);
     this.#onFlow = onFlow;
     this.#table = new FlowTable(this.settings.legacy);
+    this.#dormant = new DormantKeys(this.settings.legacy);
     const s = this.settings;
     this.#rules = {
-      legacyProtocols: s.legacy,
+      legacyProtocols: s.legacy || s.engelen,
       trimPadding: s.trimPadding,
       wholePacketLengths: s.snaplenLengths === "ip",
       ipv6: s.ipv6,
-      fragments: s.legacy ? undefined : new FragmentPorts(),
+      fragments: s.profile === "corrected" ? new FragmentPorts() : undefined,
+      java: s.profile === "corrected"
+        ? undefined
+        // --snaplen-lengths ip: a cut packet counts its whole-packet lengths (the Java used captured bytes).
+        : {
+          padding: s.padding,
+          rawFallback: s.nonIpv4AsIpv4,
+          engelen: s.engelen,
+          ipLengthsWhenCut: s.snaplenLengths === "ip",
+        },
     };
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;
@@ -122,7 +137,9 @@ export class FlowMeter {
     const hash = flowHash(p);
     const slot = this.#table.find(p, hash);
     if (slot < 0) {
-      this.#newFlow(p, hash);
+      const dormant = this.#dormant.size > 0 ? this.#dormant.take(p, hash) : 0;
+      if (dormant !== 0) this.#resumeSwept(p, hash, dormant === REVERSED);
+      else this.#newFlow(p, hash);
       return;
     }
     const c = this.#table.slab.cells;
@@ -130,7 +147,11 @@ export class FlowMeter {
     if (t < c[b + T_LAST]) {
       stats.earlierThanFlow++;
       // corrected: counted at the flow's last time (IAT 0), so no duration, IAT or rate goes negative.
-      if (!s.legacy) t = p.t = c[b + T_LAST];
+      if (s.profile === "corrected") t = p.t = c[b + T_LAST];
+    }
+    if (s.engelen) {
+      this.#addEngelen(slot, b, p, hash);
+      return;
     }
     if (t - c[b + T_FIRST] > s.flowTimeoutUs) {
       this.#emit(slot, "timeout");
@@ -161,6 +182,54 @@ export class FlowMeter {
     addToFlow(c, b, p, fwd, false, false);
     if (p.isTcp && ready === 0) this.#trackTermination(slot, b, p.flags, fwd);
   };
+
+  /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
+  #addEngelen(slot: number, b: number, p: FlowPacket, hash: number): void {
+    const c = this.#table.slab.cells;
+    const s = this.settings;
+    const t = p.t;
+    const ready = c[b + READY];
+    const timedOut = t - c[b + T_FIRST] > s.flowTimeoutUs;
+    const synAfterEnd = ready !== 0 && (p.flags & TcpFlag.SYN) !== 0;
+    if (timedOut || synAfterEnd) {
+      const lastSeen = c[b + T_LAST];
+      this.#emit(slot, timedOut ? "timeout" : ready === READY_RST ? "rst" : "fin");
+      c.fill(0, b + T_FIRST, b + STRIDE);
+      // A SYN after termination, a UDP packet after a silence longer than the timeout, and
+      // any protocol but TCP and UDP start from the packet's own side; TCP and UDP inherit.
+      const fresh = synAfterEnd || (p.proto === 17 && t - lastSeen > s.flowTimeoutUs) ||
+        (p.proto !== 6 && p.proto !== 17);
+      if (fresh) this.#orientTo(slot, p);
+      this.#startWith(slot, p, false);
+      return;
+    }
+    const icmpChanged = p.flags === 0 && c[b + PROTO] === 1 && p.icmpType !== c[b + ICMP_TYPE] &&
+      p.icmpCode !== c[b + ICMP_CODE];
+    if (icmpChanged) {
+      this.#end(slot, "end");
+      this.#newFlow(p, hash);
+      return;
+    }
+    updateActiveIdle(c, b, t, s.activityTimeoutUs);
+    const fwd = this.#isForward(b, p);
+    addToFlow(c, b, p, fwd, false, false);
+    engelenAfterAdd(c, b, p, fwd, false);
+    const mark = engelenTcpStep(c, b, p.flags, READY_FIN, READY_RST);
+    if (mark !== 0) {
+      c[b + READY] = mark;
+      if (s.terminationGraceUs > 0) this.#closing.push(slot, c[b + T_FIRST], c[b + T_LAST]);
+    }
+  }
+
+  /** Orients the slot as the packet (sender → receiver), then reverses it for a SYN-ACK (E). */
+  #orientTo(slot: number, p: FlowPacket): void {
+    const c = this.#table.slab.cells;
+    const b = slot * STRIDE;
+    const same = c[b + SPORT] === p.sport && c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 &&
+      c[b + S3] === p.s3;
+    const synAck = (p.flags & SYN_ACK) === SYN_ACK;
+    if (same === synAck) this.#table.reverse(slot);
+  }
 
   /**
    * Moves the packet clock to `tUs` without a packet (live capture: a quiet
@@ -197,13 +266,18 @@ export class FlowMeter {
     this.#cut = cut;
     this.#closing = [];
     this.#closingHead = 0;
+    this.#dormant.clear();
   }
 
   #advance(t: number): void {
-    this.#lastT = t;
     const s = this.settings;
+    // A jump longer than the timeout may be one bogus timestamp (a packet stamped decades
+    // ahead): packets after it are older and would still join flows it would sweep. The
+    // sweep waits for a second packet to confirm the new time.
+    const jump = t - this.#lastT > s.flowTimeoutUs;
+    this.#lastT = t;
     if (this.#closingHead < this.#closing.length) this.#closeQuietFlows(t);
-    if (s.sweepIdle && t >= this.#nextSweepAt) {
+    if (s.sweepIdle && !jump && t >= this.#nextSweepAt) {
       if (this.#nextSweepAt !== -Infinity) this.#sweepIdle(t);
       this.#nextSweepAt = t + Math.max(1_000_000, s.flowTimeoutUs / 4);
     }
@@ -215,7 +289,8 @@ export class FlowMeter {
     // could never see both sides, so there the source port decides.
     const c = this.#table.slab.cells;
     const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
-    return sameSource && (this.settings.legacy || !p.sameAddress || c[b + SPORT] === p.sport);
+    return sameSource &&
+      (this.settings.legacy || this.settings.engelen || !p.sameAddress || c[b + SPORT] === p.sport);
   }
 
   #newFlow(p: FlowPacket, hash: number): void {
@@ -249,9 +324,29 @@ export class FlowMeter {
   #continueAfterTimeout(slot: number, p: FlowPacket): void {
     const c = this.#table.slab.cells;
     const b = slot * STRIDE;
-    const keep = c.slice(b, b + T_FIRST); // key, hash and links (once per timeout, not per packet)
-    c.fill(0, b, b + STRIDE);
-    c.set(keep, b);
+    c.fill(0, b + T_FIRST, b + STRIDE); // keep the key, hash and links
+    this.#startContinuation(slot, p);
+  }
+
+  /**
+   * The first packet for the key of a flow the idle sweep emitted: without the
+   * sweep that flow would still be open and this packet would time it out, so
+   * it starts the continuation with the flow's orientation.
+   */
+  #resumeSwept(p: FlowPacket, hash: number, reversed: boolean): void {
+    const slot = this.#table.insert(p, hash);
+    if (reversed) this.#table.reverse(slot);
+    this.#startContinuation(slot, p);
+    if (this.#table.size > this.stats.peakActiveFlows) this.stats.peakActiveFlows = this.#table.size;
+  }
+
+  #startContinuation(slot: number, p: FlowPacket): void {
+    const b = slot * STRIDE;
+    if (this.settings.engelen) {
+      // Only TCP flows that were not ready for termination are kept dormant (#sweepIdle): they inherit.
+      this.#startWith(slot, p, false);
+      return;
+    }
     if (this.settings.legacy) {
       // Q15: the continuation's first packet is forward whatever its sender; the source is inherited.
       this.#startWith(slot, p, true);
@@ -268,7 +363,8 @@ export class FlowMeter {
     startFlow(c, b, p);
     const fwd = forceForward || this.#isForward(b, p);
     addToFlow(c, b, p, fwd, true, this.settings.legacy);
-    if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
+    if (this.settings.engelen) engelenAfterAdd(c, b, p, fwd, true);
+    else if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
   }
 
   /** corrected (spec §3.4, E): FIN from both sides then an ACK, or an RST, marks the flow for closing. */
@@ -324,7 +420,13 @@ export class FlowMeter {
     const limit = this.settings.flowTimeoutUs;
     for (let slot = 0; slot < slab.highWater; slot++) {
       const b = slot * STRIDE;
-      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) this.#end(slot, "timeout");
+      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) {
+        // engelen: only a TCP flow not ready for termination continues with its orientation.
+        const inherits = !this.settings.engelen ||
+          (slab.cells[b + PROTO] === 6 && slab.cells[b + READY] === 0);
+        if (inherits) this.#dormant.add(slab.cells, b);
+        this.#end(slot, "timeout");
+      }
     }
   }
 

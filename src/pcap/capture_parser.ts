@@ -10,7 +10,12 @@ import { PacketInfo } from "./packet.ts";
 import { PcapngSection } from "./pcapng_section.ts";
 import { countDecoded, countTimestamp, emptyStats, noteLinkType, type ReadStats } from "./read_stats.ts";
 
-/** Called for every decoded packet; the record is reused after it returns. */
+/**
+ * Called for every record read: decoded packets, and records whose decoding
+ * failed, marked by `pkt.undecodable` (then only the raw frame and the
+ * capture header fields are valid; the reason is also counted as skipped).
+ * The record is reused after it returns.
+ */
 export type PacketCallback = (pkt: PacketInfo) => void;
 
 export interface CaptureParserOptions {
@@ -320,6 +325,10 @@ export class CaptureParser {
     countTimestamp(stats, pkt);
     if (result !== "ok") {
       stats.skipped[result]++;
+      // Still handed over, marked: a consumer that reproduces another decoder (the cic2017
+      // profile decodes broken headers the way jnetpcap did) needs the raw frame.
+      pkt.undecodable = result;
+      this.#onPacket(pkt);
       return;
     }
     countDecoded(stats, pkt);

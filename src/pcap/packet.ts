@@ -121,6 +121,12 @@ export class PacketInfo {
   l3Offset = -1;
   /** Offset of the transport header in `bytes` (−1 if none). */
   l4Offset = -1;
+  /**
+   * Why this record could not be decoded, or null. Such records are still handed to the
+   * consumer (which should skip them unless it decodes raw frames itself); the other
+   * decoded fields are then unreliable.
+   */
+  undecodable: SkipReason | null = null;
 
   /** Resets every decoded field; called by the decoder before each packet. */
   reset(): void {
@@ -152,5 +158,6 @@ export class PacketInfo {
     this.vlanId = 0;
     this.l3Offset = -1;
     this.l4Offset = -1;
+    this.undecodable = null;
   }
 }
