@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
 import { convertInWorker } from "../convert/convert_in_worker.ts";
 import { writeFileAtomic } from "../output/atomic_write.ts";
+import { formatExtension } from "../output/flow_writer.ts";
 import {
   addFlowOptions,
   type FlowSettings,
@@ -42,7 +43,7 @@ export function convertCommand(): Command {
 async function runConvert(inputs: string[], raw: RawConvertOptions): Promise<void> {
   const settings: FlowSettings = { ...parseFlowOptions(raw), maxPackets: wholeNumber("--count", raw.count) };
   const jobs = wholeNumber("--jobs", raw.jobs, 1);
-  const outputs = await planOutputs(inputs, raw.output, settings.format === "ndjson" ? ".ndjson" : ".csv");
+  const outputs = await planOutputs(inputs, raw.output, formatExtension(settings.format));
   const quiet = raw.quiet === true || outputs.includes("-");
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error("interrupted"));

@@ -10,14 +10,19 @@ import type { LayoutName } from "../output/columns.ts";
 import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import type { TimestampFormat } from "../output/timestamp_format.ts";
+import type { ParquetCompression } from "../output/parquet_writer.ts";
 
 export interface ConvertFileOptions {
   /** Semantics: cic2017 (default) or corrected. */
   profile?: ProfileName;
   /** Header layout (default cic2017). */
   columns?: LayoutName | string;
-  /** csv (default) or ndjson. */
+  /** csv (default), ndjson or parquet. */
   format?: OutputFormat;
+  /** Parquet: zstd (default) or snappy. */
+  compression?: ParquetCompression;
+  /** Parquet: rows per row group (held in memory before they are written), default 65 536. */
+  rowGroupRows?: number;
   /** A subset of the layout's columns, in this order. */
   fields?: string[];
   flowTimeoutSec?: number;
@@ -88,6 +93,8 @@ export async function convertCaptureFile(
     layout,
     format: options.format,
     fileMode: options.fileMode,
+    compression: options.compression,
+    rowGroupRows: options.rowGroupRows,
   });
   const meter = new FlowMeter(meterOptionsFrom(options), (flow) => writer.write(flow));
   let stats: ReadStats;
