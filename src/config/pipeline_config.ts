@@ -28,6 +28,10 @@ export interface CicflowmeterOptions {
   fields: string[];
 }
 
+/** Flow files of the built-in meter: CSV, Parquet, or both side by side (`NAME.csv` + `NAME.parquet`). */
+export const BUILTIN_FORMATS = ["csv", "parquet", "csv+parquet"] as const;
+export type BuiltinFormat = typeof BUILTIN_FORMATS[number];
+
 /** The built-in meter's semantics and layout (see `convert`). */
 export interface BuiltinOptions {
   profile: ProfileName;
@@ -38,6 +42,8 @@ export interface BuiltinOptions {
   activityTimeout: number;
   /** Value of the Label column. */
   label: string;
+  /** Which flow files each capture gets. */
+  format: BuiltinFormat;
 }
 
 export interface NexusflowmeterOptions {
@@ -116,6 +122,7 @@ export const DEFAULTS = {
     flowTimeout: 120,
     activityTimeout: 5,
     label: "NeedManualLabel",
+    format: "csv" as BuiltinFormat,
   },
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
@@ -183,6 +190,7 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
       flowTimeout: pick((l) => l.builtin?.flowTimeout, DEFAULTS.builtin.flowTimeout as number),
       activityTimeout: pick((l) => l.builtin?.activityTimeout, DEFAULTS.builtin.activityTimeout as number),
       label: pick((l) => l.builtin?.label, DEFAULTS.builtin.label as string),
+      format: pick((l) => l.builtin?.format, DEFAULTS.builtin.format),
     },
     cicflowmeter: {
       verbose: pick((l) => l.cicflowmeter?.verbose, DEFAULTS.cicflowmeter.verbose as boolean),

@@ -6,6 +6,7 @@
  * output; the final name only ever appears complete.
  */
 import { baseName } from "../paths.ts";
+import { formatExtension } from "../output/flow_writer.ts";
 import type { ConvertFileOptions } from "./convert_file.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
@@ -13,7 +14,14 @@ import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } fr
 /** Options of the builtin converter (a subset of `convertCaptureFile`'s). */
 export type BuiltinOptions = Pick<
   ConvertFileOptions,
-  "profile" | "columns" | "format" | "fields" | "flowTimeoutSec" | "activityTimeoutSec" | "label"
+  | "profile"
+  | "columns"
+  | "format"
+  | "fields"
+  | "flowTimeoutSec"
+  | "activityTimeoutSec"
+  | "label"
+  | "parquetBeside"
 >;
 
 /** A Converter running the built-in flow meter in a Web Worker. */
@@ -22,7 +30,7 @@ export class BuiltinConverter implements Converter {
   readonly outputExtension: string;
 
   constructor(readonly options: BuiltinOptions = {}) {
-    this.outputExtension = options.format === "ndjson" ? ".ndjson" : ".csv";
+    this.outputExtension = formatExtension(options.format);
   }
 
   /** Converts `job.input` into `job.output` in a fresh worker. */

@@ -105,6 +105,8 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
         flowTimeoutSec: config.builtin.flowTimeout,
         activityTimeoutSec: config.builtin.activityTimeout,
         label: config.builtin.label,
+        format: config.builtin.format === "csv+parquet" ? "csv" : config.builtin.format,
+        parquetBeside: config.builtin.format === "csv+parquet",
       });
   }
 }

@@ -177,15 +177,20 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
     const file = `${dir}/pipeline.toml`;
     await Deno.writeTextFile(
       file,
-      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\n',
+      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\nformat = "parquet"\n',
     );
-    const c = await loadPipelineConfig("builtin", { config: file, columns: "ddos2019" });
+    const c = await loadPipelineConfig("builtin", {
+      config: file,
+      columns: "ddos2019",
+      format: "csv+parquet",
+    });
     assert.deepEqual(c.builtin, {
       profile: "corrected",
       columns: "ddos2019",
       flowTimeout: 60,
       activityTimeout: 5,
       label: "NeedManualLabel",
+      format: "csv+parquet",
     });
     const { converterFor } = await import("../../src/pipeline/pipeline.ts");
     const converter = converterFor(c, {}) as import("../../src/convert/builtin.ts").BuiltinConverter;
