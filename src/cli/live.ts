@@ -4,6 +4,7 @@
  * flushes every open flow and closes the file; a second one exits at once.
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
+import { partPath } from "../output/parquet_parts.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
@@ -20,6 +21,7 @@ interface RawLiveOptions extends RawFlowOptions {
   listInterfaces?: boolean;
   progress?: boolean;
   bufferSize: string;
+  parquetRotate: string;
 }
 
 /** Stop requests from Ctrl+C / SIGTERM as abort signals: the first stops gracefully, the second forces. */
@@ -116,6 +118,11 @@ export function liveCommand(): Command {
     .option("-f, --filter <bpf>", 'BPF capture filter, e.g. "tcp port 80"')
     .option("-l, --list-interfaces", "list interfaces with their state and addresses, and exit")
     .option("-B, --buffer-size <KiB>", "kernel capture buffer (tcpdump -B)", String(CAPTURE_BUFFER_KIB))
+    .option(
+      "--parquet-rotate <seconds>",
+      "--format parquet: publish a finished file NAME_YYYYmmdd_HHMMSS.parquet this often",
+      "60",
+    )
     .option("--progress", "show progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress line");
   addFlowOptions(cmd);
@@ -124,9 +131,16 @@ export function liveCommand(): Command {
     const flow = parseFlowOptions(raw);
     const maxPackets = raw.count === undefined ? 0 : wholeNumber("--count", raw.count, 1);
     const bufferKiB = wholeNumber("--buffer-size", raw.bufferSize, 1);
+    const parquetRotateSec = wholeNumber("--parquet-rotate", raw.parquetRotate, 1);
     const iface = await checkTarget(raw.interface, raw.filter);
     const showProgress = raw.progress ?? Deno.stderr.isTerminal();
-    const where = raw.output === "-" ? "stdout" : raw.output;
+    const where = raw.output === "-"
+      ? "stdout"
+      : flow.format === "parquet"
+      ? `${
+        partPath(raw.output, Date.now()).replace(/_\d{8}_\d{6}\.parquet$/, "_*.parquet")
+      } (a file every ${parquetRotateSec} s)`
+      : raw.output;
     const stop = listenForStop("stopping: writing the open flows");
     let progressShown = false;
     try {
@@ -138,6 +152,7 @@ export function liveCommand(): Command {
           filter: raw.filter,
           maxPackets,
           bufferKiB,
+          parquetRotateSec,
           signal: stop.graceful,
           onListening: () =>
             console.error(

@@ -114,7 +114,14 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
     const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
     const file = join(options.outputDir, name);
     try {
-      const writer = await openFlowWriter({ path: file, layout, format, fileMode: options.fileMode });
+      const writer = await openFlowWriter({
+        path: file,
+        layout,
+        format,
+        fileMode: options.fileMode,
+        compression: options.compression,
+        rowGroupRows: options.rowGroupRows,
+      });
       try {
         let attackFlows = 0;
         for (const [i, flow] of report.flows.entries()) {

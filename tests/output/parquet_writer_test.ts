@@ -9,6 +9,8 @@ import { layoutFrom } from "../../src/convert/flow_table_options.ts";
 import { LAYOUT_NAMES } from "../../src/output/columns.ts";
 import { assertParquetEqualsCsv, readParquetWithDuckDb } from "./duckdb_reader.ts";
 import { writeFlowMix } from "./flow_mix.ts";
+import { pcapOf } from "../flow/flow_harness.ts";
+import { parquetColumnNames } from "../../src/output/parquet_writer.ts";
 
 for (const profile of ["cic2017", "corrected"] as const) {
   Deno.test(`DuckDB reads the Parquet of every layout equal to its CSV (${profile} profile)`, async () => {
@@ -74,6 +76,20 @@ Deno.test("a capture that fails to convert leaves no Parquet file and no tempora
     );
     const names = [...Deno.readDirSync(dir)].map((e) => e.name);
     assert.deepEqual(names, ["notes.pcap"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a capture without flows gives a Parquet file with the layout's columns and no rows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeFile(`${dir}/empty.pcap`, pcapOf([]));
+    await convertCaptureFile(`${dir}/empty.pcap`, `${dir}/empty.parquet`, { format: "parquet" });
+    const read = await readParquetWithDuckDb(`${dir}/empty.parquet`);
+    assert.equal(read.rows.length, 0);
+    assert.deepEqual(read.names, parquetColumnNames(layoutFrom({})));
+    assert.equal(read.types[1], "VARCHAR");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
