@@ -28,9 +28,10 @@ export function flowMixPackets(flows = 60): TestPacket[] {
         });
       }
     } else if (i % 11 === 5) {
-      // Two packets in the same microsecond: duration 0.
-      packets.push({ t: start, from: client, to: server, flags: F.SYN | F.ACK, pl: 10 });
-      packets.push({ t: start, from: server, to: client, flags: F.ACK, pl: 20 });
+      // Two packets in the same microsecond: duration 0 (with no payload: 0/0 bytes per second).
+      const empty = i % 22 === 5;
+      packets.push({ t: start, from: client, to: server, flags: F.SYN | F.ACK, pl: empty ? 0 : 10 });
+      packets.push({ t: start, from: server, to: client, flags: F.ACK, pl: empty ? 0 : 20 });
     } else if (i % 13 === 6) {
       packets.push({ t: start, from: client, to: server, flags: F.SYN });
     } else {
