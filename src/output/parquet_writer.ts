@@ -103,6 +103,7 @@ export async function openParquetWriter(
 }
 
 const MIB = 1 << 20;
+const INITIAL_ROWS = 1024;
 
 /** A column's rows of the current row group. */
 type ColumnBuffer = { kind: "number"; values: Float64Array } | { kind: "string"; values: string[] };
@@ -115,6 +116,7 @@ export class ParquetFlowWriter implements FlowWriter {
   #schema: SchemaElement[];
   #buffers: ColumnBuffer[];
   #groupRows: number;
+  #capacity: number;
   #used = 0;
   #bytesOut: ByteWriter;
   #parquet: ParquetWriter;
@@ -140,10 +142,12 @@ export class ParquetFlowWriter implements FlowWriter {
       throw new Error(`row group size must be a whole number ≥ 1, got ${this.#groupRows}`);
     }
     this.#highWaterMark = options.highWaterMark ?? 4 * MIB;
+    // Buffers start small and double up to the row group size, so a small file costs little memory.
+    this.#capacity = Math.min(this.#groupRows, INITIAL_ROWS);
     this.#buffers = this.#columns.map((c): ColumnBuffer =>
       c.kind === "string" && !c.timestamp
-        ? { kind: "string", values: new Array<string>(this.#groupRows) }
-        : { kind: "number", values: new Float64Array(this.#groupRows) }
+        ? { kind: "string", values: [] }
+        : { kind: "number", values: new Float64Array(this.#capacity) }
     );
     this.#bytesOut = new ByteWriter(MIB);
     // Each finished row group leaves the encoder at once: its bytes are queued
@@ -177,6 +181,7 @@ export class ParquetFlowWriter implements FlowWriter {
     if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
     if (this.#error !== undefined) throw this.#failure();
     const at = this.#used;
+    if (at === this.#capacity) this.#grow();
     const columns = this.#columns;
     for (let i = 0; i < columns.length; i++) {
       const c = columns[i];
@@ -225,6 +230,18 @@ export class ParquetFlowWriter implements FlowWriter {
     await this.#sink.abort();
   }
 
+  /** Doubles the number buffers (up to the row group size). */
+  #grow(): void {
+    this.#capacity = Math.min(this.#groupRows, this.#capacity * 2);
+    for (const buffer of this.#buffers) {
+      if (buffer.kind === "number") {
+        const bigger = new Float64Array(this.#capacity);
+        bigger.set(buffer.values);
+        buffer.values = bigger;
+      }
+    }
+  }
+
   /** Encodes the buffered rows as one row group (nothing when none are buffered). */
   #writeGroup(): void {
     const n = this.#used;
@@ -232,7 +249,11 @@ export class ParquetFlowWriter implements FlowWriter {
     this.#used = 0;
     const columnData = this.#buffers.map((buffer, i) => {
       const name = this.#names[i];
-      if (buffer.kind === "string") return { name, data: buffer.values.slice(0, n) };
+      if (buffer.kind === "string") {
+        const data = buffer.values.slice(0, n);
+        buffer.values.length = 0;
+        return { name, data };
+      }
       if (this.#schema[i + 1].type === "DOUBLE") return { name, data: buffer.values.slice(0, n) };
       return { name, data: toInt64(buffer.values, n, name) };
     });

@@ -4,10 +4,12 @@
  */
 import { runReaderBench } from "./reader_bench.ts";
 import { runConvertBench } from "./convert_bench.ts";
+import { runParquetBench } from "./parquet_bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["reader", runReaderBench],
   ["convert", runConvertBench],
+  ["parquet", runParquetBench],
 ];
 
 for (const [name, run] of benches) {
