@@ -48,6 +48,12 @@ const scenarios: Scenario[] = [
     check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.csv`)).size > 1000),
   },
   {
+    name: "convert PCAP -o FILE --format parquet",
+    needsPcaps: true,
+    args: (tmp) => ["convert", "-q", sharedPcap(PCAP), "-o", `${tmp}/out.parquet`, "--format", "parquet"],
+    check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.parquet`)).size > 1000),
+  },
+  {
     name: "convert --jobs 2 PCAP PCAP2 -o DIR --stats-json FILE",
     needsPcaps: true,
     args: (tmp) => [
