@@ -30,7 +30,10 @@ export function convertCommand(): Command {
   const cmd = new Command("convert")
     .description("Convert pcap/pcapng files (or - for stdin) into flow tables with the built-in flow meter.")
     .argument("<inputs...>", "capture files; - reads a capture stream from stdin")
-    .option("-o, --output <path>", "output file (one input), directory (NAME.csv per input), or - for stdout")
+    .option(
+      "-o, --output <path>",
+      "output file (one input), directory (NAME.csv, .ndjson or .parquet per input), or - for stdout",
+    )
     .option("-c, --count <n>", "stop after N packets per input (0 = all)", "0")
     .option("-q, --quiet", "print nothing but errors")
     .option("--stats-json <file>", "also write the run statistics as JSON")

@@ -111,7 +111,7 @@ export function liveCommand(): Command {
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
     .option(
       "-o, --output <file>",
-      "flow file to append to (created with a header when new; - for stdout)",
+      "flow file to append to (created with a header when new; - for stdout); Parquet: base name of the part files",
       "-",
     )
     .option("-c, --count <n>", "stop after N packets")
