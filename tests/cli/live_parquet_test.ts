@@ -23,6 +23,14 @@ async function udpDatagrams(port: number, n: number): Promise<void> {
   }
 }
 
+/** A UDP socket on a random loopback port, so datagrams to it get no ICMP unreachable. */
+async function udpListener(): Promise<{ port: number; listener: dgram.Socket }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const listener = dgram.createSocket("udp4");
+  await new Promise<void>((resolve) => listener.bind(port, "127.0.0.1", () => resolve()));
+  return { port, listener };
+}
+
 Deno.test({
   name: "live --format parquet: each run publishes its own part file (never replacing one) that DuckDB reads",
   ignore: !isRoot,
@@ -30,9 +38,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const listener = dgram.createSocket("udp4");
-    await new Promise<void>((resolve) => listener.bind(port, "127.0.0.1", () => resolve()));
+    const { port, listener } = await udpListener();
     try {
       for (const run of [1, 2]) {
         const cli = startCli([
@@ -76,9 +82,7 @@ Deno.test({
   sanitizeOps: false,
   async fn() {
     const dir = await Deno.makeTempDir();
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const listener = dgram.createSocket("udp4");
-    await new Promise<void>((resolve) => listener.bind(port, "127.0.0.1", () => resolve()));
+    const { port, listener } = await udpListener();
     try {
       const cli = startCli([
         "windows",

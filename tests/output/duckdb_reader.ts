@@ -90,7 +90,7 @@ function timestampUs(text: string): bigint {
 }
 
 /** Column names as `pd.read_csv` gives them: a repeated name gets `.1`, `.2`, … */
-function pandasNames(header: string[]): string[] {
+export function pandasNames(header: string[]): string[] {
   const seen = new Map<string, number>();
   return header.map((h) => {
     const n = seen.get(h) ?? 0;

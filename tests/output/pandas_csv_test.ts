@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { convertCaptureFile } from "../../src/convert/convert_file.ts";
 import { layoutFrom } from "../../src/convert/flow_table_options.ts";
 import { LAYOUT_NAMES } from "../../src/output/columns.ts";
-import { parseCsv } from "./duckdb_reader.ts";
+import { pandasNames, parseCsv } from "./duckdb_reader.ts";
 import { writeFlowMix } from "./flow_mix.ts";
 
 const PYTHON = "/usr/bin/python3";
@@ -44,16 +44,6 @@ async function readWithPandas(paths: string[]): Promise<Record<string, PandasVie
   const stderr = new TextDecoder().decode(r.stderr);
   assert.ok(r.success, `pandas failed (apt-get install python3-pandas): ${stderr}`);
   return JSON.parse(new TextDecoder().decode(r.stdout));
-}
-
-/** pandas' names for a header: a repeated name gets `.1`, `.2`, … */
-function pandasNames(header: string[]): string[] {
-  const seen = new Map<string, number>();
-  return header.map((h) => {
-    const n = seen.get(h) ?? 0;
-    seen.set(h, n + 1);
-    return n === 0 ? h : `${h}.${n}`;
-  });
 }
 
 for (const profile of ["cic2017", "corrected"] as const) {
