@@ -69,8 +69,12 @@ Deno.test("close publishes the last part; a period without rows makes no file", 
     await w.close();
     assert.equal(w.rows, 3);
     assert.deepEqual(listDir(dir), ["flows_20261202_101500.parquet", "flows_20261202_101530.parquet"]);
+    const first = await readParquetWithDuckDb(`${dir}/flows_20261202_101500.parquet`);
     const second = await readParquetWithDuckDb(`${dir}/flows_20261202_101530.parquet`);
+    assert.deepEqual(first.rows.map((r) => r[0]), [records[0].flowId]);
     assert.deepEqual(second.rows.map((r) => r[0]), [records[1].flowId, records[2].flowId]);
+    assert.deepEqual(second.names, first.names);
+    assert.equal(first.names.length, 85);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -94,8 +98,10 @@ Deno.test("a part never replaces a file of an earlier run started in the same se
       await w.close();
     }
     assert.deepEqual(listDir(dir), ["flows_20261202_101500.parquet", "flows_20261202_101500_1.parquet"]);
-    const second = await readParquetWithDuckDb(`${dir}/flows_20261202_101500_1.parquet`);
-    assert.equal(second.rows[0][0], records[1].flowId);
+    for (const [run, name] of listDir(dir).entries()) {
+      const part = await readParquetWithDuckDb(`${dir}/${name}`);
+      assert.deepEqual(part.rows.map((r) => r[0]), [records[run].flowId]);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
