@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
 import { convertInWorker } from "../convert/convert_in_worker.ts";
 import { writeFileAtomic } from "../output/atomic_write.ts";
+import { formatExtension } from "../output/flow_writer.ts";
 import {
   addFlowOptions,
   type FlowSettings,
@@ -29,7 +30,10 @@ export function convertCommand(): Command {
   const cmd = new Command("convert")
     .description("Convert pcap/pcapng files (or - for stdin) into flow tables with the built-in flow meter.")
     .argument("<inputs...>", "capture files; - reads a capture stream from stdin")
-    .option("-o, --output <path>", "output file (one input), directory (NAME.csv per input), or - for stdout")
+    .option(
+      "-o, --output <path>",
+      "output file (one input), directory (NAME.csv, .ndjson or .parquet per input), or - for stdout",
+    )
     .option("-c, --count <n>", "stop after N packets per input (0 = all)", "0")
     .option("-q, --quiet", "print nothing but errors")
     .option("--stats-json <file>", "also write the run statistics as JSON")
@@ -42,7 +46,7 @@ export function convertCommand(): Command {
 async function runConvert(inputs: string[], raw: RawConvertOptions): Promise<void> {
   const settings: FlowSettings = { ...parseFlowOptions(raw), maxPackets: wholeNumber("--count", raw.count) };
   const jobs = wholeNumber("--jobs", raw.jobs, 1);
-  const outputs = await planOutputs(inputs, raw.output, settings.format === "ndjson" ? ".ndjson" : ".csv");
+  const outputs = await planOutputs(inputs, raw.output, formatExtension(settings.format));
   const quiet = raw.quiet === true || outputs.includes("-");
   const abort = new AbortController();
   const onSignal = () => abort.abort(new Error("interrupted"));

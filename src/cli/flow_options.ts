@@ -20,6 +20,11 @@ import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_for
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
 import { UsageError } from "./errors.ts";
 import { parseMode } from "../output/file_mode.ts";
+import {
+  DEFAULT_ROW_GROUP_ROWS,
+  PARQUET_COMPRESSIONS,
+  type ParquetCompression,
+} from "../output/parquet_writer.ts";
 
 /** What commander hands over for the shared options. */
 export interface RawFlowOptions {
@@ -42,6 +47,8 @@ export interface RawFlowOptions {
   terminationGrace?: string;
   idleSweep?: boolean;
   fileMode?: string;
+  compression: string;
+  rowGroupRows: string;
 }
 
 /** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
@@ -80,6 +87,16 @@ export function addFlowOptions(
       new Option("--columns <layout>", "header layout").choices([...LAYOUT_NAMES]).default(defaultColumns),
     )
     .addOption(new Option("--format <format>", "file format").choices([...OUTPUT_FORMATS]).default("csv"))
+    .addOption(
+      new Option("--compression <codec>", "Parquet compression").choices([...PARQUET_COMPRESSIONS]).default(
+        "zstd",
+      ),
+    )
+    .option(
+      "--row-group-rows <n>",
+      "Parquet: rows per row group, the rows held in memory before they are written",
+      String(DEFAULT_ROW_GROUP_ROWS),
+    )
     .option(
       "--fields <list>",
       "write only these columns, in this order (comma-separated names of the layout)",
@@ -172,6 +189,8 @@ export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
       : nonNegativeSeconds("--termination-grace", raw.terminationGrace),
     sweepIdle: raw.idleSweep,
     fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
+    compression: (raw.compression ?? "zstd") as ParquetCompression,
+    rowGroupRows: wholeNumber("--row-group-rows", raw.rowGroupRows ?? String(DEFAULT_ROW_GROUP_ROWS), 1),
   };
   // Build the layout and settings once now, so a bad field, zone, network or option mix fails
   // before any capture is read.

@@ -4,6 +4,7 @@
  * flushes every open flow and closes the file; a second one exits at once.
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
+import { partPath } from "../output/parquet_parts.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
@@ -21,6 +22,7 @@ interface RawLiveOptions extends RawFlowOptions {
   listInterfaces?: boolean;
   progress?: boolean;
   bufferSize: string;
+  parquetRotate: string;
 }
 
 /** Stop requests from Ctrl+C / SIGTERM as abort signals: the first stops gracefully, the second forces. */
@@ -114,13 +116,18 @@ export function liveCommand(): Command {
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
     .option(
       "-o, --output <file>",
-      "flow file to append to (created with a header when new; - for stdout)",
+      "flow file to append to (created with a header when new; - for stdout); Parquet: base name of the part files",
       "-",
     )
     .option("-c, --count <n>", "stop after N packets")
     .option("-f, --filter <bpf>", 'BPF capture filter, e.g. "tcp port 80"')
     .option("-l, --list-interfaces", "list interfaces with their state and addresses, and exit")
     .option("-B, --buffer-size <KiB>", "kernel capture buffer (tcpdump -B)", String(CAPTURE_BUFFER_KIB))
+    .option(
+      "--parquet-rotate <seconds>",
+      "--format parquet: publish a finished file NAME_YYYYmmdd_HHMMSS.parquet this often",
+      "60",
+    )
     .option("--progress", "show progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress line");
   addFlowOptions(cmd);
@@ -129,9 +136,16 @@ export function liveCommand(): Command {
     const flow = parseFlowOptions(raw);
     const maxPackets = raw.count === undefined ? 0 : wholeNumber("--count", raw.count, 1);
     const bufferKiB = wholeNumber("--buffer-size", raw.bufferSize, 1);
+    const parquetRotateSec = wholeNumber("--parquet-rotate", raw.parquetRotate, 1);
     const iface = await checkTarget(raw.interface, raw.filter);
     const showProgress = raw.progress ?? Deno.stderr.isTerminal();
-    const where = raw.output === "-" ? "stdout" : raw.output;
+    const where = raw.output === "-"
+      ? "stdout"
+      : flow.format === "parquet"
+      ? `${
+        partPath(raw.output, Date.now()).replace(/_\d{8}_\d{6}\.parquet$/, "_*.parquet")
+      } (a file every ${parquetRotateSec} s)`
+      : raw.output;
     const stop = listenForStop("stopping: writing the open flows");
     let progressShown = false;
     try {
@@ -143,6 +157,7 @@ export function liveCommand(): Command {
           filter: raw.filter,
           maxPackets,
           bufferKiB,
+          parquetRotateSec,
           signal: stop.graceful,
           onListening: () =>
             console.error(

@@ -29,6 +29,10 @@ export interface CicflowmeterOptions {
   fields: string[];
 }
 
+/** Flow files of the built-in meter: CSV, Parquet, or both side by side (`NAME.csv` + `NAME.parquet`). */
+export const BUILTIN_FORMATS = ["csv", "parquet", "csv+parquet"] as const;
+export type BuiltinFormat = typeof BUILTIN_FORMATS[number];
+
 /** The built-in meter's semantics and layout (see `convert`). */
 export interface BuiltinOptions {
   profile: ProfileName;
@@ -41,6 +45,8 @@ export interface BuiltinOptions {
   label: string;
   /** Lengths of packets cut by the snaplen: "ip" (whole-packet numbers) or "captured" (parity). */
   snaplenLengths: SnaplenLengths;
+  /** Which flow files each capture gets. */
+  format: BuiltinFormat;
 }
 
 export interface NexusflowmeterOptions {
@@ -122,6 +128,7 @@ export const DEFAULTS = {
     activityTimeout: 5,
     label: "NeedManualLabel",
     snaplenLengths: "ip" as SnaplenLengths,
+    format: "csv" as BuiltinFormat,
   },
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
@@ -191,6 +198,7 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
       activityTimeout: pick((l) => l.builtin?.activityTimeout, DEFAULTS.builtin.activityTimeout as number),
       label: pick((l) => l.builtin?.label, DEFAULTS.builtin.label as string),
       snaplenLengths: pick((l) => l.builtin?.snaplenLengths, DEFAULTS.builtin.snaplenLengths),
+      format: pick((l) => l.builtin?.format, DEFAULTS.builtin.format),
     },
     cicflowmeter: {
       verbose: pick((l) => l.cicflowmeter?.verbose, DEFAULTS.cicflowmeter.verbose as boolean),

@@ -5,7 +5,14 @@
  * keys, flags and help never disagree.
  */
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
-import { DEFAULTS, NEXUS_FORMATS, type NexusFormat, type PartialConfig } from "./pipeline_config.ts";
+import {
+  BUILTIN_FORMATS,
+  type BuiltinFormat,
+  DEFAULTS,
+  NEXUS_FORMATS,
+  type NexusFormat,
+  type PartialConfig,
+} from "./pipeline_config.ts";
 import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
@@ -276,6 +283,14 @@ export const SETTINGS: readonly Setting[] = [
       "builtin: lengths of packets cut by the snaplen, ip (whole packet) or captured (as the Java program)",
     shownDefault: DEFAULTS.builtin.snaplenLengths,
     apply: (c, v) => (c.builtin ??= {}).snaplenLengths = v as SnaplenLengths,
+  },
+  {
+    key: "builtin.format",
+    flag: "--format <format>",
+    kind: { type: "enum", values: BUILTIN_FORMATS },
+    help: "builtin: flow files per capture: csv, parquet, or csv+parquet (side by side)",
+    shownDefault: DEFAULTS.builtin.format,
+    apply: (c, v) => (c.builtin ??= {}).format = v as BuiltinFormat,
   },
   {
     key: "nexusflowmeter.flow_timeout",

@@ -6,6 +6,7 @@
  * output; the final name only ever appears complete.
  */
 import { baseName } from "../paths.ts";
+import { formatExtension } from "../output/flow_writer.ts";
 import type { ConvertFileOptions } from "./convert_file.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
@@ -21,6 +22,7 @@ export type BuiltinOptions = Pick<
   | "activityTimeoutSec"
   | "label"
   | "snaplenLengths"
+  | "parquetBeside"
 >;
 
 /** A Converter running the built-in flow meter in a Web Worker. */
@@ -29,7 +31,7 @@ export class BuiltinConverter implements Converter {
   readonly outputExtension: string;
 
   constructor(readonly options: BuiltinOptions = {}) {
-    this.outputExtension = options.format === "ndjson" ? ".ndjson" : ".csv";
+    this.outputExtension = formatExtension(options.format);
   }
 
   /** Converts `job.input` into `job.output` in a fresh worker. */

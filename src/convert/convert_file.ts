@@ -10,15 +10,27 @@ import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/read
 import type { LayoutName } from "../output/columns.ts";
 import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
+import { openTeeWriter } from "../output/tee_writer.ts";
 import type { TimestampFormat } from "../output/timestamp_format.ts";
+import type { ParquetCompression } from "../output/parquet_writer.ts";
 
 export interface ConvertFileOptions {
   /** Semantics: cic2017 (default) or corrected. */
   profile?: ProfileName;
   /** Header layout (default cic2017). */
   columns?: LayoutName | string;
-  /** csv (default) or ndjson. */
+  /** csv (default), ndjson or parquet. */
   format?: OutputFormat;
+  /**
+   * Also write a Parquet file beside `output`, named like it with `.parquet`
+   * for its extension (`capture.csv` → `capture.parquet`). It is published just
+   * before `output`, so `output` existing means both are complete.
+   */
+  parquetBeside?: boolean;
+  /** Parquet: zstd (default) or snappy. */
+  compression?: ParquetCompression;
+  /** Parquet: rows per row group (held in memory before they are written), default 65 536. */
+  rowGroupRows?: number;
   /** A subset of the layout's columns, in this order. */
   fields?: string[];
   flowTimeoutSec?: number;
@@ -94,12 +106,21 @@ export async function convertCaptureFile(
 ): Promise<ConvertFileResult> {
   const started = performance.now();
   const layout = layoutFrom(options);
-  const writer = await openFlowWriter({
-    path: output,
-    layout,
-    format: options.format,
-    fileMode: options.fileMode,
-  });
+  const open = (path: string, format: OutputFormat | undefined) =>
+    openFlowWriter({
+      path,
+      layout,
+      format,
+      fileMode: options.fileMode,
+      compression: options.compression,
+      rowGroupRows: options.rowGroupRows,
+    });
+  const writer = options.parquetBeside
+    ? await openTeeWriter([
+      () => open(parquetPathBeside(output), "parquet"),
+      () => open(output, options.format),
+    ])
+    : await open(output, options.format);
   const meter = new FlowMeter(meterOptionsFrom(options), (flow) => writer.write(flow));
   let stats: ReadStats;
   try {
@@ -123,6 +144,19 @@ export async function convertCaptureFile(
     throw err;
   }
   return summarise(input, output, stats, meter.stats, writer.rows, performance.now() - started);
+}
+
+/**
+ * The Parquet file written beside `output` by `parquetBeside`.
+ *
+ * @example
+ * parquetPathBeside("csv/capture_20261123_101500.csv") // "csv/capture_20261123_101500.parquet"
+ */
+export function parquetPathBeside(output: string): string {
+  if (output === "-") throw new Error("a Parquet file beside stdout is not possible; name an output file");
+  const slash = output.lastIndexOf("/");
+  const dot = output.lastIndexOf(".");
+  return `${dot > slash + 1 ? output.slice(0, dot) : output}.parquet`;
 }
 
 function summarise(

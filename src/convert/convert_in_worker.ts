@@ -4,7 +4,7 @@
  * (`.NAME.tmp-<pid>-…`, never the final name) is removed.
  */
 import type { ConvertReply, ConvertRequest } from "./convert_worker.ts";
-import type { ConvertFileResult } from "./convert_file.ts";
+import { type ConvertFileResult, parquetPathBeside } from "./convert_file.ts";
 import { CaptureFormatError } from "../pcap/format_error.ts";
 import { isAtomicTempName } from "../output/atomic_write.ts";
 
@@ -42,6 +42,7 @@ export async function convertInWorker(
   } catch (err) {
     worker.terminate();
     await removeTempOutputs(request.output);
+    if (request.options.parquetBeside) await removeTempOutputs(parquetPathBeside(request.output));
     throw err;
   } finally {
     if (onAbort) signal?.removeEventListener("abort", onAbort);

@@ -13,6 +13,8 @@ export type FlowTableOptions = Pick<
   | "profile"
   | "columns"
   | "format"
+  | "compression"
+  | "rowGroupRows"
   | "fields"
   | "flowTimeoutSec"
   | "activityTimeoutSec"

@@ -12,6 +12,7 @@ import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
+import { openParquetParts } from "../output/parquet_parts.ts";
 import type { ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 
@@ -28,6 +29,8 @@ export interface LiveSessionOptions extends FlowTableOptions {
   snaplen?: number;
   /** Mode of a created output file (default 0600). */
   fileMode?: number;
+  /** Parquet: publish a part file this often (seconds, default 60); see `openParquetParts`. */
+  parquetRotateSec?: number;
   /** Stops the capture; open flows are flushed and the file closed. */
   signal?: AbortSignal;
   /** Called once when tcpdump is capturing (its pcap header has arrived). */
@@ -116,13 +119,25 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
   const now = options.now ?? Date.now;
   const started = now();
   const layout = layoutFrom(options);
-  const writer = await openFlowWriter({
-    path: options.output,
-    layout,
-    format: options.format,
-    append: options.output !== "-",
-    fileMode: options.fileMode,
-  });
+  // Parquet cannot be appended to: a series of closed part files instead.
+  const writer = options.format === "parquet" && options.output !== "-"
+    ? openParquetParts({
+      path: options.output,
+      layout,
+      rotateMs: (options.parquetRotateSec ?? 60) * 1000,
+      fileMode: options.fileMode,
+      compression: options.compression,
+      rowGroupRows: options.rowGroupRows,
+    })
+    : await openFlowWriter({
+      path: options.output,
+      layout,
+      format: options.format,
+      append: options.output !== "-",
+      fileMode: options.fileMode,
+      compression: options.compression,
+      rowGroupRows: options.rowGroupRows,
+    });
   const stop = new AbortController();
   let failure: unknown;
   const fail = (err: unknown) => {

@@ -164,7 +164,14 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
       return;
     }
     try {
-      const writer = await openFlowWriter({ path: file, layout, format, fileMode: options.fileMode });
+      const writer = await openFlowWriter({
+        path: file,
+        layout,
+        format,
+        fileMode: options.fileMode,
+        compression: options.compression,
+        rowGroupRows: options.rowGroupRows,
+      });
       try {
         let attackFlows = 0;
         for (const [i, flow] of report.flows.entries()) {

@@ -33,6 +33,8 @@ export interface Column {
   /** The cell's value for a flow. */
   value: (r: FlowRecord) => number | string;
   kind: ColumnKind;
+  /** True for the Timestamp column: typed formats (Parquet) store `timestampUs` itself, not `value`'s text. */
+  timestamp?: boolean;
 }
 
 /** An ordered set of columns plus how its numbers are written. */
@@ -94,6 +96,7 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
         name: header,
         kind: timestampKind,
         value: (r) => stamp(r.timestampUs),
+        timestamp: true,
       };
     }
     const get = e.get;

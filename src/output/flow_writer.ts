@@ -23,6 +23,7 @@ import { type ByteSink, openAppendSink, openAtomicSink, stdoutSink } from "./byt
 import type { Layout } from "./columns.ts";
 import { csvEncoder } from "./csv_writer.ts";
 import { ndjsonEncoder } from "./ndjson_writer.ts";
+import { openParquetWriter, type ParquetCompression } from "./parquet_writer.ts";
 
 /** Turns records into text lines for one file format. */
 export interface RowEncoder {
@@ -59,7 +60,7 @@ export interface FlowWriter {
 }
 
 /** File formats. */
-export const OUTPUT_FORMATS = ["csv", "ndjson"] as const;
+export const OUTPUT_FORMATS = ["csv", "ndjson", "parquet"] as const;
 /** A file format's name. */
 export type OutputFormat = typeof OUTPUT_FORMATS[number];
 
@@ -82,6 +83,20 @@ export interface FlowWriterOptions {
   bufferSize?: number;
   /** Queued bytes above which `backlogged` is true; default 4 MiB. */
   highWaterMark?: number;
+  /** Parquet: compression codec, default zstd. */
+  compression?: ParquetCompression;
+  /** Parquet: rows per row group (the rows held in memory), default 65 536. */
+  rowGroupRows?: number;
+}
+
+/**
+ * The usual file extension of a format, with its dot.
+ *
+ * @example
+ * formatExtension("parquet") // ".parquet"
+ */
+export function formatExtension(format: OutputFormat = "csv"): string {
+  return `.${format}`;
 }
 
 /**
@@ -90,6 +105,7 @@ export interface FlowWriterOptions {
  */
 export async function openFlowWriter(options: FlowWriterOptions): Promise<FlowWriter> {
   const format = options.format ?? "csv";
+  if (format === "parquet") return openParquetWriter(options);
   const encoder = format === "csv" ? csvEncoder(options.layout) : ndjsonEncoder(options.layout);
   const live = options.append === true;
   const toStdout = options.path === "-";

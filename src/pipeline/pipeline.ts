@@ -115,6 +115,8 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
         activityTimeoutSec: config.builtin.activityTimeout,
         label: config.builtin.label,
         snaplenLengths: config.builtin.snaplenLengths,
+        format: config.builtin.format === "csv+parquet" ? "csv" : config.builtin.format,
+        parquetBeside: config.builtin.format === "csv+parquet",
       });
   }
 }

@@ -169,7 +169,7 @@ interface FileInfo {
  */
 const STAMP = "capture_\\d{8}_\\d{6}";
 const OUR_PCAP = new RegExp(`^${STAMP}\\.pcap$`);
-const OUR_FLOW_FILE = new RegExp(`^${STAMP}\\.(csv|ndjson|json|xlsx)$`);
+const OUR_FLOW_FILE = new RegExp(`^${STAMP}\\.(csv|ndjson|json|xlsx|parquet)$`);
 const OUR_REPORT = new RegExp(`^${STAMP}[._]`);
 const OUR_FAILED = new RegExp(`^${STAMP}\\.pcap(\\.reason)?$`);
 

@@ -5,6 +5,7 @@
 import { runReaderBench } from "./reader_bench.ts";
 import { runConvertBench } from "./convert_bench.ts";
 import { runCaptureLoadBench } from "./capture_load_bench.ts";
+import { runParquetBench } from "./parquet_bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["reader", runReaderBench],
@@ -12,6 +13,7 @@ const benches: [string, () => Promise<void>][] = [
   // Root, tcpreplay and minutes of replayed traffic; skips with a message without them.
   // Its options pass through: deno task bench --pcap FILE --rates 50000,100000
   ["capture load", () => runCaptureLoadBench(Deno.args)],
+  ["parquet", runParquetBench],
 ];
 
 for (const [name, run] of benches) {

@@ -177,9 +177,14 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
     const file = `${dir}/pipeline.toml`;
     await Deno.writeTextFile(
       file,
-      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\nsnaplen_lengths = "captured"\n',
+      '[builtin]\nprofile = "corrected"\ncolumns = "python"\nflow_timeout = 60\nsnaplen_lengths = "captured"\n' +
+        'format = "parquet"\n',
     );
-    const c = await loadPipelineConfig("builtin", { config: file, columns: "ddos2019" });
+    const c = await loadPipelineConfig("builtin", {
+      config: file,
+      columns: "ddos2019",
+      format: "csv+parquet",
+    });
     assert.deepEqual(c.builtin, {
       profile: "corrected",
       columns: "ddos2019",
@@ -187,6 +192,7 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
       activityTimeout: 5,
       label: "NeedManualLabel",
       snaplenLengths: "captured",
+      format: "csv+parquet",
     });
     const { converterFor } = await import("../../src/pipeline/pipeline.ts");
     const converter = converterFor(c, {}) as import("../../src/convert/builtin.ts").BuiltinConverter;

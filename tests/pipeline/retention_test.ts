@@ -160,3 +160,26 @@ Deno.test("the retention timer runs passes with the current time until stopped",
     }
   });
 });
+
+Deno.test("retention expires the builtin meter's Parquet files like its CSVs", async () => {
+  await withData(async (root) => {
+    await file(`${root}/csv/capture_20261101_100000.csv`, 44);
+    await file(`${root}/csv/capture_20261101_100000.parquet`, 44);
+    await file(`${root}/csv/capture_20261123_100000.parquet`, 4);
+    await file(`${root}/csv/notes.parquet`, 500);
+    const r = await runRetention({
+      pcapDir: `${root}/pcaps`,
+      csvDir: `${root}/csv`,
+      reportsDir: `${root}/reports`,
+      retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
+      now: NOW,
+      isConverted: () => Promise.resolve(true),
+      log: memoryLogger(),
+    });
+    assert.deepEqual(r.deleted.map((p) => p.slice(root.length)).sort(), [
+      "/csv/capture_20261101_100000.csv",
+      "/csv/capture_20261101_100000.parquet",
+    ]);
+    assert.deepEqual(await listDir(`${root}/csv`), ["capture_20261123_100000.parquet", "notes.parquet"]);
+  });
+});

@@ -45,6 +45,11 @@ const scenarios: Scenario[] = [
     check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.csv`)).size > 1000),
   },
   {
+    name: "convert PCAP -o FILE --format parquet",
+    args: (tmp) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.parquet`, "--format", "parquet"],
+    check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.parquet`)).size > 1000),
+  },
+  {
     name: "convert --jobs 2 PCAP PCAP2 -o DIR --stats-json FILE",
     args: (tmp) => [
       "convert",

@@ -1,0 +1,298 @@
+/**
+ * Parquet flow files (hyparquet-writer, pure JavaScript; zstd from Deno's
+ * built-in `node:zlib`, so nothing is loaded from disk at run time and
+ * `deno compile` embeds it all). Column types follow the layout: `int`
+ * columns INT64, `float` columns DOUBLE (NaN, ±Infinity and −1 kept as
+ * values), strings UTF8, the Timestamp column a TIMESTAMP (µs, UTC) of the
+ * flow's first packet. Names are the layout's, leading spaces included; a
+ * repeated name gets pandas' `.1` suffix (cic2017's second
+ * ` Fwd Header Length` is ` Fwd Header Length.1`), the name pandas gives it
+ * when reading the CSV.
+ *
+ * Memory is bounded: rows are buffered column-wise up to `rowGroupRows`
+ * (default 65 536), then encoded as one row group and handed to the sink;
+ * `close()` writes the last (partial) row group and the footer. The
+ * file is only readable once closed, so files are written atomically
+ * (temporary name, then rename) or to stdout; there is no append mode.
+ *
+ * @example
+ * const w = await openParquetWriter({ path: "flows.parquet", layout: buildLayout("cic2017") });
+ * w.write(record);
+ * await w.close(); // flows.parquet appears now
+ */
+import zlib from "node:zlib";
+import { ByteWriter, ParquetWriter } from "hyparquet-writer";
+import type { FlowRecord } from "../flow/flow_record.ts";
+import { type ByteSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
+import type { Column, Layout } from "./columns.ts";
+import type { FlowWriter, FlowWriterOptions } from "./flow_writer.ts";
+
+/** Compression codecs of Parquet files. */
+export const PARQUET_COMPRESSIONS = ["zstd", "snappy"] as const;
+/** A Parquet compression codec's name. */
+export type ParquetCompression = typeof PARQUET_COMPRESSIONS[number];
+
+/** Rows per row group unless the caller picks another size. */
+export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+
+/** One element of a Parquet schema as hyparquet-writer takes it. */
+type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];
+
+/**
+ * Column names as written to Parquet: the layout's exact names, a repeated
+ * name suffixed `.1`, `.2`, … as pandas does when reading the CSV.
+ *
+ * @example
+ * parquetColumnNames(buildLayout("cic2017"))[61] // " Fwd Header Length.1"
+ */
+export function parquetColumnNames(layout: Layout): string[] {
+  const seen = new Map<string, number>();
+  return layout.columns.map((c) => {
+    const n = seen.get(c.name) ?? 0;
+    seen.set(c.name, n + 1);
+    return n === 0 ? c.name : `${c.name}.${n}`;
+  });
+}
+
+/**
+ * The Parquet schema of `layout`: root, then one required leaf per column.
+ *
+ * @example
+ * parquetSchema(buildLayout("cic2017"))[3] // { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" }
+ */
+export function parquetSchema(layout: Layout): SchemaElement[] {
+  const names = parquetColumnNames(layout);
+  const leaves = layout.columns.map((c, i): SchemaElement => {
+    const name = names[i];
+    if (c.timestamp) {
+      return {
+        name,
+        type: "INT64",
+        repetition_type: "REQUIRED",
+        converted_type: "TIMESTAMP_MICROS",
+        logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
+      };
+    }
+    if (c.kind === "int") return { name, type: "INT64", repetition_type: "REQUIRED" };
+    if (c.kind === "float") return { name, type: "DOUBLE", repetition_type: "REQUIRED" };
+    return { name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" };
+  });
+  return [{ name: "schema", num_children: leaves.length }, ...leaves];
+}
+
+/** Options only Parquet writers take. */
+export interface ParquetWriterOptions {
+  /** Default zstd. */
+  compression?: ParquetCompression;
+  /** Rows buffered before a row group is encoded; default 65 536. */
+  rowGroupRows?: number;
+}
+
+/**
+ * Opens a Parquet flow writer on `options.path` (atomic file) or stdout ("-").
+ * Throws for `append` (a Parquet file cannot grow after its footer).
+ */
+export async function openParquetWriter(
+  options: FlowWriterOptions & ParquetWriterOptions,
+): Promise<FlowWriter> {
+  if (options.append) {
+    throw new Error(`${options.path}: Parquet files cannot be appended to; write a new file per period`);
+  }
+  const sink = options.path === "-" ? stdoutSink() : await openAtomicSink(options.path, options.fileMode);
+  return new ParquetFlowWriter(sink, options.layout, options);
+}
+
+const MIB = 1 << 20;
+const INITIAL_ROWS = 1024;
+
+/** A column's rows of the current row group. */
+type ColumnBuffer = { kind: "number"; values: Float64Array } | { kind: "string"; values: string[] };
+
+/** FlowWriter producing one Parquet file on a ByteSink. */
+export class ParquetFlowWriter implements FlowWriter {
+  #sink: ByteSink;
+  #columns: readonly Column[];
+  #names: string[];
+  #schema: SchemaElement[];
+  #buffers: ColumnBuffer[];
+  #groupRows: number;
+  #capacity: number;
+  #used = 0;
+  #bytesOut: ByteWriter;
+  #parquet: ParquetWriter;
+  #chain: Promise<void> = Promise.resolve();
+  #pending = 0;
+  #highWaterMark: number;
+  #error: unknown = undefined;
+  #closed = false;
+  #rows = 0;
+  #bytes = 0;
+
+  constructor(
+    sink: ByteSink,
+    layout: Layout,
+    options: ParquetWriterOptions & { highWaterMark?: number } = {},
+  ) {
+    this.#sink = sink;
+    this.#columns = layout.columns;
+    this.#names = parquetColumnNames(layout);
+    this.#schema = parquetSchema(layout);
+    this.#groupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+    if (!Number.isInteger(this.#groupRows) || this.#groupRows < 1) {
+      throw new Error(`row group size must be a whole number ≥ 1, got ${this.#groupRows}`);
+    }
+    this.#highWaterMark = options.highWaterMark ?? 4 * MIB;
+    // Buffers start small and double up to the row group size, so a small file costs little memory.
+    this.#capacity = Math.min(this.#groupRows, INITIAL_ROWS);
+    this.#buffers = this.#columns.map((c): ColumnBuffer =>
+      c.kind === "string" && !c.timestamp
+        ? { kind: "string", values: [] }
+        : { kind: "number", values: new Float64Array(this.#capacity) }
+    );
+    this.#bytesOut = new ByteWriter(MIB);
+    // Each finished row group leaves the encoder at once: its bytes are queued
+    // for the sink and the encode buffer starts over (offsets keep counting).
+    const out = this.#bytesOut as ByteWriter & { flush?: () => void };
+    out.flush = () => this.#handOff();
+    out.finish = () => this.#handOff();
+    this.#parquet = new ParquetWriter({
+      writer: out,
+      schema: this.#schema,
+      codec: options.compression === "snappy" ? "SNAPPY" : "ZSTD",
+      compressors: { ZSTD: (bytes: Uint8Array) => zlib.zstdCompressSync(bytes) },
+      createdBy: "pcap-pipeline (hyparquet-writer)",
+    });
+  }
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Bytes of Parquet handed to the sink so far. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get backlogged(): boolean {
+    return this.#pending > this.#highWaterMark;
+  }
+
+  write(r: FlowRecord): void {
+    if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
+    if (this.#error !== undefined) throw this.#failure();
+    const at = this.#used;
+    if (at === this.#capacity) this.#grow();
+    const columns = this.#columns;
+    for (let i = 0; i < columns.length; i++) {
+      const c = columns[i];
+      const buffer = this.#buffers[i];
+      if (buffer.kind === "string") buffer.values[at] = String(c.value(r));
+      else buffer.values[at] = c.timestamp ? r.timestampUs : (c.value(r) as number);
+    }
+    this.#used++;
+    this.#rows++;
+    if (this.#used === this.#groupRows) this.#writeGroup();
+  }
+
+  async ready(): Promise<void> {
+    if (this.#pending > this.#highWaterMark) await this.#chain;
+    if (this.#error !== undefined) throw this.#failure();
+  }
+
+  /** Ends the current row group early and writes it out. */
+  async flush(): Promise<void> {
+    this.#writeGroup();
+    await this.#chain;
+    if (this.#error !== undefined) throw this.#failure();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#writeGroup();
+      this.#parquet.finish();
+    } catch (err) {
+      this.#error ??= err;
+    }
+    await this.#chain;
+    if (this.#error !== undefined) {
+      await this.#sink.abort();
+      throw this.#failure();
+    }
+    await this.#sink.close();
+  }
+
+  async abort(): Promise<void> {
+    this.#closed = true;
+    this.#used = 0;
+    await this.#chain;
+    await this.#sink.abort();
+  }
+
+  /** Doubles the number buffers (up to the row group size). */
+  #grow(): void {
+    this.#capacity = Math.min(this.#groupRows, this.#capacity * 2);
+    for (const buffer of this.#buffers) {
+      if (buffer.kind === "number") {
+        const bigger = new Float64Array(this.#capacity);
+        bigger.set(buffer.values);
+        buffer.values = bigger;
+      }
+    }
+  }
+
+  /** Encodes the buffered rows as one row group (nothing when none are buffered). */
+  #writeGroup(): void {
+    const n = this.#used;
+    if (n === 0 || this.#error !== undefined) return;
+    this.#used = 0;
+    const columnData = this.#buffers.map((buffer, i) => {
+      const name = this.#names[i];
+      if (buffer.kind === "string") {
+        const data = buffer.values.slice(0, n);
+        buffer.values.length = 0;
+        return { name, data };
+      }
+      if (this.#schema[i + 1].type === "DOUBLE") return { name, data: buffer.values.slice(0, n) };
+      return { name, data: toInt64(buffer.values, n, name) };
+    });
+    this.#parquet.write({ columnData, rowGroupSize: n });
+  }
+
+  /** Queues the encoded bytes for the sink and empties the encode buffer. */
+  #handOff(): void {
+    const out = this.#bytesOut as ByteWriter & { index: number };
+    if (out.index === 0) return;
+    const bytes = new Uint8Array(out.buffer, 0, out.index).slice();
+    out.index = 0;
+    this.#bytes += bytes.length;
+    this.#pending += bytes.length;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        if (this.#error === undefined) await this.#sink.write(bytes);
+      } catch (err) {
+        this.#error = err;
+      } finally {
+        this.#pending -= bytes.length;
+      }
+    });
+  }
+
+  #failure(): Error {
+    const err = this.#error;
+    const message = err instanceof Error ? err.message : String(err);
+    return new Error(`${this.#sink.name}: writing Parquet failed: ${message}`, { cause: err });
+  }
+}
+
+/** The first `n` values as INT64; a value that is not a whole number is a bug named by its column. */
+function toInt64(values: Float64Array, n: number, column: string): BigInt64Array {
+  const out = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isSafeInteger(v)) throw new Error(`column "${column}": ${v} is not a whole number`);
+    out[i] = BigInt(v);
+  }
+  return out;
+}

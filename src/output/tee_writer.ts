@@ -1,0 +1,76 @@
+/**
+ * One FlowWriter that writes every row to several (the pipeline's CSV and
+ * Parquet side by side). Closing finishes them in the order given, so the
+ * last one's file appearing means all are complete.
+ */
+import type { FlowRecord } from "../flow/flow_record.ts";
+import type { FlowWriter } from "./flow_writer.ts";
+
+/**
+ * Opens the writers in order; if one fails to open, those already open are
+ * aborted (no file appears) and the error is thrown.
+ *
+ * @example
+ * const w = await openTeeWriter([() => openFlowWriter({ path: "a.parquet", layout, format: "parquet" }),
+ *   () => openFlowWriter({ path: "a.csv", layout })]);
+ */
+export async function openTeeWriter(openers: (() => Promise<FlowWriter>)[]): Promise<FlowWriter> {
+  const writers: FlowWriter[] = [];
+  try {
+    for (const open of openers) writers.push(await open());
+  } catch (err) {
+    await Promise.all(writers.map((w) => w.abort().catch(() => {})));
+    throw err;
+  }
+  return new TeeFlowWriter(writers);
+}
+
+/** Writes each row to every writer; `rows` and `bytes` are the last writer's. */
+export class TeeFlowWriter implements FlowWriter {
+  #writers: FlowWriter[];
+
+  constructor(writers: FlowWriter[]) {
+    if (writers.length === 0) throw new Error("a tee writer needs at least one writer");
+    this.#writers = writers;
+  }
+
+  write(r: FlowRecord): void {
+    for (const w of this.#writers) w.write(r);
+  }
+
+  get backlogged(): boolean {
+    return this.#writers.some((w) => w.backlogged);
+  }
+
+  async ready(): Promise<void> {
+    for (const w of this.#writers) await w.ready();
+  }
+
+  async flush(): Promise<void> {
+    for (const w of this.#writers) await w.flush();
+  }
+
+  /** Closes in order; if one fails, the rest are aborted and the error is thrown. */
+  async close(): Promise<void> {
+    for (let i = 0; i < this.#writers.length; i++) {
+      try {
+        await this.#writers[i].close();
+      } catch (err) {
+        await Promise.all(this.#writers.slice(i + 1).map((w) => w.abort().catch(() => {})));
+        throw err;
+      }
+    }
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all(this.#writers.map((w) => w.abort()));
+  }
+
+  get rows(): number {
+    return this.#writers[this.#writers.length - 1].rows;
+  }
+
+  get bytes(): number {
+    return this.#writers[this.#writers.length - 1].bytes;
+  }
+}
