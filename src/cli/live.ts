@@ -11,8 +11,15 @@ import { CAPTURE_BUFFER_KIB } from "../live/session_capture.ts";
 import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { printInterfaces } from "./interfaces.ts";
+import {
+  addSinkOptions,
+  openSinkFromOptions,
+  type RawSinkOptions,
+  rawSinkSettings,
+  stderrLogger,
+} from "./sink_options.ts";
 
-interface RawLiveOptions extends RawFlowOptions {
+interface RawLiveOptions extends RawFlowOptions, RawSinkOptions {
   interface?: string;
   output: string;
   count?: string;
@@ -119,6 +126,7 @@ export function liveCommand(): Command {
     .option("--progress", "show progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress line");
   addFlowOptions(cmd);
+  addSinkOptions(cmd);
   return cmd.exitOverride().action(async (raw: RawLiveOptions) => {
     if (raw.listInterfaces) return await printInterfaces(false);
     const flow = parseFlowOptions(raw);
@@ -127,6 +135,11 @@ export function liveCommand(): Command {
     const iface = await checkTarget(raw.interface, raw.filter);
     const showProgress = raw.progress ?? Deno.stderr.isTerminal();
     const where = raw.output === "-" ? "stdout" : raw.output;
+    const rowSink = await openSinkFromOptions(
+      rawSinkSettings(raw),
+      raw.output === "-" ? undefined : `${raw.output}.spool`,
+      stderrLogger,
+    );
     const stop = listenForStop("stopping: writing the open flows");
     let progressShown = false;
     try {
@@ -138,6 +151,7 @@ export function liveCommand(): Command {
           filter: raw.filter,
           maxPackets,
           bufferKiB,
+          rowSink,
           signal: stop.graceful,
           onListening: () =>
             console.error(
@@ -161,6 +175,7 @@ export function liveCommand(): Command {
       const failure = tcpdumpFailure(iface, result);
       if (failure) throw failure;
     } finally {
+      await rowSink?.close(stop.force.aborted ? 0 : undefined);
       stop.dispose();
     }
   });

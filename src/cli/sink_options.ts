@@ -11,6 +11,7 @@ import { openRowSink, type RowSink } from "../sink/row_sink.ts";
 import {
   parseSinkUrls,
   type RawSinkSettings,
+  type SinkConfig,
   sinkConfigFrom,
   type SinkConnection,
 } from "../sink/sink_config.ts";
@@ -105,23 +106,31 @@ export function hostName(): string {
 }
 
 /**
- * Opens the RowSink for `raw`, or undefined without --sink. Checks the
- * options (UsageError) and the `net` permission (a clear refusal) first.
+ * The SinkConfig for `raw`, or undefined without --sink. Checks the options
+ * (UsageError) and the `net` permission (a clear refusal).
  */
-export async function openSinkFromOptions(
+export async function prepareSink(
   raw: RawSinkSettings,
   defaultSpoolDir: string | undefined,
-  log: Logger,
-): Promise<RowSink | undefined> {
+): Promise<SinkConfig | undefined> {
   let config;
   try {
     config = sinkConfigFrom(raw, { spoolDir: defaultSpoolDir, hostName });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  if (!config) return undefined;
-  await requireNetPermission(config.servers);
-  return await openRowSink(config, log);
+  if (config) await requireNetPermission(config.servers);
+  return config;
+}
+
+/** Opens the RowSink for `raw` (see prepareSink), or undefined without --sink. */
+export async function openSinkFromOptions(
+  raw: RawSinkSettings,
+  defaultSpoolDir: string | undefined,
+  log: Logger,
+): Promise<RowSink | undefined> {
+  const config = await prepareSink(raw, defaultSpoolDir);
+  return config && await openRowSink(config, log);
 }
 
 /** A logger that writes `pcap-pipeline: …` lines to stderr (live, windows, collect). */

@@ -10,6 +10,7 @@ import { PROFILE_NAMES } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 import { parseMode } from "../output/file_mode.ts";
+import type { RawSinkSettings } from "../sink/sink_config.ts";
 
 export type SettingKind =
   | { type: "string" }
@@ -299,6 +300,79 @@ export const SETTINGS: readonly Setting[] = [
     help: "nexusflowmeter: also write reports (into the reports directory)",
     shownDefault: "off",
     apply: (c, v) => (c.nexusflowmeter ??= {}).reports = v as boolean,
+  },
+  {
+    key: "sink",
+    flag: "--sink <urls>",
+    kind: { type: "string" },
+    help:
+      "stream the builtin meter's rows to NATS JetStream servers, comma-separated nats://HOST:PORT (tls:// for TLS)",
+    shownDefault: "off",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).sink = v as string,
+  },
+  {
+    key: "sensor",
+    flag: "--sensor <name>",
+    kind: { type: "string" },
+    help: "this sensor's name in the stream",
+    shownDefault: "the host name",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).sensor = v as string,
+  },
+  {
+    key: "sink_subject",
+    flag: "--sink-subject <subject>",
+    kind: { type: "string" },
+    help: "subject to publish to",
+    shownDefault: "flows.<sensor>",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).subject = v as string,
+  },
+  {
+    key: "sink_credentials",
+    flag: "--sink-credentials <file>",
+    kind: { type: "string" },
+    help: "file with token, user/password or nkey_seed (mode 600)",
+    shownDefault: "none",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).credentials = v as string,
+  },
+  {
+    key: "sink_tls_ca",
+    flag: "--sink-tls-ca <file>",
+    kind: { type: "string" },
+    help: "CA certificate (PEM) to trust for the NATS servers",
+    shownDefault: "system CAs",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsCa = v as string,
+  },
+  {
+    key: "sink_tls_cert",
+    flag: "--sink-tls-cert <file>",
+    kind: { type: "string" },
+    help: "client certificate (PEM), with --sink-tls-key",
+    shownDefault: "none",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsCert = v as string,
+  },
+  {
+    key: "sink_tls_key",
+    flag: "--sink-tls-key <file>",
+    kind: { type: "string" },
+    help: "client key (PEM)",
+    shownDefault: "none",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsKey = v as string,
+  },
+  {
+    key: "spool_dir",
+    flag: "--spool-dir <dir>",
+    kind: { type: "string" },
+    help: "durable spool for rows not yet in the stream",
+    shownDefault: "DATA_DIR/spool",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).spoolDir = v as string,
+  },
+  {
+    key: "spool_max_mb",
+    flag: "--spool-max <MiB>",
+    kind: positive,
+    help: "spool size limit",
+    shownDefault: "256",
+    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).spoolMaxMb = v as number,
   },
 ];
 

@@ -13,6 +13,7 @@ import type { FlowRecord } from "../flow/flow_record.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
 import type { ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 
 export interface LiveSessionOptions extends FlowTableOptions {
   /** Interface to capture on. */
@@ -47,6 +48,8 @@ export interface LiveSessionOptions extends FlowTableOptions {
   /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
   tcpdumpCommand?: string;
   tcpdumpPrefixArgs?: string[];
+  /** Also streams every row written (`--sink`); the caller closes it. */
+  rowSink?: RowSink;
 }
 
 /** Counters while capturing. */
@@ -111,6 +114,11 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     append: options.output !== "-",
     fileMode: options.fileMode,
   });
+  const streamRow = options.rowSink?.rowStream(
+    options.output === "-" ? "stdout" : options.output.slice(options.output.lastIndexOf("/") + 1),
+    layout,
+    "flows",
+  );
   const stop = new AbortController();
   let failure: unknown;
   const fail = (err: unknown) => {
@@ -121,6 +129,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     if (failure !== undefined) return;
     try {
       writer.write(flow);
+      streamRow?.(flow);
     } catch (err) {
       fail(err);
     }

@@ -12,6 +12,7 @@ import { ATTACK, type Attacker, type LabelRule } from "../label/rule.ts";
 import type { Layout } from "../output/columns.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 
@@ -41,6 +42,8 @@ export interface WindowsSessionOptions extends FlowTableOptions {
   /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
   tcpdumpCommand?: string;
   tcpdumpPrefixArgs?: string[];
+  /** Also streams each saved window's rows and its label summary (`--sink`); the caller closes it. */
+  rowSink?: RowSink;
 }
 
 /** One saved window. */
@@ -124,11 +127,12 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
           if (writer.backlogged) await writer.ready();
         }
         await writer.close();
+        await options.rowSink?.publishFile(file, "windows");
         totals.windows++;
         totals.packets += report.packets;
         totals.flows += report.flows.length;
         totals.attackFlows += attackFlows;
-        options.onWindow?.({
+        const summary: WindowSummary = {
           index: report.index,
           file,
           startMs: report.startMs,
@@ -138,7 +142,9 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
           attackFlows,
           attackers: report.attackers,
           rule: options.rule.name,
-        });
+        };
+        options.rowSink?.publishWindowSummary(summary);
+        options.onWindow?.(summary);
       } catch (err) {
         await writer.abort().catch(() => {});
         throw err;

@@ -19,7 +19,8 @@ import type { Converter } from "../convert/converter.ts";
 import { BuiltinConverter } from "../convert/builtin.ts";
 import { CicflowmeterConverter } from "../convert/cicflowmeter.ts";
 import { NexusflowmeterConverter } from "../convert/nexusflowmeter.ts";
-import { type ClosableLogger, createLogger } from "../log.ts";
+import { type ClosableLogger, createLogger, type Logger } from "../log.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";
 import { DiskMonitor, freeBytes } from "./disk_monitor.ts";
@@ -51,6 +52,8 @@ export interface PipelineOptions {
   rescanMs?: number;
   /** Retention pass period (default 30 s; tests shorten it). */
   retentionIntervalMs?: number;
+  /** Opens where converted rows are streamed besides csv/ (`--sink`), logging to the pipeline's log. */
+  openSink?: (log: Logger) => Promise<RowSink>;
 }
 
 /** What a run did, returned when it has stopped. */
@@ -141,10 +144,12 @@ export async function startPipeline(
   );
   for (const w of warnings) log.warn(w);
 
+  let sink: RowSink | undefined;
   try {
     // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
     await removeTempLeftovers([...new Set([dirs.csv, dirs.reports, dirs.pcaps, dirs.failed])], log);
     const converter = await deps.createConverter(cfg, programs);
+    sink = await options.openSink?.(log);
     let failedThisRun = 0;
     const queue = new ConversionQueue({
       converter,
@@ -159,7 +164,10 @@ export async function startPipeline(
       fileMode: cfg.fileMode,
       dirMode: cfg.dirMode,
       onFailed: () => failedThisRun++,
+      onConverted: (_pcap, csv) => void sink?.publishFile(csv, "flows"),
     });
+    // CSVs finished by a run that died before it spooled them.
+    void sink?.catchUp(dirs.csv, "flows", /^capture_\d{8}_\d{6}\.csv$/);
     const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
     const watcher = new CaptureWatcher({
       dir: dirs.pcaps,
@@ -283,6 +291,7 @@ export async function startPipeline(
           );
         }
         if (forced || unfinished > 0) await queue.abort();
+        await sink?.close(forced ? 0 : undefined);
         const failedFiles = await listFailedCaptures(dirs.failed);
         for (const f of failedFiles) log.warn(`failed: ${dirs.failed}/${f.file}: ${f.reason}`);
         const summary: PipelineSummary = {
@@ -317,6 +326,7 @@ export async function startPipeline(
     };
   } catch (err) {
     log.error(`could not start: ${(err as Error).message}`);
+    await sink?.close(0);
     log.close();
     throw err;
   }

@@ -28,7 +28,7 @@ export interface PublisherOptions {
   maxInFlight?: number;
   /** Wait for one acknowledgement at most (default 5 s). */
   publishTimeoutMs?: number;
-  /** Wait between attempts after a failure (default 1 s, doubling to 10 s). */
+  /** Wait between attempts after a failure (default 1 s, doubling to 5 s). */
   retryMs?: number;
 }
 
@@ -103,7 +103,7 @@ export class JetStreamPublisher {
         this.#stats.failures++;
         this.#report(err instanceof Error ? err.message : String(err));
         await sleep(delay, signal);
-        delay = Math.min(delay * 2, 10_000);
+        delay = Math.min(delay * 2, 5000);
       }
     }
   }

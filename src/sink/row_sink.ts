@@ -36,8 +36,8 @@ export interface RowSink {
   publishWindowSummary(summary: WindowSummaryRow): void;
   /** Counters. */
   stats(): SinkStats;
-  /** Waits for pending files, up to `drainMs` for the spool to empty, then disconnects. */
-  close(): Promise<void>;
+  /** Waits for pending files, up to `drainMs` (default: the config's) for the spool to empty, then disconnects. */
+  close(drainMs?: number): Promise<void>;
 }
 
 /** What a sink has done. */
@@ -182,10 +182,10 @@ class NatsRowSink implements RowSink {
     };
   }
 
-  async close(): Promise<void> {
+  async close(drainMs = this.config.drainMs): Promise<void> {
     await this.#files;
     await this.spool.sync().catch(() => {});
-    const left = await this.publisher.close(this.config.drainMs);
+    const left = await this.publisher.close(drainMs);
     await this.spool.close();
     const s = this.stats();
     this.log.info(
