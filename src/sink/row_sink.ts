@@ -153,7 +153,7 @@ class NatsRowSink implements RowSink {
       name,
       "summary",
       WINDOW_SUMMARY_HEADER,
-      windowSummaryLine(summary),
+      windowSummaryLine({ ...summary, file: name }),
       summary.endMs,
     );
   }
