@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import {
   AckPolicy,
+  type Consumer,
   DeliverPolicy,
   jetstream,
   type JetStreamManager,
@@ -128,7 +129,7 @@ async function pullLoop(nc: NatsConnection, o: CollectOptions, writer: BatchWrit
       const iter = await consumer.fetch({ max_messages: o.batch ?? 1000, expires: 1000 });
       const batch: JsMsg[] = [];
       for await (const m of iter) batch.push(m);
-      if (batch.length > 0) await writer.write(batch);
+      if (batch.length > 0) await writer.write(batch, consumer);
       if (lastError !== "") o.log.info("collect: receiving again");
       lastError = "";
     } catch (err) {
@@ -156,7 +157,7 @@ class BatchWriter {
     this.#files = new HourFiles(o.outputDir);
   }
 
-  async write(batch: JsMsg[]): Promise<void> {
+  async write(batch: JsMsg[], consumer: Consumer): Promise<void> {
     const groups = new Map<string, { header: string; lines: string[] }>();
     const fresh: number[] = [];
     for (const m of batch) {
@@ -188,15 +189,25 @@ class BatchWriter {
     }
     if (fresh.length > 0) await this.#append(groups, fresh);
     this.#stats.batches++;
-    const before = this.#written.size;
-    await Promise.all(batch.map(async (m) => {
-      try {
-        if (await m.ackAck()) this.#written.delete(m.seq);
-      } catch {
-        // Not confirmed: a redelivery is recognised by `written` and acknowledged then.
-      }
-    }));
-    if (this.#written.size !== before) await saveState(this.#o.outputDir, { written: [...this.#written] });
+    for (const m of batch) m.ack();
+    await this.#pruneWritten(consumer);
+  }
+
+  /**
+   * Forgets written sequences at or below the consumer's acknowledgement
+   * floor: the server will never redeliver those. One request per batch
+   * instead of a confirmed acknowledgement per message.
+   */
+  async #pruneWritten(consumer: Consumer): Promise<void> {
+    if (this.#written.size === 0) return;
+    try {
+      const floor = (await consumer.info()).ack_floor.stream_seq;
+      const before = this.#written.size;
+      for (const seq of this.#written) if (seq <= floor) this.#written.delete(seq);
+      if (this.#written.size !== before) await saveState(this.#o.outputDir, { written: [...this.#written] });
+    } catch {
+      // Kept for now: a redelivery is recognised by `written` and acknowledged then.
+    }
   }
 
   async #append(groups: Map<string, { header: string; lines: string[] }>, fresh: number[]): Promise<void> {

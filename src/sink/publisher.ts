@@ -128,7 +128,7 @@ export class JetStreamPublisher {
   /** Publishes from the cursor until the spool is empty and stop is asked, or a publish fails. */
   async #pump(js: JetStreamClient): Promise<void> {
     const spool = this.#o.spool;
-    const max = this.#o.maxInFlight ?? 256;
+    const max = this.#o.maxInFlight ?? 1024;
     const signal = this.#stop.signal;
     const inFlight: InFlight[] = [];
     let failure: unknown;

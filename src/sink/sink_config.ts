@@ -38,7 +38,7 @@ export interface SinkConfig extends SinkConnection {
 }
 
 /** Default maximum of publishes in flight. */
-export const DEFAULT_MAX_IN_FLIGHT = 256;
+export const DEFAULT_MAX_IN_FLIGHT = 1024;
 /** Default wait for the spool to empty at stop. */
 export const DEFAULT_DRAIN_MS = 10_000;
 
