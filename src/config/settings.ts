@@ -10,7 +10,6 @@ import { PROFILE_NAMES } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 import { parseMode } from "../output/file_mode.ts";
-import type { RawSinkSettings } from "../sink/sink_config.ts";
 
 export type SettingKind =
   | { type: "string" }
@@ -301,78 +300,60 @@ export const SETTINGS: readonly Setting[] = [
     shownDefault: "off",
     apply: (c, v) => (c.nexusflowmeter ??= {}).reports = v as boolean,
   },
-  {
-    key: "sink",
-    flag: "--sink <urls>",
-    kind: { type: "string" },
-    help:
+  ...([
+    [
+      "sink",
+      "--sink <urls>",
       "stream the builtin meter's rows to NATS JetStream servers, comma-separated nats://HOST:PORT (tls:// for TLS)",
-    shownDefault: "off",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).sink = v as string,
-  },
-  {
-    key: "sensor",
-    flag: "--sensor <name>",
+      "off",
+      "sink",
+    ],
+    ["sensor", "--sensor <name>", "this sensor's name in the stream", "the host name", "sensor"],
+    ["sink_subject", "--sink-subject <subject>", "subject to publish to", "flows.<sensor>", "subject"],
+    [
+      "sink_credentials",
+      "--sink-credentials <file>",
+      "file with token, user/password or nkey_seed (mode 600)",
+      "none",
+      "credentials",
+    ],
+    [
+      "sink_tls_ca",
+      "--sink-tls-ca <file>",
+      "CA certificate (PEM) to trust for the NATS servers",
+      "system CAs",
+      "tlsCa",
+    ],
+    [
+      "sink_tls_cert",
+      "--sink-tls-cert <file>",
+      "client certificate (PEM), with --sink-tls-key",
+      "none",
+      "tlsCert",
+    ],
+    ["sink_tls_key", "--sink-tls-key <file>", "client key (PEM)", "none", "tlsKey"],
+    [
+      "spool_dir",
+      "--spool-dir <dir>",
+      "durable spool for rows not yet in the stream",
+      "DATA_DIR/spool",
+      "spoolDir",
+    ],
+  ] as const).map(([key, flag, help, shownDefault, field]): Setting => ({
+    key,
+    flag,
     kind: { type: "string" },
-    help: "this sensor's name in the stream",
-    shownDefault: "the host name",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).sensor = v as string,
-  },
-  {
-    key: "sink_subject",
-    flag: "--sink-subject <subject>",
-    kind: { type: "string" },
-    help: "subject to publish to",
-    shownDefault: "flows.<sensor>",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).subject = v as string,
-  },
-  {
-    key: "sink_credentials",
-    flag: "--sink-credentials <file>",
-    kind: { type: "string" },
-    help: "file with token, user/password or nkey_seed (mode 600)",
-    shownDefault: "none",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).credentials = v as string,
-  },
-  {
-    key: "sink_tls_ca",
-    flag: "--sink-tls-ca <file>",
-    kind: { type: "string" },
-    help: "CA certificate (PEM) to trust for the NATS servers",
-    shownDefault: "system CAs",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsCa = v as string,
-  },
-  {
-    key: "sink_tls_cert",
-    flag: "--sink-tls-cert <file>",
-    kind: { type: "string" },
-    help: "client certificate (PEM), with --sink-tls-key",
-    shownDefault: "none",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsCert = v as string,
-  },
-  {
-    key: "sink_tls_key",
-    flag: "--sink-tls-key <file>",
-    kind: { type: "string" },
-    help: "client key (PEM)",
-    shownDefault: "none",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).tlsKey = v as string,
-  },
-  {
-    key: "spool_dir",
-    flag: "--spool-dir <dir>",
-    kind: { type: "string" },
-    help: "durable spool for rows not yet in the stream",
-    shownDefault: "DATA_DIR/spool",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).spoolDir = v as string,
-  },
+    help,
+    shownDefault,
+    apply: (c, v) => (c.sink ??= {})[field] = v as string,
+  })),
   {
     key: "spool_max_mb",
     flag: "--spool-max <MiB>",
     kind: positive,
     help: "spool size limit",
     shownDefault: "256",
-    apply: (c, v) => (c.sink ??= {} as RawSinkSettings).spoolMaxMb = v as number,
+    apply: (c, v) => (c.sink ??= {}).spoolMaxMb = v as number,
   },
 ];
 

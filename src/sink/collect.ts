@@ -18,7 +18,7 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import type { Logger } from "../log.ts";
-import { writeAll } from "../output/atomic_write.ts";
+import { syncDir, writeAll } from "../output/atomic_write.ts";
 import { connectOnce } from "./connection.ts";
 import { applyUndo, loadState, saveState } from "./collect_state.ts";
 import { HourFiles } from "./hour_files.ts";
@@ -250,18 +250,5 @@ async function sizeOf(path: string): Promise<number> {
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return -1;
     throw err;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // Not every file system syncs a directory.
   }
 }

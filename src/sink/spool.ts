@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
-import { writeAll, writeFileAtomic } from "../output/atomic_write.ts";
+import { syncDir, writeAll, writeFileAtomic } from "../output/atomic_write.ts";
 import type { SinkMessage } from "./message.ts";
 
 /** Where and how big. */
@@ -330,17 +330,4 @@ function parseRecords(bytes: Uint8Array, from: number): SpoolRecord[] {
     records.push({ msg: JSON.parse(line) as SinkMessage, end: from + at });
   }
   return records;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await Deno.open(dir, { read: true });
-    try {
-      await handle.sync();
-    } finally {
-      handle.close();
-    }
-  } catch {
-    // Not every file system syncs a directory; the data itself is fsynced.
-  }
 }

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { NatsCluster, natsServerPath } from "../sink/nats_cluster.ts";
+import { csvRows } from "../sink/stream_reader.ts";
 import {
   captureSkipReason,
   loopbackPipelineArgs,
@@ -23,22 +24,9 @@ import { runCli } from "../cli/run_cli.ts";
 
 const ignore = captureSkipReason !== undefined || natsServerPath === undefined;
 
-/** Data rows of every CSV matching `pattern` in `dir` (headers dropped). */
-async function rowsIn(dir: string, pattern: RegExp): Promise<string[]> {
-  const rows: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !pattern.test(e.name)) continue;
-      const lines = (await Deno.readTextFile(join(dir, e.name))).split("\n").filter((l) => l !== "");
-      rows.push(...lines.slice(1));
-    }
-  } catch { /* not there yet */ }
-  return rows.sort();
-}
-
-const localRows = (data: string) => rowsIn(join(data, "csv"), /^capture_\d{8}_\d{6}\.csv$/);
+const localRows = (data: string) => csvRows(join(data, "csv"), /^capture_\d{8}_\d{6}\.csv$/);
 const centralRows = (central: string, sensor: string) =>
-  rowsIn(join(central, sensor), /^flows_\d{8}_\d{2}.*\.csv$/);
+  csvRows(join(central, sensor), /^flows_\d{8}_\d{2}.*\.csv$/);
 
 /** Requests every `gapMs` until stopped (bounded: at most `max`). */
 function steadyTraffic(t: TrafficServer, gapMs: number, max: number) {
@@ -53,8 +41,6 @@ Deno.test({
   name:
     "two sensors and collect through a 3-node cluster: every row exactly once through node, cluster, sensor and collect faults",
   ignore,
-  sanitizeResources: false,
-  sanitizeOps: false,
   async fn() {
     const nats = await NatsCluster.start({ nodes: 3 });
     const tmp = await Deno.makeTempDir({ prefix: "pp-fleet-" });

@@ -6,48 +6,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { freePort, NatsCluster, natsServerPath } from "../sink/nats_cluster.ts";
-import { createStream, recordingLog } from "../sink/stream_reader.ts";
+import { collectUntil, createStream, csvRows } from "../sink/stream_reader.ts";
 import {
   captureSkipReason,
   loopbackPipelineArgs,
   spawnPipeline,
   startTrafficServer,
-  until,
 } from "./pipeline_traffic.ts";
 import { startCli } from "../live/cli_process.ts";
-import { runCollect } from "../../src/sink/collect.ts";
 import { runCli } from "../cli/run_cli.ts";
 
 const ignore = captureSkipReason !== undefined || natsServerPath === undefined;
-
-async function dataRows(dir: string, pattern: RegExp): Promise<string[]> {
-  const rows: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) {
-      if (!e.isFile || !pattern.test(e.name)) continue;
-      rows.push(...(await Deno.readTextFile(join(dir, e.name))).split("\n").filter((l) => l !== "").slice(1));
-    }
-  } catch { /* not there */ }
-  return rows.sort();
-}
-
-/** Runs collect until `count()` reaches `want` (bounded), then stops it. */
-async function collectUntil(url: string, out: string, done: () => Promise<boolean>): Promise<void> {
-  const stop = new AbortController();
-  const log = recordingLog();
-  const run = runCollect({
-    connection: { servers: url.replace(/nats:\/\//g, "").split(","), tlsRequired: false, tls: {} },
-    stream: "FLOWS",
-    consumer: "collect",
-    outputDir: out,
-    format: "csv",
-    log,
-    signal: stop.signal,
-  });
-  await until(done, 20_000);
-  stop.abort();
-  await run;
-}
 
 Deno.test({
   name: "live and windows stream their rows and window summaries; collect's files equal the local ones",
@@ -107,8 +76,8 @@ Deno.test({
       assert.equal(await live.exit(30_000), 0, live.stderr);
       assert.equal(await windows.exit(30_000), 0, windows.stderr);
 
-      const localLive = await dataRows(tmp, /^flows\.csv$/);
-      const localWindows = await dataRows(windowsDir, /^live_capture_\d{8}_\d{6}\.csv$/);
+      const localLive = await csvRows(tmp, /^flows\.csv$/);
+      const localWindows = await csvRows(windowsDir, /^live_capture_\d{8}_\d{6}\.csv$/);
       const windowCount = [...Deno.readDirSync(windowsDir)].filter((e) =>
         e.name.startsWith("live_capture_")
       ).length;
@@ -116,12 +85,12 @@ Deno.test({
       assert(localWindows.length >= 40, `windows wrote ${localWindows.length} rows`);
       const central = join(tmp, "central");
       await collectUntil(nats.url, central, async () =>
-        (await dataRows(join(central, "lv"), /^flows_/)).length >= localLive.length &&
-        (await dataRows(join(central, "wn"), /^windows_/)).length >= localWindows.length &&
-        (await dataRows(join(central, "wn"), /^window-summary_/)).length >= windowCount);
-      assert.deepEqual(await dataRows(join(central, "lv"), /^flows_/), localLive);
-      assert.deepEqual(await dataRows(join(central, "wn"), /^windows_/), localWindows);
-      const summaries = await dataRows(join(central, "wn"), /^window-summary_/);
+        (await csvRows(join(central, "lv"), /^flows_/)).length >= localLive.length &&
+        (await csvRows(join(central, "wn"), /^windows_/)).length >= localWindows.length &&
+        (await csvRows(join(central, "wn"), /^window-summary_/)).length >= windowCount);
+      assert.deepEqual(await csvRows(join(central, "lv"), /^flows_/), localLive);
+      assert.deepEqual(await csvRows(join(central, "wn"), /^windows_/), localWindows);
+      const summaries = await csvRows(join(central, "wn"), /^window-summary_/);
       assert.equal(summaries.length, windowCount);
       assert.match(summaries[0], /^live_capture_\d{8}_\d{6}\.csv,\d{4}-.*,http-flood,/);
     } finally {
@@ -160,14 +129,12 @@ Deno.test({
       );
       await new Promise((r) => setTimeout(r, 2000));
       await traffic.send(20, 30);
-      const converted = await until(
-        async () => (await dataRows(join(data, "csv"), /\.csv$/)).length >= 20,
-        15_000,
-      );
       p.child.kill("SIGINT");
       const status = await p.exit(30_000);
-      assert(converted, p.output());
       assert.equal(status.code, 0, p.output());
+      const rows = (await csvRows(join(data, "csv"), /\.csv$/)).length;
+      assert(rows >= 20, p.output());
+      assert.match(p.output(), new RegExp(`stream: ${rows} rows spooled, 0 acknowledged`));
       assert.match(p.output(), /cannot reach NATS servers 127\.0\.0\.1:\d+/);
       assert.match(p.output(), /bytes stay in .*spool for the next start/);
       const spooled = [...Deno.readDirSync(join(data, "spool"))].filter((e) => e.name.startsWith("spool-"));

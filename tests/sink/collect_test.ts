@@ -6,11 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { NatsCluster, natsServerPath } from "./nats_cluster.ts";
-import { createStream, recordingLog, until } from "./stream_reader.ts";
+import { natsServerPath, withNats } from "./nats_cluster.ts";
+import { collectUntil, createStream, recordingLog } from "./stream_reader.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
-import { runCollect } from "../../src/sink/collect.ts";
 import { hourFileName } from "../../src/sink/hour_files.ts";
 import { saveState } from "../../src/sink/collect_state.ts";
 import { runCli } from "../cli/run_cli.ts";
@@ -38,34 +37,13 @@ async function publish(url: string, dir: string, sensor: string, files: string[]
   await sink.close();
 }
 
-async function collectUntil(url: string, out: string, done: () => Promise<boolean>) {
-  const stop = new AbortController();
-  const log = recordingLog();
-  const run = runCollect({
-    connection: { servers: url.replace(/nats:\/\//g, "").split(","), tlsRequired: false, tls: {} },
-    stream: "FLOWS",
-    consumer: "collect",
-    outputDir: out,
-    format: "csv",
-    log,
-    signal: stop.signal,
-  });
-  const ok = await until(done, 15_000);
-  stop.abort();
-  const stats = await run;
-  assert(ok, log.lines.join("\n"));
-  return stats;
-}
-
 const dataLines = async (path: string) => (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "");
 
 Deno.test({
   name: "collect writes each sensor's rows to its hourly file, equal to the local files row for row",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
       const header = "Flow ID,Src IP,Label";
       const a1 = await csvFile(dir, "capture_1.csv", header, 40, "a1");
@@ -89,10 +67,7 @@ Deno.test({
       assert.deepEqual(alpha, local);
       assert.deepEqual(await dataLines(join(out, "beta", hour)), await dataLines(b1));
       assert.equal((await Deno.stat(join(out, "alpha", hour))).mode! & 0o777, 0o600);
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -100,9 +75,7 @@ Deno.test({
   name: "collect cuts back a batch a crash left half-written, then writes each row once",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
       const header = "Flow ID,Src IP,Label";
       const a1 = await csvFile(dir, "capture_1.csv", header, 10, "a1");
@@ -121,10 +94,7 @@ Deno.test({
         }
       });
       assert.deepEqual(await dataLines(join(out, "alpha", hour)), await dataLines(a1));
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -132,8 +102,7 @@ Deno.test({
   name: "sink-check creates the stream, reports a stream that differs, and --update fixes it",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    try {
+    await withNats({}, async (nats) => {
       const base = ["sink-check", "--sink", nats.url, "--max-bytes", "100M", "--dedup-window", "2m"];
       const fleet = { permissionSet: "fleet" };
       let r = await runCli(base, fleet);
@@ -153,9 +122,7 @@ Deno.test({
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /updated stream FLOWS/);
       assert.match(r.stdout, /subjects metrics\.>, flows\.>/);
-    } finally {
-      await nats.stop();
-    }
+    });
   },
 });
 

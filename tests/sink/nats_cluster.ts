@@ -153,3 +153,21 @@ ${options.extraConfig ?? ""}
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }
 }
+
+/**
+ * Runs `fn` with a started cluster and a temporary directory; both are
+ * removed afterwards, whatever `fn` does.
+ */
+export async function withNats(
+  options: ClusterOptions,
+  fn: (nats: NatsCluster, dir: string) => Promise<void>,
+): Promise<void> {
+  const nats = await NatsCluster.start(options);
+  const dir = await Deno.makeTempDir({ prefix: "pp-nats-test-" });
+  try {
+    await fn(nats, dir);
+  } finally {
+    await nats.stop();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { NatsCluster, natsServerPath } from "./nats_cluster.ts";
+import { natsServerPath, withNats } from "./nats_cluster.ts";
 import { createStream, readStream, recordingLog, until } from "./stream_reader.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
@@ -35,9 +35,7 @@ Deno.test({
   name: "a finished file's rows reach the stream in order with stable ids; a replay adds nothing",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
       const csv = await csvFile(dir, "capture_20261202_080000.csv", 50);
       const log = recordingLog();
@@ -57,10 +55,7 @@ Deno.test({
       assert.equal(again.stats().duplicates, 50, log.lines.join("\n"));
       rows = await readStream(nats.url);
       assert.equal(rows.length, 50);
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -69,9 +64,7 @@ Deno.test({
     "while the server is down rows wait in the spool; they are published when it is back, also after a restart",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
       await nats.kill(0);
       const log = recordingLog();
@@ -98,10 +91,7 @@ Deno.test({
         ],
       );
       assert.equal(second.stats().backlogBytes, 0);
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -109,9 +99,7 @@ Deno.test({
   name: "wrong credentials: a clear error naming the file, rows stay spooled",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start({ extraConfig: "authorization { token: right-token }" });
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({ extraConfig: "authorization { token: right-token }" }, async (nats, dir) => {
       const creds = join(dir, "nats.cred");
       await Deno.writeTextFile(creds, "token = wrong-token\n", { mode: 0o600 });
       const log = recordingLog();
@@ -126,10 +114,7 @@ Deno.test({
       await sink.close();
       assert.equal(sink.stats().spooled, 5);
       assert(sink.stats().backlogBytes > 0);
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -137,9 +122,7 @@ Deno.test({
   name: "right credentials from a file are used; a file others can read is refused",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start({ extraConfig: "authorization { user: s1, password: pw1 }" });
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({ extraConfig: "authorization { user: s1, password: pw1 }" }, async (nats, dir) => {
       const creds = join(dir, "nats.cred");
       await Deno.writeTextFile(creds, "user = s1\npassword = pw1\n", { mode: 0o644 });
       await Deno.chmod(creds, 0o644);
@@ -154,10 +137,7 @@ Deno.test({
       await sink.publishFile(await csvFile(dir, "a.csv", 3), "flows");
       await sink.close();
       assert.equal(sink.stats().published, 3, log.lines.join("\n"));
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -165,9 +145,7 @@ Deno.test({
   name: "a stream with the wrong subjects: a clear error, rows stay spooled",
   ignore,
   async fn() {
-    const nats = await NatsCluster.start();
-    const dir = await Deno.makeTempDir();
-    try {
+    await withNats({}, async (nats, dir) => {
       await createStream(nats.url, { subjects: ["metrics.>"] });
       const log = recordingLog();
       const sink = await openRowSink({ ...config(nats.url, join(dir, "spool")), drainMs: 0 }, log);
@@ -177,9 +155,6 @@ Deno.test({
       await sink.close();
       assert.equal(sink.stats().published, 0);
       assert(sink.stats().backlogBytes > 0);
-    } finally {
-      await nats.stop();
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });

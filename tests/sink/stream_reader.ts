@@ -7,6 +7,8 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureStream, type StreamSpec } from "../../src/sink/stream_setup.ts";
 import { DEFAULT_STREAM } from "../../src/sink/stream_setup.ts";
 import type { Logger } from "../../src/log.ts";
+import { type CollectStats, runCollect } from "../../src/sink/collect.ts";
+import { join } from "node:path";
 import { HDR } from "../../src/sink/message.ts";
 
 /** Creates the stream (defaults: FLOWS on flows.>) on the servers of `url` (comma-separated). */
@@ -83,4 +85,42 @@ export async function until(cond: () => boolean | Promise<boolean>, ms: number):
     await new Promise((r) => setTimeout(r, 100));
   }
   return await cond();
+}
+
+/** The data rows (header dropped) of every file matching `pattern` in `dir`, sorted; [] when `dir` is absent. */
+export async function csvRows(dir: string, pattern: RegExp): Promise<string[]> {
+  const rows: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) {
+      if (!e.isFile || !pattern.test(e.name)) continue;
+      rows.push(...(await Deno.readTextFile(join(dir, e.name))).split("\n").filter((l) => l !== "").slice(1));
+    }
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return rows.sort();
+}
+
+/** Runs collect (stream FLOWS, consumer `collect`) into `out` until `done()` (at most 20 s, else it throws). */
+export async function collectUntil(
+  url: string,
+  out: string,
+  done: () => Promise<boolean>,
+): Promise<CollectStats> {
+  const stop = new AbortController();
+  const log = recordingLog();
+  const run = runCollect({
+    connection: { servers: url.replace(/(nats|tls):\/\//g, "").split(","), tlsRequired: false, tls: {} },
+    stream: "FLOWS",
+    consumer: "collect",
+    outputDir: out,
+    format: "csv",
+    log,
+    signal: stop.signal,
+  });
+  const ok = await until(done, 20_000);
+  stop.abort();
+  const stats = await run;
+  if (!ok) throw new Error(`collect did not finish in 20 s:\n${log.lines.join("\n")}`);
+  return stats;
 }
