@@ -244,6 +244,7 @@ export async function startPipeline(
       freeBytes: await deps.freeBytes(dirs.data).catch(() => undefined),
       capture: capture.state,
       tcpdumpRestarts: capture.restarts,
+      stream: sink?.stats(),
     });
     const logStatus = async () => log.info(formatStatus(await status()));
     const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);

@@ -20,6 +20,8 @@ export interface PipelineStatus {
   freeBytes?: number;
   capture: CaptureState;
   tcpdumpRestarts: number;
+  /** Streaming (`--sink`): rows acknowledged by the stream, bytes waiting in the spool, connected. */
+  stream?: { published: number; backlogBytes: number; connected: boolean };
 }
 
 /**
@@ -39,6 +41,14 @@ export function formatStatus(s: PipelineStatus): string {
     `free disk ${s.freeBytes === undefined ? "unknown" : formatBytes(s.freeBytes)}`,
     `tcpdump ${s.capture}${s.tcpdumpRestarts > 0 ? ` (${s.tcpdumpRestarts} restarts)` : ""}`,
   ];
+  if (s.stream) {
+    parts.push(
+      `stream ${
+        s.stream.connected ? "connected" : "not connected"
+      }: ${s.stream.published} rows acknowledged, ` +
+        `${formatBytes(s.stream.backlogBytes)} spooled`,
+    );
+  }
   return `status: ${parts.join(", ")}`;
 }
 
