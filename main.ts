@@ -9,6 +9,8 @@ import { interfacesCommand } from "./src/cli/interfaces.ts";
 import { liveCommand } from "./src/cli/live.ts";
 import { windowsCommand } from "./src/cli/windows.ts";
 import { addRunCommands } from "./src/cli/run.ts";
+import { collectCommand } from "./src/cli/collect.ts";
+import { sinkCheckCommand } from "./src/cli/sink_check.ts";
 import { UsageError } from "./src/cli/errors.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   program.addCommand(liveCommand());
   program.addCommand(windowsCommand());
   program.addCommand(interfacesCommand());
+  program.addCommand(collectCommand());
+  program.addCommand(sinkCheckCommand());
   addRunCommands(program);
   // Commands built on their own do not inherit these: without them a bad option value
   // would exit from inside commander with code 1 instead of our usage code 2.

@@ -13,8 +13,15 @@ import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { printInterfaces } from "./interfaces.ts";
+import {
+  addSinkOptions,
+  openSinkFromOptions,
+  type RawSinkOptions,
+  rawSinkSettings,
+  stderrLogger,
+} from "./sink_options.ts";
 
-interface RawLiveOptions extends RawFlowOptions {
+interface RawLiveOptions extends RawFlowOptions, RawSinkOptions {
   interface?: string;
   output: string;
   count?: string;
@@ -131,6 +138,7 @@ export function liveCommand(): Command {
     .option("--progress", "show progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress line");
   addFlowOptions(cmd);
+  addSinkOptions(cmd);
   return cmd.exitOverride().action(async (raw: RawLiveOptions) => {
     if (raw.listInterfaces) return await printInterfaces(false);
     const flow = parseFlowOptions(raw);
@@ -146,6 +154,11 @@ export function liveCommand(): Command {
         partPath(raw.output, Date.now()).replace(/_\d{8}_\d{6}\.parquet$/, "_*.parquet")
       } (a file every ${parquetRotateSec} s)`
       : raw.output;
+    const rowSink = await openSinkFromOptions(
+      rawSinkSettings(raw),
+      raw.output === "-" ? undefined : `${raw.output}.spool`,
+      stderrLogger,
+    );
     const stop = listenForStop("stopping: writing the open flows");
     let progressShown = false;
     try {
@@ -158,6 +171,7 @@ export function liveCommand(): Command {
           maxPackets,
           bufferKiB,
           parquetRotateSec,
+          rowSink,
           signal: stop.graceful,
           onListening: () =>
             console.error(
@@ -181,6 +195,7 @@ export function liveCommand(): Command {
       const failure = tcpdumpFailure(iface, result);
       if (failure) throw failure;
     } finally {
+      await rowSink?.close(stop.force.aborted ? 0 : undefined);
       stop.dispose();
     }
   });

@@ -11,6 +11,8 @@ import { SETTINGS } from "../config/settings.ts";
 import { CONVERTER_NAMES, type ConverterName } from "../convert/converter.ts";
 import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
+import { openRowSink } from "../sink/row_sink.ts";
+import { prepareSink } from "./sink_options.ts";
 
 const METER_HELP: Record<ConverterName, string> = {
   cicflowmeter: "capture and convert each pcap with the cicflowmeter CLI (pip install cicflowmeter)",
@@ -72,6 +74,13 @@ function optionsGiven(command: Command): Record<string, unknown> {
 
 async function runMeter(meter: ConverterName, options: Record<string, unknown>): Promise<void> {
   const config = await loadPipelineConfig(meter, options);
+  if (config.sink.sink !== undefined && meter !== "builtin") {
+    throw new UsageError(`--sink streams the builtin meter's rows; ${meter} is not supported with it`);
+  }
+  if (config.sink.sink !== undefined && config.builtin.format === "parquet") {
+    throw new UsageError("--sink streams the CSV files; use --format csv or csv+parquet with it");
+  }
+  const sink = await prepareSink(config.sink, `${config.dirs.data}/spool`);
   const graceful = new AbortController();
   const force = new AbortController();
   let signals = 0;
@@ -84,7 +93,7 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
       force.abort();
     }
   };
-  const pipeline = await startPipeline(config);
+  const pipeline = await startPipeline(config, { openSink: sink && ((log) => openRowSink(sink, log)) });
   const onStatus = () => void pipeline.logStatus();
   const listeners: [Deno.Signal, () => void][] = [["SIGINT", onStop], ["SIGTERM", onStop], [
     "SIGUSR1",

@@ -23,11 +23,18 @@ import {
 } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { checkTarget, listenForStop, unlessForced } from "./live.ts";
+import {
+  addSinkOptions,
+  openSinkFromOptions,
+  type RawSinkOptions,
+  rawSinkSettings,
+  stderrLogger,
+} from "./sink_options.ts";
 
 /** Names accepted by `--rule`. */
 export const RULE_NAMES = ["http-flood", "syn-flood"] as const;
 
-interface RawWindowsOptions extends RawFlowOptions {
+interface RawWindowsOptions extends RawFlowOptions, RawSinkOptions {
   interface?: string;
   outputDir?: string;
   duration: string;
@@ -138,6 +145,7 @@ export function windowsCommand(): Command {
     .option("--empty-windows", "also write a header-only file for a window without flows");
   // For detection, not dataset parity: one row per connection (no post-FIN remnants), IPv4 as the original tool.
   addFlowOptions(cmd, "ddos2019", { profile: "corrected", ipv6: false });
+  addSinkOptions(cmd);
   return cmd.exitOverride().action(async (raw: RawWindowsOptions) => {
     if (raw.label !== undefined) {
       throw new UsageError("--label does not apply to windows: the rule sets each label");
@@ -156,6 +164,12 @@ export function windowsCommand(): Command {
     } catch (err) {
       throw new Error(`${outputDir}: cannot create the output directory: ${(err as Error).message}`);
     }
+    if (raw.sink !== undefined && (flow.format ?? "csv") !== "csv") {
+      throw new UsageError("--sink streams CSV window files; use --format csv with it");
+    }
+    const rowSink = await openSinkFromOptions(rawSinkSettings(raw), `${outputDir}/.spool`, stderrLogger);
+    // Window files saved by a run that died before it spooled them.
+    await rowSink?.catchUp(outputDir, "windows", /^live_capture_\d{8}_\d{6}\.csv$/);
     const stop = listenForStop("stopping: saving the current window");
     try {
       const result = await unlessForced(
@@ -171,6 +185,7 @@ export function windowsCommand(): Command {
           rule,
           filter: raw.filter,
           bufferKiB,
+          rowSink,
           signal: stop.graceful,
           onListening: () =>
             console.error(
@@ -190,6 +205,7 @@ export function windowsCommand(): Command {
       const failure = tcpdumpFailure(iface, result);
       if (failure) throw failure;
     } finally {
+      await rowSink?.close(stop.force.aborted ? 0 : undefined);
       stop.dispose();
     }
   });

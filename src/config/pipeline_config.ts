@@ -7,6 +7,7 @@ import type { ConverterName } from "../convert/converter.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import type { LayoutName } from "../output/columns.ts";
 import type { LogLevel } from "../log.ts";
+import type { RawSinkSettings } from "../sink/sink_config.ts";
 
 /** Output formats of nexusflowmeter. */
 export const NEXUS_FORMATS = ["csv", "json", "xlsx"] as const;
@@ -93,12 +94,14 @@ export interface PipelineConfig {
   fileMode: number;
   /** Mode of created directories (default 0o700). */
   dirMode: number;
+  /** Streaming rows to NATS JetStream (`sink` unset: no streaming). */
+  sink: RawSinkSettings;
 }
 
 /** A config with every field optional, as read from a file or from flags. */
 export type PartialConfig =
   & Partial<
-    Omit<PipelineConfig, "dirs" | "retentionMinutes" | "builtin" | "cicflowmeter" | "nexusflowmeter">
+    Omit<PipelineConfig, "dirs" | "retentionMinutes" | "builtin" | "cicflowmeter" | "nexusflowmeter" | "sink">
   >
   & {
     dirs?: Partial<PipelineDirs>;
@@ -106,6 +109,7 @@ export type PartialConfig =
     builtin?: Partial<BuiltinOptions>;
     cicflowmeter?: Partial<CicflowmeterOptions>;
     nexusflowmeter?: Partial<NexusflowmeterOptions>;
+    sink?: RawSinkSettings;
   };
 
 /** The defaults (the seed's values). Directories are derived from `dirs.data` by `mergeConfig`. */
@@ -219,5 +223,6 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
     meterCheck: pick((l) => l.meterCheck, DEFAULTS.meterCheck as boolean),
     fileMode: pick((l) => l.fileMode, DEFAULTS.fileMode as number),
     dirMode: pick((l) => l.dirMode, DEFAULTS.dirMode as number),
+    sink: Object.assign({}, ...layers.map((l) => l.sink ?? {})),
   };
 }

@@ -332,6 +332,61 @@ export const SETTINGS: readonly Setting[] = [
     shownDefault: "off",
     apply: (c, v) => (c.nexusflowmeter ??= {}).reports = v as boolean,
   },
+  ...([
+    [
+      "sink",
+      "--sink <urls>",
+      "stream the builtin meter's rows to NATS JetStream servers, comma-separated nats://HOST:PORT (tls:// for TLS)",
+      "off",
+      "sink",
+    ],
+    ["sensor", "--sensor <name>", "this sensor's name in the stream", "the host name", "sensor"],
+    ["sink_subject", "--sink-subject <subject>", "subject to publish to", "flows.<sensor>", "subject"],
+    [
+      "sink_credentials",
+      "--sink-credentials <file>",
+      "file with token, user/password or nkey_seed (mode 600)",
+      "none",
+      "credentials",
+    ],
+    [
+      "sink_tls_ca",
+      "--sink-tls-ca <file>",
+      "CA certificate (PEM) to trust for the NATS servers",
+      "system CAs",
+      "tlsCa",
+    ],
+    [
+      "sink_tls_cert",
+      "--sink-tls-cert <file>",
+      "client certificate (PEM), with --sink-tls-key",
+      "none",
+      "tlsCert",
+    ],
+    ["sink_tls_key", "--sink-tls-key <file>", "client key (PEM)", "none", "tlsKey"],
+    [
+      "spool_dir",
+      "--spool-dir <dir>",
+      "durable spool for rows not yet in the stream",
+      "DATA_DIR/spool",
+      "spoolDir",
+    ],
+  ] as const).map(([key, flag, help, shownDefault, field]): Setting => ({
+    key,
+    flag,
+    kind: { type: "string" },
+    help,
+    shownDefault,
+    apply: (c, v) => (c.sink ??= {})[field] = v as string,
+  })),
+  {
+    key: "spool_max_mb",
+    flag: "--spool-max <MiB>",
+    kind: positive,
+    help: "spool size limit",
+    shownDefault: "256",
+    apply: (c, v) => (c.sink ??= {}).spoolMaxMb = v as number,
+  },
 ];
 
 /** The commander attribute name of a flag (`--retry-delay <s>` → `retryDelay`, `--no-root-check` → `rootCheck`). */

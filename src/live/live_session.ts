@@ -15,6 +15,7 @@ import { openFlowWriter } from "../output/flow_writer.ts";
 import { openParquetParts } from "../output/parquet_parts.ts";
 import type { ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 
 export interface LiveSessionOptions extends FlowTableOptions {
   /** Interface to capture on. */
@@ -52,6 +53,8 @@ export interface LiveSessionOptions extends FlowTableOptions {
   /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
   tcpdumpCommand?: string;
   tcpdumpPrefixArgs?: string[];
+  /** Also streams every row written (`--sink`); the caller closes it. */
+  rowSink?: RowSink;
 }
 
 /**
@@ -138,6 +141,11 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
       compression: options.compression,
       rowGroupRows: options.rowGroupRows,
     });
+  const streamRow = options.rowSink?.rowStream(
+    options.output === "-" ? "stdout" : options.output.slice(options.output.lastIndexOf("/") + 1),
+    layout,
+    "flows",
+  );
   const stop = new AbortController();
   let failure: unknown;
   const fail = (err: unknown) => {
@@ -148,6 +156,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     if (failure !== undefined) return;
     try {
       writer.write(flow);
+      streamRow?.(flow);
     } catch (err) {
       fail(err);
     }

@@ -15,6 +15,7 @@ import type { Layout } from "../output/columns.ts";
 import { openFlowWriter } from "../output/flow_writer.ts";
 import { canMakeSymlinks, pointLatestLink } from "../output/latest_link.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
@@ -51,6 +52,8 @@ export interface WindowsSessionOptions extends FlowTableOptions {
   /** tcpdump to run and arguments before its own (tests: `ip netns exec NS tcpdump`). */
   tcpdumpCommand?: string;
   tcpdumpPrefixArgs?: string[];
+  /** Also streams each saved window's rows and its label summary (`--sink`); the caller closes it. */
+  rowSink?: RowSink;
 }
 
 /** One saved window. */
@@ -160,6 +163,7 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
     if (report.flows.length === 0 && !options.emptyWindows) {
       // A header-only file would make the detector report a stale or empty window as a fresh one.
       totals.packets += report.packets;
+      // No file, so nothing to stream either: a summary's id names its window file.
       options.onWindow?.({ ...summary, file: null, flows: 0, attackFlows: 0 });
       return;
     }
@@ -183,11 +187,14 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
         await writer.close();
         // Only now, with the file complete under its final name, may the link name it.
         if (latestLink) await pointLatestLink(options.outputDir, name);
+        await options.rowSink?.publishFile(file, "windows");
         totals.windows++;
         totals.packets += report.packets;
         totals.flows += report.flows.length;
         totals.attackFlows += attackFlows;
-        options.onWindow?.({ ...summary, file, flows: report.flows.length, attackFlows });
+        const done = { ...summary, file, flows: report.flows.length, attackFlows };
+        options.rowSink?.publishWindowSummary(done);
+        options.onWindow?.(done);
       } catch (err) {
         await writer.abort().catch(() => {});
         throw err;

@@ -162,9 +162,13 @@ export async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<vo
 }
 
 /** fsync the directory holding `path` so the rename survives a power loss; best effort. */
-async function syncDirectory(path: string): Promise<void> {
+function syncDirectory(path: string): Promise<void> {
   const slash = path.lastIndexOf("/");
-  const dir = slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".";
+  return syncDir(slash > 0 ? path.slice(0, slash) : slash === 0 ? "/" : ".");
+}
+
+/** fsync directory `dir` so a file created or renamed in it survives a power loss; best effort. */
+export async function syncDir(dir: string): Promise<void> {
   let handle: Deno.FsFile | undefined;
   try {
     handle = await Deno.open(dir, { read: true });

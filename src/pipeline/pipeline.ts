@@ -24,7 +24,8 @@ import { NexusflowmeterConverter } from "../convert/nexusflowmeter.ts";
 import { checkMeter, isIdentified } from "../convert/meter_check.ts";
 import { describeMeter } from "../convert/meter_cli.ts";
 import { RepeatedErrorWatch } from "../convert/repeated_errors.ts";
-import { type ClosableLogger, createLogger } from "../log.ts";
+import { type ClosableLogger, createLogger, type Logger } from "../log.ts";
+import type { RowSink } from "../sink/row_sink.ts";
 import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";
 import { DiskMonitor, freeBytes } from "./disk_monitor.ts";
@@ -56,6 +57,8 @@ export interface PipelineOptions {
   rescanMs?: number;
   /** Retention pass period (default 30 s; tests shorten it). */
   retentionIntervalMs?: number;
+  /** Opens where converted rows are streamed besides csv/ (`--sink`), logging to the pipeline's log. */
+  openSink?: (log: Logger) => Promise<RowSink>;
 }
 
 /** What a run did, returned when it has stopped. */
@@ -155,6 +158,7 @@ export async function startPipeline(
   const truncation = snaplenWarning(cfg.meter, cfg.snaplen);
   if (truncation) log.warn(truncation);
 
+  let sink: RowSink | undefined;
   try {
     // Half-written outputs of a crashed run (nothing converts yet, so all temp names are stale).
     await removeTempLeftovers([...new Set([dirs.csv, dirs.reports, dirs.pcaps, dirs.failed])], log);
@@ -169,6 +173,7 @@ export async function startPipeline(
       } else log.warn(`meter check skipped (--no-meter-check); ${meter.name} is tried on the first capture`);
     }
     const converter = new RepeatedErrorWatch(meter, log);
+    sink = await options.openSink?.(log);
     let failedThisRun = 0;
     let packetsRead = 0;
     const meterPackets = () => cfg.meter === "builtin" ? packetsRead : null;
@@ -185,8 +190,13 @@ export async function startPipeline(
       fileMode: cfg.fileMode,
       dirMode: cfg.dirMode,
       onFailed: () => failedThisRun++,
-      onConverted: (_pcap, _csv, outcome) => packetsRead += outcome.packets ?? 0,
+      onConverted: (_pcap, csv, outcome) => {
+        packetsRead += outcome.packets ?? 0;
+        void sink?.publishFile(csv, "flows");
+      },
     });
+    // CSVs finished by a run that died before it spooled them.
+    void sink?.catchUp(dirs.csv, "flows", /^capture_\d{8}_\d{6}\.csv$/);
     const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
     const watcher = new CaptureWatcher({
       dir: dirs.pcaps,
@@ -265,6 +275,7 @@ export async function startPipeline(
       tcpdumpRestarts: capture.restarts,
       tcpdump: await capture.refreshCounts(),
       packetsRead: meterPackets(),
+      stream: sink?.stats(),
     });
     const logStatus = async () => log.info(formatStatus(await status()));
     const statusTimer = setInterval(() => void logStatus(), options.statusIntervalMs ?? 60_000);
@@ -312,6 +323,7 @@ export async function startPipeline(
           );
         }
         if (forced || unfinished > 0) await queue.abort();
+        await sink?.close(forced ? 0 : undefined);
         const failedFiles = await listFailedCaptures(dirs.failed);
         for (const f of failedFiles) log.warn(`failed: ${dirs.failed}/${f.file}: ${f.reason}`);
         const summary: PipelineSummary = {
@@ -349,6 +361,7 @@ export async function startPipeline(
     };
   } catch (err) {
     log.error(`could not start: ${(err as Error).message}`);
+    await sink?.close(0);
     log.close();
     throw err;
   }

@@ -25,6 +25,8 @@ export interface PipelineStatus {
   tcpdump?: TcpdumpCounts | null;
   /** Packets in the pcaps converted this run (builtin meter); null: an external meter, which does not say. */
   packetsRead?: number | null;
+  /** Streaming (`--sink`): rows acknowledged by the stream, bytes waiting in the spool, connected. */
+  stream?: { published: number; backlogBytes: number; connected: boolean };
 }
 
 /**
@@ -45,6 +47,14 @@ export function formatStatus(s: PipelineStatus): string {
     `tcpdump ${s.capture}${s.tcpdumpRestarts > 0 ? ` (${s.tcpdumpRestarts} restarts)` : ""}`,
   ];
   if (s.tcpdump !== undefined) parts.push(formatTcpdumpCounts(s.tcpdump, s.packetsRead ?? null));
+  if (s.stream) {
+    parts.push(
+      `stream ${
+        s.stream.connected ? "connected" : "not connected"
+      }: ${s.stream.published} rows acknowledged, ` +
+        `${formatBytes(s.stream.backlogBytes)} spooled`,
+    );
+  }
   return `status: ${parts.join(", ")}`;
 }
 

@@ -6,6 +6,7 @@ import { runReaderBench } from "./reader_bench.ts";
 import { runConvertBench } from "./convert_bench.ts";
 import { runCaptureLoadBench } from "./capture_load_bench.ts";
 import { runParquetBench } from "./parquet_bench.ts";
+import { runFleetBench } from "./fleet_bench.ts";
 
 const benches: [string, () => Promise<void>][] = [
   ["reader", runReaderBench],
@@ -14,6 +15,7 @@ const benches: [string, () => Promise<void>][] = [
   // Its options pass through: deno task bench --pcap FILE --rates 50000,100000
   ["capture load", () => runCaptureLoadBench(Deno.args)],
   ["parquet", runParquetBench],
+  ["fleet", runFleetBench],
 ];
 
 for (const [name, run] of benches) {

@@ -13,10 +13,11 @@ export interface CliResult {
 
 export async function runCli(
   args: string[],
-  options: { stdin?: Uint8Array; env?: Record<string, string> } = {},
+  options: { stdin?: Uint8Array; env?: Record<string, string>; permissionSet?: string } = {},
 ): Promise<CliResult> {
+  const set = options.permissionSet ? `-P=${options.permissionSet}` : "-P";
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "--config", CONFIG, "-P", MAIN, ...args],
+    args: ["run", "-q", "--config", CONFIG, set, MAIN, ...args],
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",

@@ -131,10 +131,17 @@ export interface PipelineProcess {
   exit(ms: number): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `pcap-pipeline ARGS` as a subprocess; `env` is added to this process's environment. */
-export function spawnPipeline(args: string[], env: Record<string, string> = {}): PipelineProcess {
+/**
+ * Starts `pcap-pipeline ARGS` as a subprocess; `env` is added to this process's environment.
+ * `permissionSet` names another set of deno.json than the default (e.g. "fleet").
+ */
+export function spawnPipeline(
+  args: string[],
+  env: Record<string, string> = {},
+  permissionSet?: string,
+): PipelineProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "--config", CONFIG, "-P", MAIN, ...args],
+    args: ["run", "-q", "--config", CONFIG, permissionSet ? `-P=${permissionSet}` : "-P", MAIN, ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -27,8 +27,16 @@ export interface CliProcess {
  * const p = startCli(["live", "-i", "lo", "-o", "flows.csv"]);
  * await p.waitFor(/listening on lo/, 10_000);
  */
-export function startCli(args: string[], prefix: string[] = []): CliProcess {
-  const denoArgs = ["run", "-q", "--config", CONFIG, "-P", MAIN, ...args];
+export function startCli(args: string[], prefix: string[] = [], permissionSet?: string): CliProcess {
+  const denoArgs = [
+    "run",
+    "-q",
+    "--config",
+    CONFIG,
+    permissionSet ? `-P=${permissionSet}` : "-P",
+    MAIN,
+    ...args,
+  ];
   const command = prefix.length ? prefix[0] : Deno.execPath();
   const child = new Deno.Command(command, {
     args: prefix.length ? [...prefix.slice(1), Deno.execPath(), ...denoArgs] : denoArgs,
