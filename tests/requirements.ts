@@ -21,7 +21,7 @@
  */
 
 /** Something a test may need that a user's machine may lack. */
-export type Requirement = "shared-pcaps" | "shared-reference" | "root" | "tcpdump";
+export type Requirement = "shared-pcaps" | "shared-reference" | "root" | "tcpdump" | "nats-server" | "pandas";
 
 /** ../shared/testdata beside the repository (tests/ is one level down). */
 export const SHARED_TESTDATA = new URL("../../shared/testdata/", import.meta.url);
@@ -52,11 +52,32 @@ function tcpdumpRuns(): boolean {
   }
 }
 
+function natsServerInstalled(): boolean {
+  return ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].some((p) =>
+    exists(new URL(`file://${p}`))
+  );
+}
+
+/** Debian's python3 with pandas (the independent CSV reader; the pyenv python on PATH may lack it). */
+function debianPandas(): boolean {
+  try {
+    return new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import pandas"],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
 const available: Record<Requirement, boolean> = {
   "shared-pcaps": exists(new URL("pcaps/", SHARED_TESTDATA)),
   "shared-reference": exists(new URL("reference/", SHARED_TESTDATA)),
   root: uidIsRoot(),
   tcpdump: tcpdumpRuns(),
+  "nats-server": natsServerInstalled(),
+  pandas: debianPandas(),
 };
 
 /** Why each requirement may be missing, as the summary line says it. */
@@ -66,6 +87,8 @@ export const REQUIREMENT_REASONS: Record<Requirement, string> = {
     "need the Java reference CSVs of ../shared/testdata/reference (not found beside the repo)",
   root: "need root for packet capture",
   tcpdump: "need tcpdump (apt-get install tcpdump)",
+  "nats-server": "need nats-server (apt-get install nats-server)",
+  pandas: "need Debian's pandas in /usr/bin/python3 (apt-get install python3-pandas)",
 };
 
 const tally = new Map<Requirement, number>();

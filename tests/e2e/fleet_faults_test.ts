@@ -7,22 +7,15 @@
  * every row of every local CSV must arrive in the central files exactly
  * once. Needs root, tcpdump and nats-server.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { NatsCluster, natsServerPath } from "../sink/nats_cluster.ts";
+import { NatsCluster } from "../sink/nats_cluster.ts";
 import { csvRows } from "../sink/stream_reader.ts";
-import {
-  captureSkipReason,
-  loopbackPipelineArgs,
-  spawnPipeline,
-  startTrafficServer,
-  until,
-} from "./pipeline_traffic.ts";
+import { loopbackPipelineArgs, spawnPipeline, startTrafficServer, until } from "./pipeline_traffic.ts";
 import type { PipelineProcess, TrafficServer } from "./pipeline_traffic.ts";
 import { type CliProcess, startCli } from "../live/cli_process.ts";
 import { runCli } from "../cli/run_cli.ts";
-
-const ignore = captureSkipReason !== undefined || natsServerPath === undefined;
 
 const localRows = (data: string) => csvRows(join(data, "csv"), /^capture_\d{8}_\d{6}\.csv$/);
 const centralRows = (central: string, sensor: string) =>
@@ -40,7 +33,7 @@ function steadyTraffic(t: TrafficServer, gapMs: number, max: number) {
 Deno.test({
   name:
     "two sensors and collect through a 3-node cluster: every row exactly once through node, cluster, sensor and collect faults",
-  ignore,
+  ignore: ignoreWithout("root", "tcpdump", "nats-server"),
   async fn() {
     const nats = await NatsCluster.start({ nodes: 3 });
     const tmp = await Deno.makeTempDir({ prefix: "pp-fleet-" });

@@ -3,24 +3,18 @@
  * not answer: real tcpdump on loopback, one real nats-server, collect in
  * this process. Needs root, tcpdump and nats-server.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { freePort, NatsCluster, natsServerPath } from "../sink/nats_cluster.ts";
+import { freePort, NatsCluster } from "../sink/nats_cluster.ts";
 import { collectUntil, createStream, csvRows } from "../sink/stream_reader.ts";
-import {
-  captureSkipReason,
-  loopbackPipelineArgs,
-  spawnPipeline,
-  startTrafficServer,
-} from "./pipeline_traffic.ts";
+import { loopbackPipelineArgs, spawnPipeline, startTrafficServer } from "./pipeline_traffic.ts";
 import { startCli } from "../live/cli_process.ts";
 import { runCli } from "../cli/run_cli.ts";
 
-const ignore = captureSkipReason !== undefined || natsServerPath === undefined;
-
 Deno.test({
   name: "live and windows stream their rows and window summaries; collect's files equal the local ones",
-  ignore,
+  ignore: ignoreWithout("root", "tcpdump", "nats-server"),
   async fn() {
     const nats = await NatsCluster.start();
     const tmp = await Deno.makeTempDir({ prefix: "pp-fleet-sessions-" });
@@ -104,7 +98,7 @@ Deno.test({
 Deno.test({
   name:
     "servers that do not answer: the pipeline captures and converts on, rows wait in the spool, the log says why",
-  ignore,
+  ignore: ignoreWithout("root", "tcpdump", "nats-server"),
   async fn() {
     const tmp = await Deno.makeTempDir({ prefix: "pp-fleet-down-" });
     const traffic = startTrafficServer();

@@ -209,12 +209,21 @@ Deno.test({
     );
     try {
       assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
-      await traffic.send(20, 100);
-      assert.ok(
-        // 10 s: under the full suite's load the first rotations and --help can take a while.
-        await until(async () => (await childPids(p.child.pid, "cicflowmeter")).length >= 2, 10_000),
-        "two conversions hang",
-      );
+      // tcpdump -G rotates only when a packet comes after the interval, so traffic goes on (bounded:
+      // 150 requests, 15 s at most) until two captures are complete and their conversions hang.
+      let sending = true;
+      const sent = (async () => {
+        for (let i = 0; i < 150 && sending; i++) await traffic.send(1, 100);
+      })();
+      try {
+        assert.ok(
+          await until(async () => (await childPids(p.child.pid, "cicflowmeter")).length >= 2, 15_000),
+          "two conversions hang",
+        );
+      } finally {
+        sending = false;
+        await sent;
+      }
       p.child.kill("SIGINT");
       assert.ok(await until(() => p.output().includes("shutting down"), 5000), p.output());
       await sleep(500);

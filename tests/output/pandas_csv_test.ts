@@ -5,6 +5,7 @@
  * repeated one), numbers as numbers (NaN and Infinity included), strings as
  * strings, every row.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { convertCaptureFile } from "../../src/convert/convert_file.ts";
 import { layoutFrom } from "../../src/convert/flow_table_options.ts";
@@ -47,7 +48,10 @@ async function readWithPandas(paths: string[]): Promise<Record<string, PandasVie
 }
 
 for (const profile of ["cic2017", "corrected"] as const) {
-  Deno.test(`pandas reads the CSV of every layout with exact names and numeric dtypes (${profile})`, async () => {
+  Deno.test({
+    name: `pandas reads the CSV of every layout with exact names and numeric dtypes (${profile})`,
+    ignore: ignoreWithout("pandas"),
+  }, async () => {
     const dir = await Deno.makeTempDir();
     try {
       const input = await writeFlowMix(dir);

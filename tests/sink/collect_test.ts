@@ -4,17 +4,16 @@
  * row; an unfinished batch left by a crash is cut back; the stream is
  * created, checked and reported.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { natsServerPath, withNats } from "./nats_cluster.ts";
+import { withNats } from "./nats_cluster.ts";
 import { collectUntil, createStream, recordingLog } from "./stream_reader.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
 import { hourFileName } from "../../src/sink/hour_files.ts";
 import { saveState } from "../../src/sink/collect_state.ts";
 import { runCli } from "../cli/run_cli.ts";
-
-const ignore = natsServerPath === undefined;
 
 async function csvFile(
   dir: string,
@@ -41,7 +40,7 @@ const dataLines = async (path: string) => (await Deno.readTextFile(path)).split(
 
 Deno.test({
   name: "collect writes each sensor's rows to its hourly file, equal to the local files row for row",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
@@ -73,7 +72,7 @@ Deno.test({
 
 Deno.test({
   name: "collect cuts back a batch a crash left half-written, then writes each row once",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
@@ -100,7 +99,7 @@ Deno.test({
 
 Deno.test({
   name: "sink-check creates the stream, reports a stream that differs, and --update fixes it",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats) => {
       const base = ["sink-check", "--sink", nats.url, "--max-bytes", "100M", "--dedup-window", "2m"];

@@ -17,9 +17,6 @@ export const natsServerPath: string | undefined = (() => {
   }
   return undefined;
 })();
-if (!natsServerPath) {
-  console.warn("NATS tests skipped: nats-server not installed (apt-get install nats-server)");
-}
 
 /** A free TCP port on 127.0.0.1 (the listener is closed again). */
 export function freePort(): number {

@@ -4,14 +4,13 @@
  * loses nothing, and bad credentials or a wrong stream give clear errors
  * while rows wait in the spool.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { natsServerPath, withNats } from "./nats_cluster.ts";
+import { withNats } from "./nats_cluster.ts";
 import { createStream, readStream, recordingLog, until } from "./stream_reader.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
-
-const ignore = natsServerPath === undefined;
 
 async function csvFile(dir: string, name: string, rows: number): Promise<string> {
   const path = join(dir, name);
@@ -33,7 +32,7 @@ function config(url: string, spoolDir: string, extra: Record<string, string> = {
 
 Deno.test({
   name: "a finished file's rows reach the stream in order with stable ids; a replay adds nothing",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
@@ -62,7 +61,7 @@ Deno.test({
 Deno.test({
   name:
     "while the server is down rows wait in the spool; they are published when it is back, also after a restart",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
@@ -97,7 +96,7 @@ Deno.test({
 
 Deno.test({
   name: "wrong credentials: a clear error naming the file, rows stay spooled",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({ extraConfig: "authorization { token: right-token }" }, async (nats, dir) => {
       const creds = join(dir, "nats.cred");
@@ -120,7 +119,7 @@ Deno.test({
 
 Deno.test({
   name: "right credentials from a file are used; a file others can read is refused",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({ extraConfig: "authorization { user: s1, password: pw1 }" }, async (nats, dir) => {
       const creds = join(dir, "nats.cred");
@@ -143,7 +142,7 @@ Deno.test({
 
 Deno.test({
   name: "a stream with the wrong subjects: a clear error, rows stay spooled",
-  ignore,
+  ignore: ignoreWithout("nats-server"),
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url, { subjects: ["metrics.>"] });

@@ -3,9 +3,10 @@
  * openssl: trusted with --sink-tls-ca the rows arrive; without it the
  * error says TLS failed and rows stay spooled.
  */
+import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { NatsCluster, natsServerPath } from "./nats_cluster.ts";
+import { NatsCluster } from "./nats_cluster.ts";
 import { recordingLog, until } from "./stream_reader.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
@@ -81,7 +82,7 @@ async function makeCerts(dir: string): Promise<void> {
 
 Deno.test({
   name: "TLS: with --sink-tls-ca the rows arrive; without the CA a clear TLS error and rows stay spooled",
-  ignore: natsServerPath === undefined || !hasOpenssl,
+  ignore: !hasOpenssl || ignoreWithout("nats-server"),
   async fn() {
     const dir = await Deno.makeTempDir();
     await makeCerts(dir);
