@@ -2,6 +2,7 @@
  * `pcap-pipeline convert INPUT… [-o FILE|DIR]`: CICFlowMeter-compatible flow
  * tables from capture files (or stdin), with the built-in flow meter.
  */
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
 import { convertInWorker } from "../convert/convert_in_worker.ts";
@@ -27,7 +28,7 @@ interface RawConvertOptions extends RawFlowOptions {
 
 export function convertCommand(): Command {
   const cmd = new Command("convert")
-    .description("Convert pcap/pcapng files (or - for stdin) into flow tables with the built-in flow meter.")
+    .description(describeCommand("convert"))
     .argument("<inputs...>", "capture files; - reads a capture stream from stdin")
     .option("-o, --output <path>", "output file (one input), directory (NAME.csv per input), or - for stdout")
     .option("-c, --count <n>", "stop after N packets per input (0 = all)", "0")

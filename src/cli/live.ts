@@ -4,6 +4,7 @@
  * flushes every open flow and closes the file; a second one exits at once.
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
@@ -102,10 +103,7 @@ export function formatLiveResult(r: LiveResult): string {
 
 export function liveCommand(): Command {
   const cmd = new Command("live")
-    .description(
-      "Flows from a live interface (tcpdump), appended to the output as they end or time out.\n" +
-        "Ctrl+C writes every open flow and closes the file; Ctrl+C again exits at once.",
-    )
+    .description(describeCommand("live"))
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
     .option(
       "-o, --output <file>",
