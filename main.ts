@@ -1,51 +1,80 @@
 /**
  * pcap-pipeline entry point: builds the command tree, runs it, and maps errors
  * to exit codes. The only place that calls `Deno.exit`.
+ *
+ * Start-up is kept short (issue 15): `--version` and the top-level `--help`
+ * load nothing but the command list; any other run loads commander and only
+ * the module of the command it names (the others appear in help as entries
+ * of src/cli/commands.ts).
  */
-import { Command, CommanderError } from "commander";
-import { inspectCommand } from "./src/cli/inspect.ts";
-import { convertCommand } from "./src/cli/convert.ts";
-import { interfacesCommand } from "./src/cli/interfaces.ts";
-import { liveCommand } from "./src/cli/live.ts";
-import { windowsCommand } from "./src/cli/windows.ts";
-import { addRunCommands } from "./src/cli/run.ts";
-import { collectCommand } from "./src/cli/collect.ts";
-import { sinkCheckCommand } from "./src/cli/sink_check.ts";
+import type { Command } from "commander";
+import {
+  COMMANDS,
+  commandToLoad,
+  HELP_COMMAND_TERM,
+  PROGRAM_DESCRIPTION,
+  unknownCommandMessage,
+} from "./src/cli/commands.ts";
 import { UsageError } from "./src/cli/errors.ts";
+import { helpWidth, topLevelHelp } from "./src/cli/quick_help.ts";
 import { VERSION } from "./src/version.ts";
 
-export function buildProgram(): Command {
+/**
+ * The program with the commands in `load` (names) built from their modules;
+ * every other command is a stub that only shows in the help.
+ */
+export async function buildProgram(load: readonly string[] = []): Promise<Command> {
+  const { Command } = await import("commander");
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  terms.set("help", HELP_COMMAND_TERM);
   const program = new Command("pcap-pipeline")
-    .description(
-      "Capture with tcpdump, rotate pcaps, and turn them into CICFlowMeter-compatible flow tables.",
-    )
+    .description(PROGRAM_DESCRIPTION)
     .version(VERSION, "-V, --version")
+    .configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? cmd.name() })
     .showHelpAfterError()
     .exitOverride();
-  program.addCommand(inspectCommand());
-  program.addCommand(convertCommand());
-  program.addCommand(liveCommand());
-  program.addCommand(windowsCommand());
-  program.addCommand(interfacesCommand());
-  program.addCommand(collectCommand());
-  program.addCommand(sinkCheckCommand());
-  addRunCommands(program);
+  for (const entry of COMMANDS) {
+    program.addCommand(
+      load.includes(entry.name) ? await entry.load() : new Command(entry.name).description(entry.description),
+    );
+  }
+  program.on("command:*", (operands: string[]) => {
+    throw new UsageError(unknownCommandMessage(operands[0]));
+  });
   // Commands built on their own do not inherit these: without them a bad option value
   // would exit from inside commander with code 1 instead of our usage code 2.
   for (const command of program.commands) command.exitOverride().showHelpAfterError();
   return program;
 }
 
-if (import.meta.main) {
+/** Runs the command line; resolves with the exit code. */
+async function main(args: string[]): Promise<number> {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+    console.log(VERSION);
+    return 0;
+  }
+  if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
+    await Deno.stdout.write(new TextEncoder().encode(topLevelHelp(helpWidth())));
+    return 0;
+  }
+  const entry = commandToLoad(args);
+  const program = await buildProgram(entry ? [entry.name] : []);
   try {
-    await buildProgram().parseAsync(Deno.args, { from: "user" });
+    await program.parseAsync(args, { from: "user" });
+    return 0;
   } catch (err) {
+    const { CommanderError } = await import("commander");
     if (err instanceof CommanderError) {
       // Commander has printed the message; help and --version end here with code 0.
-      Deno.exit(err.exitCode === 0 ? 0 : 2);
+      return err.exitCode === 0 ? 0 : 2;
     }
     const message = err instanceof Error ? err.message : String(err);
     console.error(`pcap-pipeline: ${message}`);
-    Deno.exit(err instanceof UsageError ? 2 : 1);
+    return err instanceof UsageError ? 2 : 1;
   }
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  if (code !== 0) Deno.exit(code);
 }

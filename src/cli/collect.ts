@@ -2,6 +2,7 @@
  * `pcap-pipeline collect --sink nats://… -o DIR [--format csv|parquet]`: the
  * central writer of a fleet. Thin: options → runCollect (src/sink/collect.ts).
  */
+import { describeCommand } from "./commands.ts";
 import { Command, Option } from "commander";
 import { checkCollectFormat, COLLECT_FORMATS, type CollectFormat, runCollect } from "../sink/collect.ts";
 import { requireNetPermission } from "../sink/connection.ts";
@@ -24,11 +25,7 @@ interface RawCollectOptions extends RawSinkConnectionOptions {
 
 export function collectCommand(): Command {
   const cmd = new Command("collect")
-    .description(
-      "Central writer of a fleet: a durable JetStream consumer writing every streamed row to\n" +
-        "DIR/SENSOR/KIND_YYYYmmdd_HH.csv (kinds: flows, windows, window-summary), acknowledging a row\n" +
-        "only once it is on disk. Ctrl+C finishes the current batch and stops.",
-    )
+    .description(describeCommand("collect"))
     .option("-o, --output-dir <dir>", "directory for the collected files (created if missing)")
     .addOption(new Option("--format <format>", "file format").choices([...COLLECT_FORMATS]).default("csv"))
     .option("--stream <name>", "JetStream stream", DEFAULT_STREAM.name)

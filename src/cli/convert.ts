@@ -2,9 +2,10 @@
  * `pcap-pipeline convert INPUT… [-o FILE|DIR]`: CICFlowMeter-compatible flow
  * tables from capture files (or stdin), with the built-in flow meter.
  */
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
-import { convertInWorker } from "../convert/convert_in_worker.ts";
+import { convertInWorker, ConvertWorker } from "../convert/convert_in_worker.ts";
 import { writeFileAtomic } from "../output/atomic_write.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import {
@@ -28,7 +29,7 @@ interface RawConvertOptions extends RawFlowOptions {
 
 export function convertCommand(): Command {
   const cmd = new Command("convert")
-    .description("Convert pcap/pcapng files (or - for stdin) into flow tables with the built-in flow meter.")
+    .description(describeCommand("convert"))
     .argument("<inputs...>", "capture files; - reads a capture stream from stdin")
     .option(
       "-o, --output <path>",
@@ -53,15 +54,23 @@ async function runConvert(inputs: string[], raw: RawConvertOptions): Promise<voi
   Deno.addSignalListener("SIGINT", onSignal);
   const results: ConvertFileResult[] = [];
   const failures: string[] = [];
+  const lanes: ConvertWorker[] = [];
   const started = performance.now();
   try {
     let next = 0;
     const worker = async () => {
+      // One worker per lane for all its files: its JIT stays warm from one file to the next.
+      const lane = new ConvertWorker();
+      lanes.push(lane);
       while (next < inputs.length && !abort.signal.aborted) {
         const i = next++;
         try {
           const r = jobs > 1 && inputs[i] !== "-"
-            ? await convertInWorker({ input: inputs[i], output: outputs[i], options: settings }, abort.signal)
+            ? await convertInWorker(
+              { input: inputs[i], output: outputs[i], options: settings },
+              abort.signal,
+              lane,
+            )
             : await convertOne(inputs[i], outputs[i], settings, abort.signal, quiet);
           results.push(r);
           if (!quiet) console.log(describeResult(r));
@@ -75,6 +84,7 @@ async function runConvert(inputs: string[], raw: RawConvertOptions): Promise<voi
     await Promise.all(Array.from({ length: Math.min(jobs, inputs.length) }, worker));
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
+    for (const lane of lanes) lane.close();
   }
   if (abort.signal.aborted) throw new PartialFailure("interrupted: outputs not finished were not written");
   const elapsed = (performance.now() - started) / 1000;

@@ -2,6 +2,7 @@
  * `pcap-pipeline inspect FILE…`: what is in a capture (like capinfos), read by
  * our own reader: format, link types, packets, time span, protocols, skips.
  */
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";
@@ -74,9 +75,7 @@ export function formatInspectReport(r: InspectReport): string {
 
 export function inspectCommand(): Command {
   return new Command("inspect")
-    .description(
-      "Describe pcap/pcapng files: format, link types, packets, time span, protocols, skipped records",
-    )
+    .description(describeCommand("inspect"))
     .argument("<files...>", "capture files (pcap or pcapng)")
     .option("--json", "print one JSON object per file (one per line)")
     .exitOverride()

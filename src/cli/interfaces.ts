@@ -2,6 +2,7 @@
  * `pcap-pipeline interfaces`: the network interfaces one can capture on, with
  * their state (up/down) and addresses. `live -l` prints the same list.
  */
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { type InterfaceInfo, listInterfaces } from "../capture/interfaces.ts";
 
@@ -35,7 +36,7 @@ export async function printInterfaces(json: boolean): Promise<void> {
 
 export function interfacesCommand(): Command {
   return new Command("interfaces")
-    .description("List network interfaces with their state (up/down) and addresses")
+    .description(describeCommand("interfaces"))
     .option("--json", "one JSON object per interface (name, up, loopback, addresses), one per line")
     .exitOverride()
     .action(async (opts: { json?: boolean }) => {

@@ -5,6 +5,7 @@
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
 import { partPath } from "../output/parquet_parts.ts";
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
@@ -116,10 +117,7 @@ export function formatLiveResult(r: LiveResult): string {
 
 export function liveCommand(): Command {
   const cmd = new Command("live")
-    .description(
-      "Flows from a live interface (tcpdump), appended to the output as they end or time out.\n" +
-        "Ctrl+C writes every open flow and closes the file; Ctrl+C again exits at once.",
-    )
+    .description(describeCommand("live"))
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
     .option(
       "-o, --output <file>",

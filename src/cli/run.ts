@@ -5,31 +5,20 @@
  * stop, a second one: stop at once; SIGUSR1: status line) and runs the
  * pipeline library.
  */
+import { describeCommand } from "./commands.ts";
 import { Command, Option } from "commander";
 import { loadPipelineConfig } from "../config/load.ts";
 import { SETTINGS } from "../config/settings.ts";
-import { CONVERTER_NAMES, type ConverterName } from "../convert/converter.ts";
+import type { ConverterName } from "../convert/converter.ts";
 import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { openRowSink } from "../sink/row_sink.ts";
 import { prepareSink } from "./sink_options.ts";
 
-const METER_HELP: Record<ConverterName, string> = {
-  cicflowmeter: "capture and convert each pcap with the cicflowmeter CLI (pip install cicflowmeter)",
-  nexusflowmeter: "capture and convert each pcap with the nexusflowmeter CLI",
-  builtin: "capture and convert each pcap with the built-in flow meter (no external program)",
-};
-
-/** The message for a flow meter name that does not exist. */
-export function unknownMeterMessage(name: string): string {
-  return `unknown flow meter '${name}'. Valid flow meters: ${CONVERTER_NAMES.join(", ")} ` +
-    `(e.g. sudo pcap-pipeline builtin -i eth0)`;
-}
-
 /** One pipeline command for `meter`. */
 export function runCommand(meter: ConverterName): Command {
   const cmd = new Command(meter)
-    .description(METER_HELP[meter])
+    .description(describeCommand(meter))
     .option("--config <file>", "settings file (JSON or TOML); flags override it");
   for (const s of SETTINGS) {
     cmd.addOption(new Option(s.flag, `${s.help} (default: ${s.shownDefault})`));
@@ -46,20 +35,6 @@ SIGUSR1: write a status line to the log.`,
     await runMeter(meter, optionsGiven(command));
   });
   return cmd;
-}
-
-/**
- * Adds the three pipeline commands to `program`, and turns an unknown
- * command into the error listing the valid flow meters.
- */
-export function addRunCommands(program: Command): void {
-  for (const meter of CONVERTER_NAMES) program.addCommand(runCommand(meter));
-  program.on("command:*", (operands: string[]) => {
-    const others = program.commands.map((c) => c.name()).filter((n) =>
-      !(CONVERTER_NAMES as readonly string[]).includes(n)
-    );
-    throw new UsageError(`${unknownMeterMessage(operands[0])}; other commands: ${others.join(", ")}`);
-  });
 }
 
 /** Only the options the user gave (not commander's implicit defaults, e.g. of `--no-root-check`). */

@@ -4,6 +4,7 @@
  * its state. A stream that differs is an error listing each difference
  * (`--update` applies the wanted settings instead).
  */
+import { describeCommand } from "./commands.ts";
 import { Command } from "commander";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectOnce, requireNetPermission } from "../sink/connection.ts";
@@ -54,10 +55,7 @@ export function streamSpecFrom(raw: RawCheckOptions): StreamSpec {
 export function sinkCheckCommand(): Command {
   const d = DEFAULT_STREAM;
   const cmd = new Command("sink-check")
-    .description(
-      "Connect to the NATS servers, create the fleet's JetStream stream if it is missing (or check it),\n" +
-        "and print its state.",
-    )
+    .description(describeCommand("sink-check"))
     .option("--stream <name>", "stream name", d.name)
     .option("--subjects <list>", "subjects the stream takes, comma-separated", d.subjects.join(","))
     .option("--replicas <n>", "copies of each message (3 on a 3-node cluster)", String(d.replicas))

@@ -7,6 +7,7 @@
  */
 import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { tcpdumpFailure } from "../live/session_capture.ts";
+import { describeCommand } from "./commands.ts";
 import { Command, Option } from "commander";
 import { DEFAULT_FLOOD_THRESHOLD, DEFAULT_WEB_PORTS, HttpFloodRule } from "../label/http_flood.ts";
 import type { LabelRule } from "../label/rule.ts";
@@ -120,12 +121,7 @@ export function windowJson(w: WindowSummary): string {
 
 export function windowsCommand(): Command {
   const cmd = new Command("windows")
-    .description(
-      "Capture in time windows for DDoS detection: every window writes DIR/live_capture_YYYYmmdd_HHMMSS.csv\n" +
-        "(atomically) with every flow seen in it, labeled Attack/Benign by a flood rule, then points the\n" +
-        "DIR/latest_capture.csv symlink at it. A window without flows writes no file.\n" +
-        "Ctrl+C saves the current window; Ctrl+C again exits at once.",
-    )
+    .description(describeCommand("windows"))
     .option("-i, --interface <name>", "interface to capture on (see `pcap-pipeline interfaces`)")
     .option("-o, --output-dir <dir>", "directory for the window files (created if missing)")
     .option("-d, --duration <seconds>", "window length", "10")

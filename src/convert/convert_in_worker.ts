@@ -1,5 +1,6 @@
 /**
- * Runs a conversion in a fresh Web Worker and resolves with its result.
+ * Runs a conversion in a Web Worker (a fresh one, or a `ConvertWorker` kept
+ * for several files so its JIT stays warm) and resolves with its result.
  * Aborting terminates the worker; whatever temporary output it left
  * (`.NAME.tmp-<pid>-…`, never the final name) is removed.
  */
@@ -18,8 +19,10 @@ import { isAtomicTempName } from "../output/atomic_write.ts";
 export async function convertInWorker(
   request: ConvertRequest,
   signal?: AbortSignal,
+  reuse?: ConvertWorker,
 ): Promise<ConvertFileResult> {
-  const worker = new Worker(new URL("./convert_worker.ts", import.meta.url), { type: "module" });
+  const worker = reuse?.worker ?? newWorker();
+  if (reuse) reuse.worker = worker;
   let onAbort: (() => void) | undefined;
   try {
     const reply = await new Promise<ConvertReply>((resolve, reject) => {
@@ -41,13 +44,34 @@ export async function convertInWorker(
     throw err;
   } catch (err) {
     worker.terminate();
+    if (reuse) reuse.worker = undefined;
     await removeTempOutputs(request.output);
     if (request.options.parquetBeside) await removeTempOutputs(parquetPathBeside(request.output));
     throw err;
   } finally {
     if (onAbort) signal?.removeEventListener("abort", onAbort);
-    worker.terminate();
+    if (!reuse) worker.terminate();
   }
+}
+
+/**
+ * A worker kept across conversions (`convert --jobs N` gives each lane one):
+ * a fresh worker starts with a cold JIT, which costs a 1 M-packet file about
+ * a third of its time (issue 15). After a failure the next conversion gets a
+ * new worker. Call `close()` when done.
+ */
+export class ConvertWorker {
+  /** The live worker, or undefined before the first conversion and after a failure. */
+  worker: Worker | undefined;
+
+  close(): void {
+    this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
+
+function newWorker(): Worker {
+  return new Worker(new URL("./convert_worker.ts", import.meta.url), { type: "module" });
 }
 
 /** Removes `.NAME.tmp-<our pid>-*` files beside `output` (left by a terminated worker). */

@@ -45,15 +45,30 @@ export async function readCaptureFile(
   });
   using file = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
+  // Synchronous reads: an async read of a file costs a thread hand-off per chunk,
+  // ~40% more time for a page-cached file (issue 15). The event loop still runs
+  // (signals, timers, the writer's output) at least every YIELD_BYTES.
+  let sinceYield = 0;
   while (!parser.finished && !options.signal?.aborted) {
-    const n = await file.read(buffer);
+    const n = file.readSync(buffer);
     if (n === null) break;
     parser.push(n === buffer.length ? buffer : buffer.subarray(0, n));
     options.onProgress?.(parser.stats.bytesRead, parser.stats);
-    if (options.afterChunk) await options.afterChunk();
+    const waited = options.afterChunk?.();
+    sinceYield += n;
+    if (waited) {
+      await waited;
+      sinceYield = 0;
+    } else if (sinceYield >= YIELD_BYTES) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sinceYield = 0;
+    }
   }
   return parser.end();
 }
+
+/** Bytes read from a file between two turns of the event loop. */
+const YIELD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Reads a pcap or pcapng byte stream to its end (or until `signal` aborts or

@@ -1,25 +1,15 @@
 /**
- * End-to-end `convert` throughput (pcap → flows → CSV) on the public medium
- * captures, their records repeated into ~1 M packets with each round shifted
- * 200 s later (so rounds make new flows, as a long capture would), plus the
- * memory cost of one million concurrent flows.
+ * In-process steps of `deno task bench` (tests/bench/run.ts): flow meter
+ * without output, `convert` to CSV, and the memory cost of one million
+ * concurrent flows.
  */
 import { convertCaptureFile } from "../../src/convert/convert_file.ts";
 import { FlowMeter } from "../../src/flow/meter.ts";
 import { STRIDE } from "../../src/flow/flow_slab.ts";
 import { PacketInfo } from "../../src/pcap/packet.ts";
-import { buildBenchPcap } from "./reader_bench.ts";
-import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
-
-function peakRssMb(): number {
-  try {
-    const status = Deno.readTextFileSync("/proc/self/status");
-    const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
-    return kb / 1024;
-  } catch {
-    return Deno.memoryUsage().rss / 1048576;
-  }
-}
+import type { ProfileName } from "../../src/flow/flow_record.ts";
+import { readCaptureFile } from "../../src/pcap/reader.ts";
+import { median } from "./process_timing.ts";
 
 /** Heap + array-buffer bytes per open flow with one million concurrent synthetic flows. */
 export function benchFlowMemory(flows = 1_000_000): { bytesPerFlow: number; slabBytesPerFlow: number } {
@@ -45,42 +35,55 @@ export function benchFlowMemory(flows = 1_000_000): { bytesPerFlow: number; slab
   return { bytesPerFlow: used / flows, slabBytesPerFlow: STRIDE * 8 };
 }
 
-export async function runConvertBench(): Promise<void> {
-  if (!haveSharedPcaps) {
-    console.log("convert: ../shared/testdata not found; skipped");
-    return;
-  }
-  const files = listSharedPcaps("medium").map(sharedPcap);
-  const { path, packets } = await buildBenchPcap(files, 1_000_000, 200);
-  const size = (await Deno.stat(path)).size;
-  const out = `${path}.csv`;
+/**
+ * In-process `convert` of `path` to a CSV file (pcap → flows → CSV, the
+ * library call the CLI makes): one warm-up, then the median of `times` runs.
+ */
+export async function benchConvert(
+  path: string,
+  profile: ProfileName,
+  times = 3,
+): Promise<{ seconds: number; packets: number; flows: number }> {
+  const out = `${path}.${profile}.csv`;
   try {
-    for (const profile of ["cic2017", "corrected"] as const) {
-      let best = Infinity, flows = 0;
-      for (let i = 0; i < 3; i++) {
-        const r = await convertCaptureFile(path, out, { profile });
-        best = Math.min(best, r.elapsedMs);
-        flows = r.flows;
-      }
-      const seconds = best / 1000;
-      console.log(
-        `convert (${profile}): ${packets} packets, ${(size / 1e6).toFixed(1)} MB → ${flows} flows in ${
-          seconds.toFixed(2)
-        } s: ${(packets / seconds / 1e6).toFixed(2)} M packets/s, ${
-          (size / 1e6 / seconds).toFixed(0)
-        } MB/s (best of 3)`,
-      );
+    const runs: number[] = [];
+    let packets = 0, flows = 0;
+    for (let i = 0; i <= times; i++) {
+      const r = await convertCaptureFile(path, out, { profile });
+      if (i > 0) runs.push(r.elapsedMs / 1000);
+      packets = r.packets;
+      flows = r.flows;
     }
-    console.log(`convert: peak RSS ${peakRssMb().toFixed(0)} MB`);
+    return { seconds: median(runs), packets, flows };
   } finally {
-    await Deno.remove(path).catch(() => {});
     await Deno.remove(out).catch(() => {});
   }
-  const mem = benchFlowMemory();
-  console.log(
-    `flow memory: ${mem.bytesPerFlow.toFixed(0)} bytes per open flow with 1 000 000 concurrent flows ` +
-      `(slab ${mem.slabBytesPerFlow} bytes/flow); peak RSS ${peakRssMb().toFixed(0)} MB`,
-  );
 }
 
-if (import.meta.main) await runConvertBench();
+/**
+ * In-process read + decode + flow meter of `path`, the flows built as records
+ * but not formatted or written: the step between the reader and `convert`.
+ */
+export async function benchMeter(path: string, profile: ProfileName, times = 3): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i <= times; i++) {
+    let flows = 0;
+    const meter = new FlowMeter({ profile }, () => flows++);
+    const start = performance.now();
+    await readCaptureFile(path, meter.addPacket);
+    meter.flush();
+    if (i > 0) runs.push((performance.now() - start) / 1000);
+  }
+  return median(runs);
+}
+
+/** Peak RSS of this process so far, in MB. */
+export function peakRssMb(): number {
+  try {
+    const status = Deno.readTextFileSync("/proc/self/status");
+    const kb = Number(status.match(/VmHWM:\s+(\d+)/)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return Deno.memoryUsage().rss / 1048576;
+  }
+}

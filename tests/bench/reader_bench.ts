@@ -1,13 +1,9 @@
 /**
- * Read + decode throughput of the pcap reader, next to `tcpdump -r FILE -w /dev/null`
- * on the same file. The input is the public medium captures, their records
- * repeated into one temporary pcap of about a million packets, so the timing is
- * not dominated by start-up.
+ * Read + decode throughput of the pcap reader (a step of `deno task bench`,
+ * tests/bench/run.ts), and the fallback builder of the benchmark capture.
  */
 import { readCaptureFile } from "../../src/pcap/reader.ts";
-import { haveSharedPcaps, listSharedPcaps, sharedPcap } from "../pcap/shared_pcaps.ts";
-
-const TARGET_PACKETS = 1_000_000;
+import { median } from "./process_timing.ts";
 
 /**
  * Builds a little-endian µs Ethernet pcap from the records of the given
@@ -61,60 +57,20 @@ function shifted(records: Uint8Array, seconds: number): Uint8Array {
   return copy;
 }
 
-async function timeTcpdump(path: string): Promise<number | null> {
-  try {
+/**
+ * In-process read + decode of `path`: one warm-up pass (JIT, page cache), then
+ * the median of `times` passes, in seconds, and the records read.
+ */
+export async function benchRead(path: string, times = 3): Promise<{ seconds: number; packets: number }> {
+  let payload = 0;
+  await readCaptureFile(path, (p) => payload += p.payloadLength);
+  const runs: number[] = [];
+  let packets = 0;
+  for (let i = 0; i < times; i++) {
     const start = performance.now();
-    const out = await new Deno.Command("tcpdump", { args: ["-r", path, "-w", "/dev/null"], stderr: "null" })
-      .output();
-    return out.success ? (performance.now() - start) / 1000 : null;
-  } catch {
-    return null; // tcpdump not installed
+    const stats = await readCaptureFile(path, (p) => payload += p.payloadLength);
+    runs.push((performance.now() - start) / 1000);
+    packets = stats.packets;
   }
+  return { seconds: median(runs), packets };
 }
-
-export async function runReaderBench(): Promise<void> {
-  if (!haveSharedPcaps) {
-    console.log("reader bench: skipped (../shared/testdata/pcaps not found)");
-    return;
-  }
-  const files = listSharedPcaps("medium").map(sharedPcap);
-  const { path, packets: built } = await buildBenchPcap(files, TARGET_PACKETS);
-  try {
-    const size = (await Deno.stat(path)).size;
-    let payload = 0;
-    await readCaptureFile(path, (p) => payload += p.payloadLength); // warm-up: JIT and page cache
-    const runs: number[] = [];
-    let packets = 0;
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      const stats = await readCaptureFile(path, (p) => payload += p.payloadLength);
-      runs.push((performance.now() - start) / 1000);
-      packets = stats.packets;
-    }
-    const best = Math.min(...runs);
-    const tcpdump = await timeTcpdump(path);
-    console.log(
-      `reader: ${files.length} medium captures repeated into ${built} packets, ${(size / 1e6).toFixed(1)} MB`,
-    );
-    console.log(
-      `reader: read+decode ${(packets / best / 1e6).toFixed(2)} M packets/s, ${
-        (size / best / 1e6).toFixed(0)
-      } MB/s ` +
-        `(best of 3: ${best.toFixed(3)} s)`,
-    );
-    if (tcpdump !== null) {
-      console.log(
-        `tcpdump -r FILE -w /dev/null: ${(packets / tcpdump / 1e6).toFixed(2)} M packets/s, ` +
-          `${(size / tcpdump / 1e6).toFixed(0)} MB/s (${tcpdump.toFixed(3)} s); reader = ${
-            (tcpdump / best * 100).toFixed(0)
-          }% of tcpdump`,
-      );
-    } else {
-      console.log("tcpdump: not found, no comparison");
-    }
-  } finally {
-    await Deno.remove(path);
-  }
-}
-
-if (import.meta.main) await runReaderBench();

@@ -72,6 +72,33 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name:
+    "--jobs 2 on three inputs, the first not a capture: the failed lane gets a new worker, the others convert",
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      await Deno.writeTextFile(`${dir}/notes.txt`, "Flow ID,Src IP\n");
+      const good = ["link-vlan.pcap", "loopback-http.pcap"].map(ownCapture);
+      // Two lanes over three inputs: one lane converts a second file in the worker it kept,
+      // or in a new one after the failure.
+      const r = await runCli(["convert", "--jobs", "2", `${dir}/notes.txt`, ...good, "-o", dir, "--quiet"]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /notes\.txt: not a pcap or pcapng file/);
+      const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+      assert.deepEqual(names, ["link-vlan.pcap.csv", "loopback-http.pcap.csv", "notes.txt"]);
+      const one = await runCli(["convert", good[1], "-o", `${dir}/one.csv`, "--quiet"]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(
+        await Deno.readTextFile(`${dir}/loopback-http.pcap.csv`),
+        await Deno.readTextFile(`${dir}/one.csv`),
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
 Deno.test("convert - -o - reads a capture on stdin and writes the table to stdout", async () => {
   const r = await runCli(["convert", "-", "-o", "-", "--profile", "corrected", "--columns", "python"], {
     stdin: pcapOf(SESSION),

@@ -33,7 +33,10 @@ const PCAP2 = "link-sll.pcap";
 const scenarios: Scenario[] = [
   { name: "--version", args: () => ["--version"] },
   { name: "--help", args: () => ["--help"] },
-  ...buildProgram().commands.map((c) => ({ name: `${c.name()} --help`, args: () => [c.name(), "--help"] })),
+  ...(await buildProgram()).commands.map((c) => ({
+    name: `${c.name()} --help`,
+    args: () => [c.name(), "--help"],
+  })),
   {
     name: "inspect PCAP",
     args: () => ["inspect", ownCapture(PCAP)],
