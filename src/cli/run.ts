@@ -68,25 +68,31 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
       force.abort();
     }
   };
-  const pipeline = await startPipeline(config, { openSink: sink && ((log) => openRowSink(sink, log)) });
-  const onStatus = () => void pipeline.logStatus();
-  const listeners: [Deno.Signal, () => void][] = [["SIGINT", onStop], ["SIGTERM", onStop], [
-    "SIGUSR1",
-    onStatus,
-  ]];
-  for (const [sig, fn] of listeners) Deno.addSignalListener(sig, fn);
+  // Listening before start-up: a Ctrl+C while tcpdump and the watcher start stops the pipeline
+  // cleanly once it has started, instead of killing the process half-way (exit 130).
+  const stopListeners: [Deno.Signal, () => void][] = [["SIGINT", onStop], ["SIGTERM", onStop]];
+  for (const [sig, fn] of stopListeners) Deno.addSignalListener(sig, fn);
   try {
-    await new Promise<void>((resolve) =>
-      graceful.signal.addEventListener("abort", () => resolve(), { once: true })
-    );
-    const summary = await pipeline.stop(force.signal);
-    if (summary.forced) {
-      throw new PartialFailure("stopped at once; unconverted pcaps are converted at the next start");
-    }
-    if (summary.failed > 0) {
-      throw new PartialFailure(`${summary.failed} pcaps failed to convert (see ${config.dirs.failed})`);
+    const pipeline = await startPipeline(config, { openSink: sink && ((log) => openRowSink(sink, log)) });
+    const onStatus = () => void pipeline.logStatus();
+    Deno.addSignalListener("SIGUSR1", onStatus);
+    try {
+      if (!graceful.signal.aborted) {
+        await new Promise<void>((resolve) =>
+          graceful.signal.addEventListener("abort", () => resolve(), { once: true })
+        );
+      }
+      const summary = await pipeline.stop(force.signal);
+      if (summary.forced) {
+        throw new PartialFailure("stopped at once; unconverted pcaps are converted at the next start");
+      }
+      if (summary.failed > 0) {
+        throw new PartialFailure(`${summary.failed} pcaps failed to convert (see ${config.dirs.failed})`);
+      }
+    } finally {
+      Deno.removeSignalListener("SIGUSR1", onStatus);
     }
   } finally {
-    for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+    for (const [sig, fn] of stopListeners) Deno.removeSignalListener(sig, fn);
   }
 }

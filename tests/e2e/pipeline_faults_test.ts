@@ -250,3 +250,28 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "Ctrl+C during start-up stops the pipeline cleanly once it has started (exit 0, tcpdump gone)",
+  ignore: ignoreWithout("root", "tcpdump"),
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_fault_early_" });
+    const traffic = startTrafficServer();
+    const p = spawnPipeline(loopbackPipelineArgs("cicflowmeter", traffic.port, data, 1), fakeMetersEnv());
+    try {
+      // "starting:" is logged before the meter check (the stand-in reads a test capture with tcpdump),
+      // tcpdump's start and the watcher.
+      assert.ok(await until(() => p.output().includes("starting: cicflowmeter"), 15_000), p.output());
+      p.child.kill("SIGINT");
+      const status = await p.exit(30_000);
+      assert.equal(status.code, 0, p.output());
+      assert.match(p.output(), /stopped: /);
+      assert.deepEqual(await childPids(p.child.pid, "tcpdump"), [], "no tcpdump left");
+    } finally {
+      await p.exit(1000);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
