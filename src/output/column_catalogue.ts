@@ -12,6 +12,25 @@ import type { FlowRecord } from "../flow/flow_record.ts";
 /** How a column's value is written. */
 export type ColumnKind = "int" | "float" | "string";
 
+/**
+ * `int` columns (Java's long) that are averages or rates: whole numbers in
+ * `cic2017` (J3's bulk values are 0, one subflow), fractional in `corrected`
+ * (bulk averages and rates, subflows over 1 + gaps). Typed outputs (Parquet)
+ * store them as doubles so every profile fits one schema.
+ */
+export const AVERAGED_INT_FIELDS: ReadonlySet<keyof FlowRecord> = new Set<keyof FlowRecord>([
+  "fwdAvgBytesPerBulk",
+  "fwdAvgPacketsPerBulk",
+  "fwdAvgBulkRate",
+  "bwdAvgBytesPerBulk",
+  "bwdAvgPacketsPerBulk",
+  "bwdAvgBulkRate",
+  "subflowFwdPackets",
+  "subflowFwdBytes",
+  "subflowBwdPackets",
+  "subflowBwdBytes",
+]);
+
 /** One row of the catalogue. */
 export interface CatalogueEntry {
   /** Position in CIC-IDS2017 (1–85; 62 is the duplicate of 41 and not listed). */

@@ -13,7 +13,13 @@
  * | `python`        | 82      | hieulw/cicflowmeter snake_case keys and order            |
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
-import { CATALOGUE, type CatalogueEntry, type ColumnKind, PYTHON_ORDER } from "./column_catalogue.ts";
+import {
+  AVERAGED_INT_FIELDS,
+  CATALOGUE,
+  type CatalogueEntry,
+  type ColumnKind,
+  PYTHON_ORDER,
+} from "./column_catalogue.ts";
 import type { FloatStyle } from "./format_value.ts";
 import { parseHomeNetwork } from "./home_network.ts";
 import { makeTimestampFormatter, type TimestampFormat } from "./timestamp_format.ts";
@@ -35,6 +41,8 @@ export interface Column {
   kind: ColumnKind;
   /** True for the Timestamp column: typed formats (Parquet) store `timestampUs` itself, not `value`'s text. */
   timestamp?: boolean;
+  /** An `int` column that is an average or rate, fractional in some profiles (typed formats: double). */
+  averaged?: boolean;
 }
 
 /** An ordered set of columns plus how its numbers are written. */
@@ -100,6 +108,7 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
       };
     }
     const get = e.get;
+    if (AVERAGED_INT_FIELDS.has(e.field)) return { name: header, kind: e.kind, value: get, averaged: true };
     if (noValueAsZero && e.position >= 73 && e.position <= 76) {
       return { name: header, kind: e.kind, value: (r) => (get(r) === -1 ? 0 : get(r)) };
     }

@@ -2,7 +2,8 @@
  * Parquet flow files (hyparquet-writer, pure JavaScript; zstd from Deno's
  * built-in `node:zlib`, so nothing is loaded from disk at run time and
  * `deno compile` embeds it all). Column types follow the layout: `int`
- * columns INT64, `float` columns DOUBLE (NaN, ±Infinity and −1 kept as
+ * columns INT64 (but the averaged ones, e.g. bulk rates, DOUBLE: fractional
+ * in `corrected`), `float` columns DOUBLE (NaN, ±Infinity and −1 kept as
  * values), strings UTF8, the Timestamp column a TIMESTAMP (µs, UTC) of the
  * flow's first packet. Names are the layout's, leading spaces included; a
  * repeated name gets pandas' `.1` suffix (cic2017's second
@@ -73,8 +74,8 @@ export function parquetSchema(layout: Layout): SchemaElement[] {
         logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
       };
     }
-    if (c.kind === "int") return { name, type: "INT64", repetition_type: "REQUIRED" };
-    if (c.kind === "float") return { name, type: "DOUBLE", repetition_type: "REQUIRED" };
+    if (c.kind === "int" && !c.averaged) return { name, type: "INT64", repetition_type: "REQUIRED" };
+    if (c.kind === "float" || c.averaged) return { name, type: "DOUBLE", repetition_type: "REQUIRED" };
     return { name, type: "BYTE_ARRAY", converted_type: "UTF8", repetition_type: "REQUIRED" };
   });
   return [{ name: "schema", num_children: leaves.length }, ...leaves];

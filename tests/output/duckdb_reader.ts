@@ -103,7 +103,8 @@ export function pandasNames(header: string[]): string[] {
 function expectedType(layout: Layout, i: number): string {
   const c = layout.columns[i];
   if (c.timestamp) return "TIMESTAMP WITH TIME ZONE";
-  return c.kind === "int" ? "BIGINT" : c.kind === "float" ? "DOUBLE" : "VARCHAR";
+  if (c.kind === "float" || c.averaged) return "DOUBLE";
+  return c.kind === "int" ? "BIGINT" : "VARCHAR";
 }
 
 /**
