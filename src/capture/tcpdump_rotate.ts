@@ -9,6 +9,7 @@
  * tcpdump runs as `setpriv --pdeathsig TERM -- tcpdump …`, so it stops even
  * if the pipeline is killed with SIGKILL instead of writing on, orphaned.
  */
+import { STOP_DRAIN_MS } from "./tcpdump_stream.ts";
 import { underParentDeath } from "./parent_death.ts";
 import type { Logger } from "../log.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
@@ -33,6 +34,12 @@ export interface RotatingCaptureOptions {
   backoff?: { initialMs?: number; maxMs?: number; healthyMs?: number };
   /** How long stop/pause wait after SIGTERM before SIGKILL (default 5 s). */
   stopTimeoutMs?: number;
+  /**
+   * How long a stop for good waits before SIGTERM, so that the kernel hands
+   * tcpdump the packets of its last block (default STOP_DRAIN_MS; without it
+   * the last second before a Ctrl+C is received but never written).
+   */
+  drainMs?: number;
   /** Kernel capture buffer in KiB (tcpdump -B; default ROTATING_BUFFER_KIB). */
   bufferKiB?: number;
   /** Called when tcpdump has exited, whatever the reason (its last file is then complete). */
@@ -166,8 +173,15 @@ export class RotatingCapture {
     this.#wake?.();
   }
 
-  /** Stops for good: SIGTERM, up to `stopTimeoutMs`, then SIGKILL. Resolves once tcpdump has exited. */
+  /**
+   * Stops for good: waits `drainMs` for the last packets, then SIGTERM, up to
+   * `stopTimeoutMs`, then SIGKILL. Resolves once tcpdump has exited.
+   */
   async stop(timeoutMs = this.#o.stopTimeoutMs ?? 5000): Promise<void> {
+    const drainMs = this.#o.drainMs ?? STOP_DRAIN_MS;
+    if (this.#child && this.#state === "running" && drainMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, drainMs));
+    }
     this.#state = "stopped";
     this.#wake?.();
     await this.#terminate(timeoutMs);

@@ -351,3 +351,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "builtin meter: packets of the last second before Ctrl+C are converted too (tcpdump drains before SIGTERM)",
+  ignore: ignoreWithout("root", "tcpdump"),
+  sanitizeResources: false,
+  fn: async () => {
+    const data = await Deno.makeTempDir({ prefix: "pipeline_drain_" });
+    const traffic = startTrafficServer();
+    const p = spawnPipeline(
+      loopbackPipelineArgs("builtin", traffic.port, data, 60, "--profile", "corrected"),
+    );
+    try {
+      assert.ok(await until(() => p.output().includes("tcpdump: listening on lo"), 15_000), p.output());
+      await traffic.send(20, 10);
+      // At once: without the drain, tcpdump exits with these packets still in a kernel block.
+      p.child.kill("SIGINT");
+      assert.equal((await p.exit(30_000)).code, 0, p.output());
+      let connections = 0;
+      for (const csv of await captureFiles(`${data}/csv`, "csv")) {
+        const { rows } = parseCsv(await Deno.readTextFile(`${data}/csv/${csv}`));
+        connections += rows.filter((r) => r[4] === String(traffic.port)).length;
+      }
+      assert.equal(connections, 20, p.output());
+    } finally {
+      await p.exit(1000);
+      await traffic.close();
+      await Deno.remove(data, { recursive: true });
+    }
+  },
+});
