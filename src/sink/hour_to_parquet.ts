@@ -1,0 +1,278 @@
+/**
+ * `collect --format parquet`: Parquet per closed hour. The hourly CSV stays
+ * the durable record that acknowledgements depend on (rows are appended and
+ * fsynced as they arrive); once an hour is over, its CSV is converted to
+ * `KIND_YYYYmmdd_HH[_hash].parquet` beside it, written atomically (temporary
+ * name, fsync, rename), so a Parquet file under its final name is always
+ * complete. The CSV is kept: a row of a closed hour can still arrive (a
+ * sensor replaying its spool after an outage), it is appended to the CSV and
+ * the Parquet file is rebuilt from it, so the Parquet file never misses or
+ * repeats a row the CSV holds.
+ *
+ * Column types come from the layout the CSV header names (src/output/columns.ts,
+ * the types of src/output/parquet_writer.ts): `int` INT64, `float` DOUBLE
+ * (NaN, ±Infinity, −1 as values), strings UTF8, the Timestamp column a
+ * TIMESTAMP (µs, UTC) parsed back from its text. A header name no layout has
+ * is kept as UTF8; a Timestamp in the `cic2017` format (12-hour clock without
+ * AM/PM, not an instant) stays UTF8 too. Window summaries have their own
+ * small schema.
+ */
+import { join } from "node:path";
+import type { Logger } from "../log.ts";
+import { openAtomicSink } from "../output/byte_sink.ts";
+import { buildLayout, type Column, type ColumnKind, LAYOUT_NAMES } from "../output/columns.ts";
+import { ParquetFlowWriter } from "../output/parquet_writer.ts";
+import { parseTimestampText } from "../output/timestamp_format.ts";
+import { ROW_KINDS } from "./message.ts";
+import { WINDOW_SUMMARY_HEADER } from "./window_summary.ts";
+
+/** A Parquet column of a collected CSV: its type, without a way to compute it from a flow. */
+export type CsvColumn = Pick<Column, "name" | "kind" | "timestamp">;
+
+const HOUR_MS = 3_600_000;
+
+/** The typed columns of window summaries (src/sink/window_summary.ts). */
+const WINDOW_SUMMARY_COLUMNS: readonly CsvColumn[] = [
+  { name: "window_file", kind: "string" },
+  { name: "start", kind: "string", timestamp: true },
+  { name: "end", kind: "string", timestamp: true },
+  { name: "duration_s", kind: "float" },
+  { name: "packets", kind: "int" },
+  { name: "flows", kind: "int" },
+  { name: "attack_flows", kind: "int" },
+  { name: "rule", kind: "string" },
+  { name: "attackers", kind: "string" },
+];
+
+/**
+ * The column types of a CSV header (its cells): window summaries by their
+ * fixed header, flow rows by the layout holding most of the names (a
+ * `--fields` subset included); a repeated name is matched to the layout's
+ * repeat.
+ *
+ * @example
+ * csvColumns(["Flow ID", " Source Port", "Flow Bytes/s"]).map((c) => c.kind) // ["string", "int", "float"]
+ */
+export function csvColumns(names: readonly string[]): CsvColumn[] {
+  if (names.join(",") === WINDOW_SUMMARY_HEADER) return WINDOW_SUMMARY_COLUMNS.map((c) => ({ ...c }));
+  let best: readonly Column[] = [];
+  let bestHits = -1;
+  for (const layoutName of LAYOUT_NAMES) {
+    const columns = buildLayout(layoutName).columns;
+    const known = new Set(columns.map((c) => c.name));
+    const hits = names.filter((n) => known.has(n)).length;
+    if (hits > bestHits) [best, bestHits] = [columns, hits];
+  }
+  const seen = new Map<string, number>();
+  return names.map((name): CsvColumn => {
+    const nth = seen.get(name) ?? 0;
+    seen.set(name, nth + 1);
+    const c = best.filter((c) => c.name === name)[nth];
+    if (!c) return { name, kind: "string" };
+    return c.timestamp ? { name, kind: "string", timestamp: true } : { name, kind: c.kind };
+  });
+}
+
+/**
+ * Splits CSV text into rows of cells (RFC 4180: quoted cells may hold
+ * commas, quotes and line breaks); a last line without newline counts.
+ *
+ * @example
+ * splitCsv('a,"b,c"\n1,2\n') // [["a", "b,c"], ["1", "2"]]
+ */
+export function splitCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c !== '"') cell += c;
+      else if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(cell);
+      cell = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = "";
+    } else cell += c;
+  }
+  if (cell !== "" || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+/** Options of a conversion. */
+export interface HourConversionOptions {
+  /** Mode of the Parquet file (default 0600). */
+  fileMode?: number;
+}
+
+/**
+ * Converts the collected CSV `csvPath` to the Parquet file `parquetPath`
+ * (atomically; an existing one is replaced). Returns the number of rows.
+ * Throws naming the file, row and column when a cell does not fit its type;
+ * `parquetPath` is then untouched.
+ */
+export async function convertCsvToParquet(
+  csvPath: string,
+  parquetPath: string,
+  options: HourConversionOptions = {},
+): Promise<number> {
+  const [headerCells, ...rows] = splitCsv(await Deno.readTextFile(csvPath));
+  if (headerCells === undefined) throw new Error(`${csvPath}: empty file, no header`);
+  const columns = csvColumns(headerCells);
+  // A Timestamp whose text is not an instant (cic2017's format) stays text.
+  for (const c of columns) {
+    if (c.timestamp && rows.length > 0 && parseTimestampText(rows[0][columns.indexOf(c)]) === undefined) {
+      delete c.timestamp;
+    }
+  }
+  const parse = columns.map((c) => cellParser(c));
+  const writer = new ParquetFlowWriter(await openAtomicSink(parquetPath, options.fileMode), {
+    columns: columns.map((c) => ({ ...c, value: notAFlowColumn })),
+  });
+  const values: (number | string)[] = new Array(columns.length);
+  try {
+    for (let r = 0; r < rows.length; r++) {
+      const cells = rows[r];
+      if (cells.length !== columns.length) {
+        throw new Error(`row ${r + 1} has ${cells.length} cells, the header ${columns.length}`);
+      }
+      for (let i = 0; i < cells.length; i++) {
+        const v = parse[i](cells[i]);
+        if (v === undefined) {
+          throw new Error(
+            `row ${r + 1}, column "${columns[i].name}": "${cells[i]}" is not ${typeName(columns[i])}`,
+          );
+        }
+        values[i] = v;
+      }
+      writer.writeValues(values);
+      await writer.ready();
+    }
+  } catch (err) {
+    await writer.abort();
+    throw new Error(`${csvPath}: ${(err as Error).message}`, { cause: err });
+  }
+  await writer.close();
+  return rows.length;
+}
+
+function notAFlowColumn(): never {
+  throw new Error("collected CSV columns are written with writeValues");
+}
+
+function typeName(c: CsvColumn): string {
+  return c.timestamp ? "a timestamp" : c.kind === "int" ? "a whole number" : "a number";
+}
+
+const INTEGER = /^-?\d+$/;
+
+/** A cell's text → its Parquet value; undefined when it does not fit. */
+function cellParser(c: CsvColumn): (text: string) => number | string | undefined {
+  if (c.timestamp) return parseTimestampText;
+  const kind: ColumnKind = c.kind;
+  if (kind === "int") {
+    return (text) => {
+      if (!INTEGER.test(text)) return undefined;
+      const n = Number(text);
+      return Number.isSafeInteger(n) ? n : undefined;
+    };
+  }
+  if (kind === "float") {
+    return (text) => {
+      const n = text.trim() === "" ? NaN : Number(text);
+      return n === n || text === "NaN" ? n : undefined;
+    };
+  }
+  return (text) => text;
+}
+
+const HOUR_FILE = /^([a-z-]+)_(\d{4})(\d\d)(\d\d)_(\d\d)(_[0-9a-f]{8})?\.csv$/;
+
+/** A collected hour file found in the output directory. */
+interface HourCsv {
+  rel: string;
+  kind: string;
+  /** Start of its hour, ms since the epoch. */
+  hourMs: number;
+}
+
+/**
+ * Converts every closed hour's CSV under `dir` (`SENSOR/KIND_YYYYmmdd_HH[_hash].csv`)
+ * whose Parquet file is missing or older than the CSV. An hour is closed when
+ * `nowMs` is past its end, or when the same sensor already has a file of that
+ * kind for a later hour. Returns the files converted. A file that cannot be
+ * converted is logged (once per CSV state) and keeps its CSV; the others go on.
+ */
+export async function convertClosedHours(
+  dir: string,
+  nowMs: number,
+  log: Logger,
+  options: HourConversionOptions & { failed?: Map<string, number> } = {},
+): Promise<number> {
+  let converted = 0;
+  for (const sensor of await entries(dir, (e) => e.isDirectory)) {
+    const files: HourCsv[] = [];
+    for (const name of await entries(join(dir, sensor), (e) => e.isFile)) {
+      const m = HOUR_FILE.exec(name);
+      if (!m || !(ROW_KINDS as readonly string[]).includes(m[1])) continue;
+      const hourMs = Date.UTC(+m[2], +m[3] - 1, +m[4], +m[5]);
+      files.push({ rel: join(sensor, name), kind: m[1], hourMs });
+    }
+    const latest = new Map<string, number>();
+    for (const f of files) latest.set(f.kind, Math.max(latest.get(f.kind) ?? -Infinity, f.hourMs));
+    for (const f of files) {
+      if (nowMs < f.hourMs + HOUR_MS && f.hourMs >= latest.get(f.kind)!) continue;
+      if (await convertIfStale(dir, f.rel, log, options)) converted++;
+    }
+  }
+  return converted;
+}
+
+/** Converts one CSV when its Parquet file is missing or older; true when it did. */
+async function convertIfStale(
+  dir: string,
+  rel: string,
+  log: Logger,
+  options: HourConversionOptions & { failed?: Map<string, number> },
+): Promise<boolean> {
+  const csvPath = join(dir, rel);
+  const parquetRel = rel.replace(/\.csv$/, ".parquet");
+  const csvTime = (await Deno.stat(csvPath)).mtime!.getTime();
+  try {
+    // Equal times count as stale: a rebuild costs little, a missed row would not.
+    if ((await Deno.stat(join(dir, parquetRel))).mtime!.getTime() > csvTime) return false;
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  if (options.failed?.get(rel) === csvTime) return false;
+  try {
+    const rows = await convertCsvToParquet(csvPath, join(dir, parquetRel), options);
+    options.failed?.delete(rel);
+    log.info(`collect: ${parquetRel} written (${rows} rows of the closed hour)`);
+    return true;
+  } catch (err) {
+    options.failed?.set(rel, csvTime);
+    log.error(`collect: no Parquet file for ${rel}, its CSV is kept: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+async function entries(dir: string, keep: (e: Deno.DirEntry) => boolean): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (keep(e) && !e.name.startsWith(".")) names.push(e.name);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  return names.sort();
+}
