@@ -109,6 +109,47 @@ export function splitCsv(text: string): string[][] {
   return rows;
 }
 
+/**
+ * The records of a CSV file, one chunk's worth at a time, so an hour of
+ * any size is never held in memory whole. A line without quotes is split
+ * directly; a record with quotes (possibly over several lines) by `splitCsv`.
+ * Blank lines are skipped.
+ */
+export async function* csvRecords(path: string): AsyncGenerator<string[][]> {
+  const file = await Deno.open(path, { read: true });
+  const decoder = new TextDecoder();
+  let rest = "";
+  let pending: string | undefined;
+  let quotes = 0;
+  const take = (line: string, out: string[][]): void => {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (pending === undefined && line === "") return;
+    pending = pending === undefined ? line : `${pending}\n${line}`;
+    for (let q = line.indexOf('"'); q >= 0; q = line.indexOf('"', q + 1)) quotes++;
+    if (quotes % 2 === 1) return; // a quoted line break: the record goes on
+    out.push(quotes === 0 ? pending.split(",") : splitCsv(pending)[0]);
+    pending = undefined;
+    quotes = 0;
+  };
+  // The readable closes the file when it ends or is cancelled.
+  for await (const chunk of file.readable) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const out: string[][] = [];
+    let at = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", at)) {
+      take(text.slice(at, nl), out);
+      at = nl + 1;
+    }
+    rest = text.slice(at);
+    if (out.length > 0) yield out;
+  }
+  const out: string[][] = [];
+  rest += decoder.decode();
+  if (rest !== "") take(rest, out);
+  if (pending !== undefined) out.push(splitCsv(pending)[0] ?? []);
+  if (out.length > 0) yield out;
+}
+
 /** Options of a conversion. */
 export interface HourConversionOptions {
   /** Mode of the Parquet file (default 0600). */
@@ -126,12 +167,15 @@ export async function convertCsvToParquet(
   parquetPath: string,
   options: HourConversionOptions = {},
 ): Promise<number> {
-  const [headerCells, ...rows] = splitCsv(await Deno.readTextFile(csvPath));
+  const records = csvRecords(csvPath);
+  let first = (await records.next()).value ?? [];
+  const headerCells = first[0];
   if (headerCells === undefined) throw new Error(`${csvPath}: empty file, no header`);
+  first = first.slice(1);
   const columns = csvColumns(headerCells);
   // A Timestamp whose text is not an instant (cic2017's format) stays text.
-  for (const c of columns) {
-    if (c.timestamp && rows.length > 0 && parseTimestampText(rows[0][columns.indexOf(c)]) === undefined) {
+  for (const [i, c] of columns.entries()) {
+    if (c.timestamp && first.length > 0 && parseTimestampText(first[0][i] ?? "") === undefined) {
       delete c.timestamp;
     }
   }
@@ -140,30 +184,34 @@ export async function convertCsvToParquet(
     columns: columns.map((c) => ({ ...c, value: notAFlowColumn })),
   });
   const values: (number | string)[] = new Array(columns.length);
+  let row = 0;
   try {
-    for (let r = 0; r < rows.length; r++) {
-      const cells = rows[r];
-      if (cells.length !== columns.length) {
-        throw new Error(`row ${r + 1} has ${cells.length} cells, the header ${columns.length}`);
-      }
-      for (let i = 0; i < cells.length; i++) {
-        const v = parse[i](cells[i]);
-        if (v === undefined) {
-          throw new Error(
-            `row ${r + 1}, column "${columns[i].name}": "${cells[i]}" is not ${typeName(columns[i])}`,
-          );
+    for (let rows: string[][] | void = first; rows !== undefined; rows = (await records.next()).value) {
+      for (const cells of rows) {
+        row++;
+        if (cells.length !== columns.length) {
+          throw new Error(`row ${row} has ${cells.length} cells, the header ${columns.length}`);
         }
-        values[i] = v;
+        for (let i = 0; i < cells.length; i++) {
+          const v = parse[i](cells[i]);
+          if (v === undefined) {
+            throw new Error(
+              `row ${row}, column "${columns[i].name}": "${cells[i]}" is not ${typeName(columns[i])}`,
+            );
+          }
+          values[i] = v;
+        }
+        writer.writeValues(values);
       }
-      writer.writeValues(values);
       await writer.ready();
     }
   } catch (err) {
     await writer.abort();
+    await records.return(undefined);
     throw new Error(`${csvPath}: ${(err as Error).message}`, { cause: err });
   }
   await writer.close();
-  return rows.length;
+  return row;
 }
 
 function notAFlowColumn(): never {

@@ -11,6 +11,7 @@ import {
   convertClosedHours,
   convertCsvToParquet,
   csvColumns,
+  csvRecords,
   splitCsv,
 } from "../../src/sink/hour_to_parquet.ts";
 import { hourFileName } from "../../src/sink/hour_files.ts";
@@ -22,6 +23,33 @@ Deno.test("CSV cells split per RFC 4180: quoted commas, quotes and line breaks, 
     "1",
     "",
   ]]);
+});
+
+Deno.test("CSV records read chunk by chunk equal the whole text split at once, quoted line breaks included", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "big.csv");
+    const lines = ["a,b,c"];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(
+        i % 97 === 5
+          ? `${i},"x, ""y""\nz${"w".repeat(i % 300)}",${i * 0.5}`
+          : `${i},10.0.0.${i % 250},${i * 0.5}`,
+      );
+    }
+    const text = lines.join("\n") + "\n";
+    await Deno.writeTextFile(path, text);
+    const read: string[][] = [];
+    let chunks = 0;
+    for await (const records of csvRecords(path)) {
+      read.push(...records);
+      chunks++;
+    }
+    assert.ok(chunks > 2, `only ${chunks} chunks: the test must cross chunk boundaries`);
+    assert.deepEqual(read, splitCsv(text));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("a header is typed by its layout: repeated names, --fields subsets, unknown names as text", () => {
