@@ -80,11 +80,12 @@ export async function runCollect(o: CollectOptions): Promise<CollectStats> {
   const written = new Set(state.written);
   await saveState(o.outputDir, { written: [...written] });
 
-  const nc = await connectOnce(o.connection, `pcap-pipeline collect ${o.consumer}`);
   const stats: CollectStats = { rows: 0, redelivered: 0, rejected: 0, batches: 0, parquetFiles: 0 };
   const hours = new ClosedHours(o, stats);
   // Hours a crash left without their Parquet file (or that ended while collect was down).
   await hours.convert();
+
+  const nc = await connectOnce(o.connection, `pcap-pipeline collect ${o.consumer}`);
   try {
     const jsm = await jetstreamManager(nc);
     await ensureConsumer(jsm, o);

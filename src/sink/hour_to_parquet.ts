@@ -295,7 +295,13 @@ async function convertIfStale(
 ): Promise<boolean> {
   const csvPath = join(dir, rel);
   const parquetRel = rel.replace(/\.csv$/, ".parquet");
-  const csvTime = (await Deno.stat(csvPath)).mtime!.getTime();
+  let csvTime: number;
+  try {
+    csvTime = (await Deno.stat(csvPath)).mtime!.getTime();
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false; // removed since the listing
+    throw err;
+  }
   try {
     // Equal times count as stale: a rebuild costs little, a missed row would not.
     if ((await Deno.stat(join(dir, parquetRel))).mtime!.getTime() > csvTime) return false;
