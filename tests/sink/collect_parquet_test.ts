@@ -4,7 +4,8 @@
  * reads back equal to it (names, types, every value); the current hour
  * stays CSV until the (injected) clock passes its end; a closed hour a crash
  * left without its Parquet file is converted at the next start, and a late
- * row of a closed hour rebuilds its Parquet file.
+ * row of a closed hour rebuilds its Parquet file; the command itself runs
+ * under the fleet permission set.
  */
 import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
@@ -18,6 +19,7 @@ import { buildLayout, type Layout } from "../../src/output/columns.ts";
 import { openFlowWriter } from "../../src/output/flow_writer.ts";
 import { assertParquetEqualsCsv, readParquetWithDuckDb } from "../output/duckdb_reader.ts";
 import { SAMPLE_TIMESTAMP_US, sampleRecord } from "../output/sample_record.ts";
+import { startCli } from "../live/cli_process.ts";
 
 const HOUR = 3_600_000;
 
@@ -193,6 +195,36 @@ Deno.test({
       const text = await Deno.readTextFile(csv);
       assert.deepEqual(text.split("\n").filter((l) => l !== "").slice(16), (await dataLines(late)).slice(1));
       await assertParquetEqualsCsv(parquetOf(csv), text, layout);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "the collect command with --format parquet under the fleet permission set writes a closed hour's Parquet file",
+  ignore: ignoreWithout("nats-server"),
+  async fn() {
+    await withNats({}, async (nats, dir) => {
+      await createStream(nats.url);
+      const layout = buildLayout("cic2017");
+      const hourMs = Date.now() - 2 * HOUR;
+      const local = await flowCsv(join(dir, "capture_1.csv"), layout, 25, hourMs);
+      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(local, "flows"));
+      const out = join(dir, "central");
+      const collect = startCli(
+        ["collect", "--sink", nats.url, "-o", out, "--format", "parquet"],
+        [],
+        "fleet",
+      );
+      try {
+        await collect.waitFor(/flows_\d{8}_\d\d\.parquet written \(25 rows of the closed hour\)/, 20_000);
+      } finally {
+        collect.signal("SIGINT");
+        assert.equal(await collect.exit(10_000), 0, collect.stderr);
+      }
+      const csv = join(out, "alpha", hourFileName("flows", hourMs));
+      assert.equal(await Deno.readTextFile(csv), await Deno.readTextFile(local));
+      await assertParquetEqualsCsv(parquetOf(csv), await Deno.readTextFile(csv), layout);
     });
   },
 });
