@@ -20,14 +20,14 @@
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
 import { openAtomicSink } from "../output/byte_sink.ts";
-import { buildLayout, type Column, type ColumnKind, LAYOUT_NAMES } from "../output/columns.ts";
-import { ParquetFlowWriter } from "../output/parquet_writer.ts";
+import { buildLayout, type Column, LAYOUT_NAMES } from "../output/columns.ts";
+import { ParquetFlowWriter, parquetSchema } from "../output/parquet_writer.ts";
 import { parseTimestampText } from "../output/timestamp_format.ts";
 import { ROW_KINDS } from "./message.ts";
 import { WINDOW_SUMMARY_HEADER } from "./window_summary.ts";
 
-/** A Parquet column of a collected CSV: its type, without a way to compute it from a flow. */
-export type CsvColumn = Pick<Column, "name" | "kind" | "timestamp">;
+/** A Parquet column of a collected CSV: the layout column's type marks, without a way to compute it from a flow. */
+export type CsvColumn = Omit<Column, "value">;
 
 const HOUR_MS = 3_600_000;
 
@@ -69,7 +69,9 @@ export function csvColumns(names: readonly string[]): CsvColumn[] {
     seen.set(name, nth + 1);
     const c = best.filter((c) => c.name === name)[nth];
     if (!c) return { name, kind: "string" };
-    return c.timestamp ? { name, kind: "string", timestamp: true } : { name, kind: c.kind };
+    // Every type mark of the layout's column (kind, timestamp, …) decides its Parquet type, as in parquetSchema.
+    const { value: _value, ...marks } = c;
+    return marks;
   });
 }
 
@@ -176,13 +178,23 @@ export async function convertCsvToParquet(
   // A Timestamp whose text is not an instant (cic2017's format) stays text.
   for (const [i, c] of columns.entries()) {
     if (c.timestamp && first.length > 0 && parseTimestampText(first[0][i] ?? "") === undefined) {
-      delete c.timestamp;
+      columns[i] = { name: c.name, kind: "string" };
     }
   }
-  const parse = columns.map((c) => cellParser(c));
-  const writer = new ParquetFlowWriter(await openAtomicSink(parquetPath, options.fileMode), {
-    columns: columns.map((c) => ({ ...c, value: notAFlowColumn })),
-  });
+  // Cells are parsed to the type parquetSchema gives each column, so both always agree.
+  const layout = { columns: columns.map((c) => ({ ...c, value: notAFlowColumn })) };
+  const leaves = parquetSchema(layout).slice(1);
+  const types = columns.map((c, i) =>
+    c.timestamp
+      ? "TIMESTAMP"
+      : leaves[i].type === "INT64"
+      ? "INT64"
+      : leaves[i].type === "DOUBLE"
+      ? "DOUBLE"
+      : "UTF8"
+  );
+  const parse = types.map(cellParser);
+  const writer = new ParquetFlowWriter(await openAtomicSink(parquetPath, options.fileMode), layout);
   const values: (number | string)[] = new Array(columns.length);
   let row = 0;
   try {
@@ -196,7 +208,7 @@ export async function convertCsvToParquet(
           const v = parse[i](cells[i]);
           if (v === undefined) {
             throw new Error(
-              `row ${row}, column "${columns[i].name}": "${cells[i]}" is not ${typeName(columns[i])}`,
+              `row ${row}, column "${columns[i].name}": "${cells[i]}" is not ${TYPE_NAMES[types[i]]}`,
             );
           }
           values[i] = v;
@@ -218,24 +230,28 @@ function notAFlowColumn(): never {
   throw new Error("collected CSV columns are written with writeValues");
 }
 
-function typeName(c: CsvColumn): string {
-  return c.timestamp ? "a timestamp" : c.kind === "int" ? "a whole number" : "a number";
-}
+type CellType = "TIMESTAMP" | "INT64" | "DOUBLE" | "UTF8";
+
+const TYPE_NAMES: Record<CellType, string> = {
+  TIMESTAMP: "a timestamp",
+  INT64: "a whole number",
+  DOUBLE: "a number",
+  UTF8: "text",
+};
 
 const INTEGER = /^-?\d+$/;
 
 /** A cell's text → its Parquet value; undefined when it does not fit. */
-function cellParser(c: CsvColumn): (text: string) => number | string | undefined {
-  if (c.timestamp) return parseTimestampText;
-  const kind: ColumnKind = c.kind;
-  if (kind === "int") {
+function cellParser(type: CellType): (text: string) => number | string | undefined {
+  if (type === "TIMESTAMP") return parseTimestampText;
+  if (type === "INT64") {
     return (text) => {
       if (!INTEGER.test(text)) return undefined;
       const n = Number(text);
       return Number.isSafeInteger(n) ? n : undefined;
     };
   }
-  if (kind === "float") {
+  if (type === "DOUBLE") {
     return (text) => {
       const n = text.trim() === "" ? NaN : Number(text);
       return n === n || text === "NaN" ? n : undefined;
