@@ -4,7 +4,7 @@
  */
 import { describeCommand } from "./commands.ts";
 import { Command, Option } from "commander";
-import { checkCollectFormat, COLLECT_FORMATS, type CollectFormat, runCollect } from "../sink/collect.ts";
+import { COLLECT_FORMATS, type CollectFormat, runCollect } from "../sink/collect.ts";
 import { requireNetPermission } from "../sink/connection.ts";
 import { DEFAULT_STREAM } from "../sink/stream_setup.ts";
 import { UsageError } from "./errors.ts";
@@ -27,17 +27,17 @@ export function collectCommand(): Command {
   const cmd = new Command("collect")
     .description(describeCommand("collect"))
     .option("-o, --output-dir <dir>", "directory for the collected files (created if missing)")
-    .addOption(new Option("--format <format>", "file format").choices([...COLLECT_FORMATS]).default("csv"))
+    .addOption(
+      new Option(
+        "--format <format>",
+        "file format: csv, or parquet (hourly CSV plus a Parquet file per closed hour)",
+      ).choices([...COLLECT_FORMATS]).default("csv"),
+    )
     .option("--stream <name>", "JetStream stream", DEFAULT_STREAM.name)
     .option("--consumer <name>", "durable consumer name (one per central copy)", "collect");
   addSinkConnectionOptions(cmd, true);
   return cmd.exitOverride().action(async (raw: RawCollectOptions) => {
     if (raw.outputDir === undefined) throw new UsageError("no output directory given: use -o DIR");
-    try {
-      checkCollectFormat(raw.format);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
     const connection = sinkConnectionFrom(raw);
     await requireNetPermission(connection.servers);
     const stop = listenForStop("stopping after the current batch");

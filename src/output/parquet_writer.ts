@@ -46,7 +46,7 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][nu
  * @example
  * parquetColumnNames(buildLayout("cic2017"))[61] // " Fwd Header Length.1"
  */
-export function parquetColumnNames(layout: Layout): string[] {
+export function parquetColumnNames(layout: Pick<Layout, "columns">): string[] {
   const seen = new Map<string, number>();
   return layout.columns.map((c) => {
     const n = seen.get(c.name) ?? 0;
@@ -61,7 +61,7 @@ export function parquetColumnNames(layout: Layout): string[] {
  * @example
  * parquetSchema(buildLayout("cic2017"))[3] // { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" }
  */
-export function parquetSchema(layout: Layout): SchemaElement[] {
+export function parquetSchema(layout: Pick<Layout, "columns">): SchemaElement[] {
   const names = parquetColumnNames(layout);
   const leaves = layout.columns.map((c, i): SchemaElement => {
     const name = names[i];
@@ -131,7 +131,7 @@ export class ParquetFlowWriter implements FlowWriter {
 
   constructor(
     sink: ByteSink,
-    layout: Layout,
+    layout: Pick<Layout, "columns">,
     options: ParquetWriterOptions & { highWaterMark?: number } = {},
   ) {
     this.#sink = sink;
@@ -179,10 +179,7 @@ export class ParquetFlowWriter implements FlowWriter {
   }
 
   write(r: FlowRecord): void {
-    if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
-    if (this.#error !== undefined) throw this.#failure();
-    const at = this.#used;
-    if (at === this.#capacity) this.#grow();
+    const at = this.#rowStart();
     const columns = this.#columns;
     for (let i = 0; i < columns.length; i++) {
       const c = columns[i];
@@ -190,6 +187,34 @@ export class ParquetFlowWriter implements FlowWriter {
       if (buffer.kind === "string") buffer.values[at] = String(c.value(r));
       else buffer.values[at] = c.timestamp ? r.timestampUs : (c.value(r) as number);
     }
+    this.#rowEnd();
+  }
+
+  /**
+   * Writes one row given as its cells in column order: a number for `int`
+   * and `float` columns (the Timestamp column: µs since the epoch), text for
+   * string columns. For rows that exist only as values (collect's CSV
+   * hours); `value` of the layout's columns is not called.
+   */
+  writeValues(cells: ArrayLike<number | string>): void {
+    const at = this.#rowStart();
+    for (let i = 0; i < this.#buffers.length; i++) {
+      const buffer = this.#buffers[i];
+      if (buffer.kind === "string") buffer.values[at] = String(cells[i]);
+      else buffer.values[at] = cells[i] as number;
+    }
+    this.#rowEnd();
+  }
+
+  /** Checks the writer is usable and returns the buffer index of the next row. */
+  #rowStart(): number {
+    if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
+    if (this.#error !== undefined) throw this.#failure();
+    if (this.#used === this.#capacity) this.#grow();
+    return this.#used;
+  }
+
+  #rowEnd(): void {
     this.#used++;
     this.#rows++;
     if (this.#used === this.#groupRows) this.#writeGroup();

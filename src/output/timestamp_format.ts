@@ -67,6 +67,54 @@ export function makeTimestampFormatter(format: TimestampFormat, timeZone = "UTC"
   }
 }
 
+const ISO_OR_DDOS =
+  /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d):(\d\d):(\d\d)\.(\d{6}|\d{3})Z| (\d\d):(\d\d):(\d\d)\.(\d{6}))$/;
+const JAVA = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d) (AM|PM)$/;
+
+/**
+ * The instant (µs since the epoch) of a Timestamp cell written in UTC by
+ * the `iso`, `ddos2019`, `java` or `epoch` formatter: the inverse of
+ * `makeTimestampFormatter(format, "UTC")`; `iso` also with milliseconds
+ * (`Date.prototype.toISOString`). Undefined for other text,
+ * including `cic2017`'s, whose 12-hour clock without AM/PM does not say
+ * which half of the day it is.
+ *
+ * @example
+ * parseTimestampText("2017-07-07T18:30:00.123456Z") // 1499452200123456
+ * parseTimestampText("2017-07-07 18:30:00.123456") // 1499452200123456
+ * parseTimestampText("07/07/2017 06:30:00") // undefined
+ */
+export function parseTimestampText(text: string): number | undefined {
+  if (/^-?\d{1,16}$/.test(text)) {
+    const us = Number(text);
+    return Number.isSafeInteger(us) ? us : undefined;
+  }
+  const iso = ISO_OR_DDOS.exec(text);
+  if (iso) {
+    const t = iso[4] !== undefined ? iso.slice(4, 8) : iso.slice(8, 12);
+    const us = t[3].length === 3 ? +t[3] * 1000 : +t[3];
+    return civilToUs(+iso[1], +iso[2], +iso[3], +t[0], +t[1], +t[2], us);
+  }
+  const java = JAVA.exec(text);
+  if (java) {
+    const h12 = +java[4];
+    if (h12 < 1 || h12 > 12) return undefined;
+    const hour = h12 % 12 + (java[7] === "PM" ? 12 : 0);
+    return civilToUs(+java[3], +java[2], +java[1], hour, +java[5], +java[6], 0);
+  }
+  return undefined;
+}
+
+/** µs since the epoch of a UTC civil time; undefined when a field is out of range. */
+function civilToUs(y: number, mo: number, d: number, h: number, mi: number, s: number, us: number) {
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(y, mo - 1, d);
+  date.setUTCHours(h, mi, s, 0);
+  if (date.getUTCDate() !== d) return undefined;
+  return date.getTime() * 1000 + us;
+}
+
 /** Civil time fields of one instant, filled by `splitUs` (reused, not allocated per row). */
 class CivilTime {
   year = 0;

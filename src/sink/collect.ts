@@ -5,6 +5,10 @@
  * (collect_state.ts) a crash at any point loses nothing and writes nothing
  * twice: a half-written batch is cut back on start, and a message written
  * but not acknowledged is acknowledged without writing it again.
+ *
+ * With `--format parquet` the hourly CSV is still written exactly so (it is
+ * what acknowledgements depend on); each closed hour is then also published
+ * as Parquet (hour_to_parquet.ts): "Parquet per closed hour".
  */
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -22,6 +26,7 @@ import { syncDir, writeAll } from "../output/atomic_write.ts";
 import { connectOnce } from "./connection.ts";
 import { applyUndo, loadState, saveState } from "./collect_state.ts";
 import { HourFiles } from "./hour_files.ts";
+import { convertClosedHours } from "./hour_to_parquet.ts";
 import { HDR, ROW_KINDS, sensorNameProblem } from "./message.ts";
 import type { SinkConnection } from "./sink_config.ts";
 
@@ -29,19 +34,6 @@ import type { SinkConnection } from "./sink_config.ts";
 export const COLLECT_FORMATS = ["csv", "parquet"] as const;
 /** A collect output format. */
 export type CollectFormat = typeof COLLECT_FORMATS[number];
-
-/**
- * Throws when `format` cannot be written. CSV is appended row by row;
- * Parquet needs the project's Parquet flow writer (src/output), which this
- * build does not have yet.
- */
-export function checkCollectFormat(format: CollectFormat): void {
-  if (format === "parquet") {
-    throw new Error(
-      "--format parquet: this build has no Parquet flow writer in src/output yet; use --format csv",
-    );
-  }
-}
 
 /** What collect needs. */
 export interface CollectOptions {
@@ -58,6 +50,10 @@ export interface CollectOptions {
   /** Mode of the files and directories created (default 0600 / 0700). */
   fileMode?: number;
   dirMode?: number;
+  /** The clock deciding when an hour is over (default Date.now); tests move it. */
+  now?: () => number;
+  /** With parquet: how often closed hours are looked for without a new hour arriving (default 60 s). */
+  convertEveryMs?: number;
 }
 
 /** Counters of a collect run. */
@@ -68,6 +64,8 @@ export interface CollectStats {
   /** Messages that are not ours (no sensor, bad sensor name): terminated, logged. */
   rejected: number;
   batches: number;
+  /** Parquet files written (closed hours, rebuilt ones included). */
+  parquetFiles: number;
 }
 
 /**
@@ -76,15 +74,18 @@ export interface CollectStats {
  * logged and retried.
  */
 export async function runCollect(o: CollectOptions): Promise<CollectStats> {
-  checkCollectFormat(o.format);
   await Deno.mkdir(o.outputDir, { recursive: true, mode: o.dirMode ?? 0o700 });
   const state = await loadState(o.outputDir);
   if (state.undo) await applyUndo(o.outputDir, state.undo, o.log);
   const written = new Set(state.written);
   await saveState(o.outputDir, { written: [...written] });
 
+  const stats: CollectStats = { rows: 0, redelivered: 0, rejected: 0, batches: 0, parquetFiles: 0 };
+  const hours = new ClosedHours(o, stats);
+  // Hours a crash left without their Parquet file (or that ended while collect was down).
+  await hours.convert();
+
   const nc = await connectOnce(o.connection, `pcap-pipeline collect ${o.consumer}`);
-  const stats: CollectStats = { rows: 0, redelivered: 0, rejected: 0, batches: 0 };
   try {
     const jsm = await jetstreamManager(nc);
     await ensureConsumer(jsm, o);
@@ -92,11 +93,40 @@ export async function runCollect(o: CollectOptions): Promise<CollectStats> {
       `collect: consumer ${o.consumer} on stream ${o.stream} (${nc.getServer()}), writing into ${o.outputDir}`,
     );
     const writer = new BatchWriter(o, written, stats);
-    await pullLoop(nc, o, writer);
+    await pullLoop(nc, o, writer, hours);
   } finally {
     await nc.close().catch(() => {});
   }
+  await hours.convert();
   return stats;
+}
+
+/** With `--format parquet`: converts closed hours at start, when a new hour file appears, every so often, at stop. */
+class ClosedHours {
+  #o: CollectOptions;
+  #stats: CollectStats;
+  #next = 0;
+  #failed = new Map<string, number>();
+
+  constructor(o: CollectOptions, stats: CollectStats) {
+    this.#o = o;
+    this.#stats = stats;
+  }
+
+  /** Converts when due (`newHour`: a batch started a file, which may close an earlier hour). */
+  async maybeConvert(newHour: boolean): Promise<void> {
+    if (newHour || (this.#o.now ?? Date.now)() >= this.#next) await this.convert();
+  }
+
+  async convert(): Promise<void> {
+    if (this.#o.format !== "parquet") return;
+    const now = (this.#o.now ?? Date.now)();
+    this.#next = now + (this.#o.convertEveryMs ?? 60_000);
+    this.#stats.parquetFiles += await convertClosedHours(this.#o.outputDir, now, this.#o.log, {
+      fileMode: this.#o.fileMode,
+      failed: this.#failed,
+    });
+  }
 }
 
 async function ensureConsumer(jsm: JetStreamManager, o: CollectOptions): Promise<void> {
@@ -120,7 +150,12 @@ async function ensureConsumer(jsm: JetStreamManager, o: CollectOptions): Promise
   }
 }
 
-async function pullLoop(nc: NatsConnection, o: CollectOptions, writer: BatchWriter): Promise<void> {
+async function pullLoop(
+  nc: NatsConnection,
+  o: CollectOptions,
+  writer: BatchWriter,
+  hours: ClosedHours,
+): Promise<void> {
   const js = jetstream(nc);
   let lastError = "";
   while (!o.signal.aborted) {
@@ -129,7 +164,9 @@ async function pullLoop(nc: NatsConnection, o: CollectOptions, writer: BatchWrit
       const iter = await consumer.fetch({ max_messages: o.batch ?? 1000, expires: 1000 });
       const batch: JsMsg[] = [];
       for await (const m of iter) batch.push(m);
-      if (batch.length > 0) await writer.write(batch, consumer);
+      const newFile = batch.length > 0 && await writer.write(batch, consumer);
+      // Between batches, so a conversion never reads a CSV while a batch appends to it.
+      await hours.maybeConvert(newFile);
       if (lastError !== "") o.log.info("collect: receiving again");
       lastError = "";
     } catch (err) {
@@ -149,6 +186,8 @@ class BatchWriter {
   #stats: CollectStats;
   #files: HourFiles;
   #encoder = new TextEncoder();
+  /** Files this run has written to: a new one means a new hour (or layout) began. */
+  #seen = new Set<string>();
 
   constructor(o: CollectOptions, written: Set<number>, stats: CollectStats) {
     this.#o = o;
@@ -157,7 +196,8 @@ class BatchWriter {
     this.#files = new HourFiles(o.outputDir);
   }
 
-  async write(batch: JsMsg[], consumer: Consumer): Promise<void> {
+  /** Writes and acknowledges a batch; true when it wrote to a file this run had not written to yet. */
+  async write(batch: JsMsg[], consumer: Consumer): Promise<boolean> {
     const groups = new Map<string, { header: string; lines: string[] }>();
     const fresh: number[] = [];
     for (const m of batch) {
@@ -191,6 +231,12 @@ class BatchWriter {
     this.#stats.batches++;
     for (const m of batch) m.ack();
     await this.#pruneWritten(consumer);
+    let newFile = false;
+    for (const rel of groups.keys()) {
+      if (!this.#seen.has(rel)) newFile = true;
+      this.#seen.add(rel);
+    }
+    return newFile;
   }
 
   /**

@@ -3,6 +3,7 @@ import { csvString, formatNumber, jsonNumber } from "../../src/output/format_val
 import {
   makeTimestampFormatter,
   parseTimestampFormat,
+  parseTimestampText,
   TIMESTAMP_FORMATS,
 } from "../../src/output/timestamp_format.ts";
 import { SAMPLE_TIMESTAMP_US } from "./sample_record.ts";
@@ -140,4 +141,28 @@ Deno.test("unknown zones and formats are errors naming them", () => {
   assert.throws(() => makeTimestampFormatter("cic2017", "Mars/Olympus"), /"Mars\/Olympus"/);
   assert.throws(() => parseTimestampFormat("rfc3339"), /"rfc3339".*iso, cic2017/);
   for (const f of TIMESTAMP_FORMATS) assert.equal(parseTimestampFormat(f), f);
+});
+
+Deno.test("timestamp text written in UTC reads back as the instant; cic2017's 12-hour text does not", () => {
+  const instants = [
+    SAMPLE_TIMESTAMP_US,
+    1_499_419_800_000_000,
+    0,
+    1_764_633_600_999_999,
+    1_764_676_799_000_001,
+  ];
+  for (const us of instants) {
+    for (const format of ["iso", "ddos2019", "epoch"] as const) {
+      assert.equal(parseTimestampText(String(makeTimestampFormatter(format)(us))), us, `${format} ${us}`);
+    }
+    // java keeps whole seconds.
+    assert.equal(parseTimestampText(String(makeTimestampFormatter("java")(us))), Math.floor(us / 1e6) * 1e6);
+    assert.equal(parseTimestampText(String(makeTimestampFormatter("cic2017")(us))), undefined);
+  }
+  assert.equal(parseTimestampText("2026-12-02T08:15:00.123Z"), Date.UTC(2026, 11, 2, 8, 15, 0, 123) * 1000);
+  for (
+    const bad of ["", "2026-02-30 08:00:00.000000", "2026-12-02T08:15:00.123456", "13/01/2026 13:00:00 PM"]
+  ) {
+    assert.equal(parseTimestampText(bad), undefined, bad);
+  }
 });

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { ensureStream, type StreamSpec } from "../../src/sink/stream_setup.ts";
 import { DEFAULT_STREAM } from "../../src/sink/stream_setup.ts";
 import type { Logger } from "../../src/log.ts";
-import { type CollectStats, runCollect } from "../../src/sink/collect.ts";
+import { type CollectOptions, type CollectStats, runCollect } from "../../src/sink/collect.ts";
 import { join } from "node:path";
 import { HDR } from "../../src/sink/message.ts";
 
@@ -101,12 +101,16 @@ export async function csvRows(dir: string, pattern: RegExp): Promise<string[]> {
   return rows.sort();
 }
 
-/** Runs collect (stream FLOWS, consumer `collect`) into `out` until `done()` (at most 20 s, else it throws). */
+/**
+ * Runs collect (stream FLOWS, consumer `collect`) into `out` until `done()` (at most 20 s, else it throws);
+ * `options` override collect's (format, clock, …).
+ */
 export async function collectUntil(
   url: string,
   out: string,
   done: () => Promise<boolean>,
-): Promise<CollectStats> {
+  options: Partial<CollectOptions> = {},
+): Promise<CollectStats & { log: string[] }> {
   const stop = new AbortController();
   const log = recordingLog();
   const run = runCollect({
@@ -117,10 +121,11 @@ export async function collectUntil(
     format: "csv",
     log,
     signal: stop.signal,
+    ...options,
   });
   const ok = await until(done, 20_000);
   stop.abort();
   const stats = await run;
   if (!ok) throw new Error(`collect did not finish in 20 s:\n${log.lines.join("\n")}`);
-  return stats;
+  return { ...stats, log: log.lines };
 }
