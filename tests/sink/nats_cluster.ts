@@ -18,6 +18,14 @@ export const natsServerPath: string | undefined = (() => {
   return undefined;
 })();
 
+/** `n` distinct free TCP ports on 127.0.0.1 (every listener is open until all are found). */
+export function freePorts(n: number): number[] {
+  const listeners = Array.from({ length: n }, () => Deno.listen({ hostname: "127.0.0.1", port: 0 }));
+  const ports = listeners.map((l) => (l.addr as Deno.NetAddr).port);
+  for (const l of listeners) l.close();
+  return ports;
+}
+
 /** A free TCP port on 127.0.0.1 (the listener is closed again). */
 export function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -60,13 +68,16 @@ export class NatsCluster {
   static async start(options: ClusterOptions = {}): Promise<NatsCluster> {
     const dir = await Deno.makeTempDir({ prefix: "pp-nats-" });
     const count = options.nodes ?? 1;
+    // All listeners open at once: closed one by one, the kernel may hand out the same port twice
+    // (a node then fails to start and the cluster never becomes healthy).
+    const ports = freePorts(count * 3);
     const nodes: Node[] = [];
     for (let i = 0; i < count; i++) {
       nodes.push({
         name: `n${i + 1}`,
-        port: freePort(),
-        clusterPort: freePort(),
-        httpPort: freePort(),
+        port: ports[3 * i],
+        clusterPort: ports[3 * i + 1],
+        httpPort: ports[3 * i + 2],
         config: join(dir, `n${i + 1}.conf`),
       });
     }
@@ -107,7 +118,7 @@ ${options.extraConfig ?? ""}
   }
 
   /** Waits until every running node says it is healthy (JetStream current). */
-  async ready(timeoutMs = 20_000): Promise<void> {
+  async ready(timeoutMs = 40_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const n of this.nodes) {
       if (!n.process) continue;
