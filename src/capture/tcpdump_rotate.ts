@@ -9,7 +9,7 @@
  * tcpdump runs as `setpriv --pdeathsig TERM -- tcpdump …`, so it stops even
  * if the pipeline is killed with SIGKILL instead of writing on, orphaned.
  */
-import { underParentDeath } from "./parent_death.ts";
+import { underParentDeath } from "../system/parent_death.ts";
 import type { Logger } from "../log.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 

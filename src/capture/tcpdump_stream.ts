@@ -18,7 +18,7 @@
  * packets already in the pipe are still delivered. tcpdump's own counters
  * (received, captured, dropped) are asked for with SIGUSR1 while it runs.
  */
-import { underParentDeath } from "./parent_death.ts";
+import { underParentDeath } from "../system/parent_death.ts";
 import { CaptureParser, type PacketCallback, type ReadStats } from "../pcap/reader.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 

@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
 import { convertInWorker } from "../convert/convert_in_worker.ts";
-import { writeFileAtomic } from "../output/atomic_write.ts";
+import { writeFileAtomic } from "../system/atomic_write.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import {
   addFlowOptions,

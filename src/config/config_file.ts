@@ -4,7 +4,7 @@
  * the key; syntax errors name the line. All problems are reported together.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../usage_error.ts";
 import type { PartialConfig } from "./pipeline_config.ts";
 import { coerceSetting, describeKind, SETTINGS } from "./settings.ts";
 

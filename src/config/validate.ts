@@ -13,7 +13,7 @@ import {
 } from "../capture/interfaces.ts";
 import { checkBpfFilter } from "../capture/bpf_check.ts";
 import { listInterfaces } from "../capture/interfaces.ts";
-import { findExecutable, notFoundMessage } from "../convert/find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { ConfigError } from "./config_file.ts";
 import type { PipelineConfig } from "./pipeline_config.ts";
 

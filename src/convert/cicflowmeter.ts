@@ -17,7 +17,7 @@
  */
 import type { Converter, ConvertJob, ConvertOutcome } from "./converter.ts";
 import { type MeterPlan, runExternalMeter } from "./external_meter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import {
   type CicflowmeterMode,
   detectCicflowmeterMode,

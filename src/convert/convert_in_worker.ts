@@ -6,7 +6,7 @@
 import type { ConvertReply, ConvertRequest } from "./convert_worker.ts";
 import { type ConvertFileResult, parquetPathBeside } from "./convert_file.ts";
 import { CaptureFormatError } from "../pcap/format_error.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /**
  * Rejects with the worker's error, keeping its name (CaptureFormatError is

@@ -11,9 +11,9 @@ import {
   DEFAULT_DIR_MODE,
   DEFAULT_FILE_MODE,
   writeFileAtomic,
-} from "../output/atomic_write.ts";
+} from "../system/atomic_write.ts";
 import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { meterErrorLine, reportedError } from "./meter_cli.ts";
 import { runProcess, type RunResult } from "./process_runner.ts";
 

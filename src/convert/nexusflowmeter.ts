@@ -21,7 +21,7 @@
  */
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { runExternalMeter } from "./external_meter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { installedVersion, type MeterIdentity } from "./meter_cli.ts";
 import type { RunResult } from "./process_runner.ts";
 

@@ -13,7 +13,7 @@
  * to exit when their pipes close. `canKillProcessGroups()` says which applies.
  */
 
-import { lowerPriority } from "./low_priority.ts";
+import { lowerPriority } from "../system/low_priority.ts";
 
 /** Default bytes kept from the end of stderr (and stdout). */
 export const DEFAULT_TAIL_BYTES = 4096;

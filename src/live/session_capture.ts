@@ -5,7 +5,7 @@
  * messages.
  */
 import { captureFromTcpdump, type TcpdumpStreamResult } from "../capture/tcpdump_stream.ts";
-import { findParentDeathHelper } from "../capture/parent_death.ts";
+import { findParentDeathHelper } from "../system/parent_death.ts";
 import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 

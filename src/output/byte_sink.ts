@@ -2,7 +2,7 @@
  * Where a flow writer's bytes go: a file written atomically, a file that is
  * appended to as flows end (live mode), or standard output.
  */
-import { DEFAULT_FILE_MODE, openAtomicFile, writeAll } from "./atomic_write.ts";
+import { DEFAULT_FILE_MODE, openAtomicFile, writeAll } from "../system/atomic_write.ts";
 
 /** A destination for encoded rows. Writes are issued one at a time, in order. */
 export interface ByteSink {

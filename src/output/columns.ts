@@ -20,7 +20,7 @@ import { makeTimestampFormatter, type TimestampFormat } from "./timestamp_format
 
 export type { ColumnKind } from "./column_catalogue.ts";
 
-/** Names accepted by `--layout`. */
+/** Layout names, as `--columns` and the `columns` config key take them. */
 export const LAYOUT_NAMES = ["cic2017", "cicids2018", "cicflowmeter4", "ddos2019", "python"] as const;
 
 /** A column layout's name. */
@@ -56,7 +56,7 @@ export interface LayoutOptions {
 }
 
 /**
- * Checks a `--layout` value.
+ * Checks a layout name (a `--columns` value).
  *
  * @example
  * parseLayoutName("cic2017") // "cic2017"

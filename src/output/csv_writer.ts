@@ -5,8 +5,7 @@
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
-import { openFlowWriter } from "./flow_writer.ts";
+import type { RowEncoder } from "./flow_writer_types.ts";
 import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
 
 /**
@@ -148,14 +147,4 @@ function writeText(buf: Uint8Array, at: number, s: string, textEncoder: TextEnco
     buf[at++] = c;
   }
   return at;
-}
-
-/**
- * Opens a CSV flow writer (see `openFlowWriter` for destinations).
- *
- * @example
- * const w = await createCsvWriter({ path: "flows.csv", layout: buildLayout("cic2017") });
- */
-export function createCsvWriter(options: Omit<FlowWriterOptions, "format">): Promise<FlowWriter> {
-  return openFlowWriter({ ...options, format: "csv" });
 }

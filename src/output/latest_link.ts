@@ -9,7 +9,7 @@
  * partial file.
  */
 import { join } from "node:path";
-import { atomicTempPath } from "./atomic_write.ts";
+import { atomicTempPath } from "../system/atomic_write.ts";
 
 /** Name of the link without its extension. */
 export const LATEST_LINK_STEM = "latest_capture";

@@ -7,8 +7,7 @@
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { columnKeys, type Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
-import { openFlowWriter } from "./flow_writer.ts";
+import type { RowEncoder } from "./flow_writer_types.ts";
 import { jsonNumber } from "./format_value.ts";
 
 /**
@@ -33,14 +32,4 @@ export function ndjsonEncoder(layout: Layout): RowEncoder {
       return (n === 0 ? "{" : line) + "}\n";
     },
   };
-}
-
-/**
- * Opens an NDJSON flow writer (see `openFlowWriter` for destinations).
- *
- * @example
- * const w = await createNdjsonWriter({ path: "-", layout: buildLayout("python") });
- */
-export function createNdjsonWriter(options: Omit<FlowWriterOptions, "format">): Promise<FlowWriter> {
-  return openFlowWriter({ ...options, format: "ndjson" });
 }

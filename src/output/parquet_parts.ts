@@ -16,9 +16,9 @@
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { ByteSink } from "./byte_sink.ts";
-import { openAtomicFile, writeAll } from "./atomic_write.ts";
+import { openAtomicFile, writeAll } from "../system/atomic_write.ts";
 import type { Layout } from "./columns.ts";
-import type { FlowWriter } from "./flow_writer.ts";
+import type { FlowWriter } from "./flow_writer_types.ts";
 import { ParquetFlowWriter, type ParquetWriterOptions } from "./parquet_writer.ts";
 
 /** Where and how often to publish parts. */

@@ -25,12 +25,9 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { type ByteSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
 import type { Column, Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions } from "./flow_writer.ts";
+import type { FlowWriter, FlowWriterOptions, ParquetCompression } from "./flow_writer_types.ts";
 
-/** Compression codecs of Parquet files. */
-export const PARQUET_COMPRESSIONS = ["zstd", "snappy"] as const;
-/** A Parquet compression codec's name. */
-export type ParquetCompression = typeof PARQUET_COMPRESSIONS[number];
+export { PARQUET_COMPRESSIONS, type ParquetCompression } from "./flow_writer_types.ts";
 
 /** Rows per row group unless the caller picks another size. */
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;

@@ -4,7 +4,7 @@
  * last one's file appearing means all are complete.
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
-import type { FlowWriter } from "./flow_writer.ts";
+import type { FlowWriter } from "./flow_writer_types.ts";
 
 /**
  * Opens the writers in order; if one fails to open, those already open are

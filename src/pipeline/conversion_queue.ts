@@ -10,8 +10,8 @@
 import { baseName, dirName, pathExists } from "../paths.ts";
 import { type Converter, ConvertError, type ConvertOutcome } from "../convert/converter.ts";
 import { formatLogTime, type Logger } from "../log.ts";
-import { DEFAULT_DIR_MODE, writeFileAtomic } from "../output/atomic_write.ts";
-import { CONVERSION_NICENESS } from "../convert/low_priority.ts";
+import { DEFAULT_DIR_MODE, writeFileAtomic } from "../system/atomic_write.ts";
+import { CONVERSION_NICENESS } from "../system/low_priority.ts";
 
 /** Settings of a ConversionQueue. */
 export interface QueueOptions {
@@ -24,7 +24,8 @@ export interface QueueOptions {
   retryDelayMs: number;
   /** One conversion is killed after this long (default 300 s). */
   timeoutMs: number;
-  csvDir: string;
+  /** Where flow tables go (the data dir's csv/ folder), whatever their format: .csv, .ndjson, .json, .xlsx, .parquet. */
+  flowTableDir: string;
   reportsDir: string;
   failedDir: string;
   log: Logger;
@@ -56,7 +57,7 @@ const ABORT_WAIT_MS = 15_000;
  *
  * @example
  * const queue = new ConversionQueue({ converter, workers: 2, retries: 3, retryDelayMs: 5000,
- *   timeoutMs: 300_000, csvDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed", log });
+ *   timeoutMs: 300_000, flowTableDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed", log });
  * queue.enqueue("data/pcaps/capture_20261123_101500.pcap");
  * await queue.drain(60_000);
  */
@@ -110,17 +111,18 @@ export class ConversionQueue {
   }
 
   /**
-   * The output path for `pcap`: the csv directory, the pcap's name without its
-   * extension, the converter's extension.
+   * The output path for `pcap`: the flow-table directory, the pcap's name
+   * without its extension, the converter's extension (.csv, .ndjson, .json,
+   * .xlsx or .parquet).
    *
    * @example
-   * queue.csvPathFor("data/pcaps/capture_20261123_101500.pcap") // "data/csv/capture_20261123_101500.csv"
+   * queue.flowTablePathFor("data/pcaps/capture_20261123_101500.pcap") // "data/csv/capture_20261123_101500.csv"
    */
-  csvPathFor(pcap: string): string {
+  flowTablePathFor(pcap: string): string {
     const name = baseName(pcap);
     const dot = name.lastIndexOf(".");
     const stem = dot > 0 ? name.slice(0, dot) : name;
-    return `${this.#options.csvDir}/${stem}${this.#options.converter.outputExtension ?? ".csv"}`;
+    return `${this.#options.flowTableDir}/${stem}${this.#options.converter.outputExtension ?? ".csv"}`;
   }
 
   /** Resolves true once nothing waits or runs; false if that has not happened within `timeoutMs`. */
@@ -199,7 +201,7 @@ export class ConversionQueue {
   async #process(pcap: string): Promise<void> {
     const { converter, log, retries, timeoutMs } = this.#options;
     const name = baseName(pcap);
-    const output = this.csvPathFor(pcap);
+    const output = this.flowTablePathFor(pcap);
     if (await pathExists(output)) {
       this.#states.set(pcap, "done");
       log.info(`${name} already converted (${baseName(output)} exists), skipped`);

@@ -12,7 +12,7 @@
 import { baseName } from "../paths.ts";
 import { statfs } from "node:fs/promises";
 import type { Logger } from "../log.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /** Bytes free for an unprivileged writer on the file system holding `path`. */
 export type FreeSpaceFn = (path: string) => Promise<number>;

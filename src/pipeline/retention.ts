@@ -5,12 +5,13 @@
  */
 import { baseName } from "../paths.ts";
 import type { Logger } from "../log.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /** Settings of one retention pass. */
 export interface RetentionOptions {
   pcapDir: string;
-  csvDir: string;
+  /** Flow tables of any format (the data dir's csv/ folder). */
+  flowTableDir: string;
   reportsDir: string;
   /** Pcaps that failed for good, with their `.reason` files; kept as long as pcaps. */
   failedDir?: string;
@@ -38,9 +39,9 @@ export interface RetentionResult {
  * skipped.
  *
  * @example
- * const r = await runRetention({ pcapDir, csvDir, reportsDir, log,
+ * const r = await runRetention({ pcapDir, flowTableDir, reportsDir, log,
  *   retentionMs: { pcaps: 30 * 60_000, csv: 30 * 60_000, reports: 30 * 60_000 },
- *   isConverted: (pcap) => exists(queue.csvPathFor(pcap)) });
+ *   isConverted: (pcap) => exists(queue.flowTablePathFor(pcap)) });
  * // r.deleted: ["data/pcaps/capture_20261123_094500.pcap", …]
  */
 export async function runRetention(options: RetentionOptions): Promise<RetentionResult> {
@@ -72,7 +73,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       log.debug(`retention: kept ${baseName(f.path)} past its retention: not converted yet`);
     }
   }
-  for (const f of await expired(options.csvDir, retentionMs.csv, OUR_FLOW_FILE)) {
+  for (const f of await expired(options.flowTableDir, retentionMs.csv, OUR_FLOW_FILE)) {
     await remove(f.path, now - f.mtimeMs, "flow file");
   }
   for (const f of await expired(options.reportsDir, retentionMs.reports, OUR_REPORT)) {

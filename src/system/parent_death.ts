@@ -4,7 +4,7 @@
  * util-linux `setpriv --pdeathsig TERM -- tcpdump …` makes the kernel send
  * it SIGTERM when we die.
  */
-import { findExecutable } from "../convert/find_executable.ts";
+import { findExecutable } from "./find_executable.ts";
 
 /** Path of `setpriv` when it is installed and this process may run it, else undefined. */
 export async function findParentDeathHelper(): Promise<string | undefined> {
