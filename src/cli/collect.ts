@@ -7,7 +7,7 @@ import { checkCollectFormat, COLLECT_FORMATS, type CollectFormat, runCollect } f
 import { requireNetPermission } from "../sink/connection.ts";
 import { DEFAULT_STREAM } from "../sink/stream_setup.ts";
 import { UsageError } from "./errors.ts";
-import { listenForStop } from "./live.ts";
+import { listenForStop } from "../system/stop_signals.ts";
 import {
   addSinkConnectionOptions,
   type RawSinkConnectionOptions,

@@ -13,6 +13,7 @@ import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { openRowSink } from "../sink/row_sink.ts";
 import { prepareSink } from "./sink_options.ts";
+import { listenForStop } from "../system/stop_signals.ts";
 
 const METER_HELP: Record<ConverterName, string> = {
   cicflowmeter: "capture and convert each pcap with the cicflowmeter CLI (pip install cicflowmeter)",
@@ -81,30 +82,15 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
     throw new UsageError("--sink streams the CSV files; use --format csv or csv+parquet with it");
   }
   const sink = await prepareSink(config.sink, `${config.dirs.data}/spool`);
-  const graceful = new AbortController();
-  const force = new AbortController();
-  let signals = 0;
-  const onStop = () => {
-    signals++;
-    if (signals === 1) {
-      console.error("pcap-pipeline: stopping (converting the last file); press Ctrl+C again to exit at once");
-      graceful.abort();
-    } else {
-      force.abort();
-    }
-  };
   const pipeline = await startPipeline(config, { openSink: sink && ((log) => openRowSink(sink, log)) });
+  const stop = listenForStop("stopping (converting the last file)");
   const onStatus = () => void pipeline.logStatus();
-  const listeners: [Deno.Signal, () => void][] = [["SIGINT", onStop], ["SIGTERM", onStop], [
-    "SIGUSR1",
-    onStatus,
-  ]];
-  for (const [sig, fn] of listeners) Deno.addSignalListener(sig, fn);
+  Deno.addSignalListener("SIGUSR1", onStatus);
   try {
     await new Promise<void>((resolve) =>
-      graceful.signal.addEventListener("abort", () => resolve(), { once: true })
+      stop.graceful.addEventListener("abort", () => resolve(), { once: true })
     );
-    const summary = await pipeline.stop(force.signal);
+    const summary = await pipeline.stop(stop.force);
     if (summary.forced) {
       throw new PartialFailure("stopped at once; unconverted pcaps are converted at the next start");
     }
@@ -112,6 +98,7 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
       throw new PartialFailure(`${summary.failed} pcaps failed to convert (see ${config.dirs.failed})`);
     }
   } finally {
-    for (const [sig, fn] of listeners) Deno.removeSignalListener(sig, fn);
+    Deno.removeSignalListener("SIGUSR1", onStatus);
+    stop.dispose();
   }
 }

@@ -22,7 +22,8 @@ import {
   wholeNumber,
 } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
-import { checkTarget, listenForStop, unlessForced } from "./live.ts";
+import { checkTarget } from "./live.ts";
+import { listenForStop, unlessForced } from "../system/stop_signals.ts";
 import {
   addSinkOptions,
   openSinkFromOptions,

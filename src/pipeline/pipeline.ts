@@ -30,7 +30,8 @@ import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";
 import { DiskMonitor, freeBytes } from "./disk_monitor.ts";
 import { removeTempLeftovers, startRetention } from "./retention.ts";
-import { type FailedCapture, listFailedCaptures, unlessForced } from "./shutdown.ts";
+import { type FailedCapture, listFailedCaptures } from "./shutdown.ts";
+import { unlessForced } from "../system/stop_signals.ts";
 import { formatStatus, type PipelineStatus } from "./status.ts";
 import { CaptureWatcher } from "./watcher.ts";
 

@@ -1,42 +1,12 @@
 /**
- * Shutdown helpers: waiting that a second Ctrl+C can cut short, and the
- * list of permanently failed captures (in `failed/`, each with its reason)
- * reported when the pipeline stops.
+ * Shutdown report: the permanently failed captures (in `failed/`, each with
+ * its reason) listed when the pipeline stops.
  */
 
 /** A pcap moved to failed/ and why. */
 export interface FailedCapture {
   file: string;
   reason: string;
-}
-
-/**
- * Resolves with `promise`'s value, or with `undefined` as soon as `force`
- * is aborted (the promise goes on unobserved).
- *
- * @example
- * const drained = await unlessForced(queue.drain(60_000), forceSignal); // undefined after a 2nd Ctrl+C
- */
-export function unlessForced<T>(promise: Promise<T>, force: AbortSignal | undefined): Promise<T | undefined> {
-  if (!force) return promise;
-  if (force.aborted) {
-    promise.catch(() => {});
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    force.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        force.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e) => {
-        force.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
 }
 
 /**
