@@ -5,7 +5,11 @@
 
 /**
  * @example
- * baseName("data/pcaps/capture_20261123_101500.pcap") // "capture_20261123_101500.pcap"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { baseName } from "./paths.ts";
+ * assert.deepEqual(baseName("data/pcaps/capture_20261123_101500.pcap"), "capture_20261123_101500.pcap");
+ * ```
  */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);

@@ -9,8 +9,11 @@ import { type InterfaceInfo, listInterfaces } from "../capture/interfaces.ts";
  * One line per interface: name, state, loopback, addresses.
  *
  * @example
- * formatInterfaces([{ name: "lo", up: true, loopback: true, addresses: ["127.0.0.1", "::1"] }])
- * // "lo  up    loopback  127.0.0.1, ::1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatInterfaces } from "./interfaces.ts";
+ * assert.deepEqual(formatInterfaces([{ name: "lo", up: true, loopback: true, addresses: ["127.0.0.1", "::1"] }]), "lo  up    loopback  127.0.0.1, ::1");
+ * ```
  */
 export function formatInterfaces(interfaces: InterfaceInfo[]): string {
   if (interfaces.length === 0) return "no network interfaces found";

@@ -60,10 +60,12 @@ export interface CicflowmeterOptions {
  * and output CSV (`file`), or the input and output directories (`directory`).
  *
  * @example
- * cicflowmeterArgs("file", "pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] })
- * // ["-f", "pcaps/capture_1.pcap", "-c", "--fields", "src_ip,dst_ip", "csv/.tmp/capture_1.csv"]
- * cicflowmeterArgs("directory", "tmp/in", "tmp/out")
- * // ["-d", "tmp/in", "-c", "tmp/out"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cicflowmeterArgs } from "./cicflowmeter.ts";
+ * assert.deepEqual(cicflowmeterArgs("file", "pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] }), ["-f", "pcaps/capture_1.pcap", "-c", "--fields", "src_ip,dst_ip", "csv/.tmp/capture_1.csv"]);
+ * assert.deepEqual(cicflowmeterArgs("directory", "tmp/in", "tmp/out"), ["-d", "tmp/in", "-c", "tmp/out"]);
+ * ```
  */
 export function cicflowmeterArgs(
   mode: CicflowmeterMode,

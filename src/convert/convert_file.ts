@@ -111,7 +111,11 @@ export async function convertCaptureFile(
  * The Parquet file written beside `output` by `parquetBeside`.
  *
  * @example
- * parquetPathBeside("csv/capture_20261123_101500.csv") // "csv/capture_20261123_101500.parquet"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parquetPathBeside } from "./convert_file.ts";
+ * assert.deepEqual(parquetPathBeside("csv/capture_20261123_101500.csv"), "csv/capture_20261123_101500.parquet");
+ * ```
  */
 export function parquetPathBeside(output: string): string {
   if (output === "-") throw new Error("a Parquet file beside stdout is not possible; name an output file");

@@ -162,7 +162,14 @@ async function fileSize(path: string): Promise<number | undefined> {
  * array. XLSX: a ZIP container.
  *
  * @example
- * await checkOutput("csv/capture_1.csv", "csv", "capture_1.pcap: cicflowmeter") // 3
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOutput } from "./external_meter.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".csv" });
+ * await Deno.writeTextFile(path, "src_ip,dst_ip\n10.0.0.1,10.0.0.2\n10.0.0.3,10.0.0.4\n10.0.0.5,10.0.0.6\n");
+ * assert.equal(await checkOutput(path, "csv", "capture_1.pcap: cicflowmeter"), 3);
+ * await Deno.remove(path);
+ * ```
  */
 export async function checkOutput(
   path: string,

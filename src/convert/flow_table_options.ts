@@ -54,7 +54,11 @@ export interface FlowTableOptions {
 
 /**
  * @example
- * meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs // 30_000_000
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meterOptionsFrom } from "./flow_table_options.ts";
+ * assert.deepEqual(meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs, 30_000_000);
+ * ```
  */
 export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
   return {
@@ -82,7 +86,11 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
  * layout, field, zone or network at fault.
  *
  * @example
- * layoutFrom({ columns: "python" }).columns[0].name // "src_ip"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { layoutFrom } from "./flow_table_options.ts";
+ * assert.deepEqual(layoutFrom({ columns: "python" }).columns[0].name, "src_ip");
+ * ```
  */
 export function layoutFrom(o: FlowTableOptions, defaultColumns = "cic2017"): Layout {
   const layout = buildLayout(parseLayoutName(o.columns ?? defaultColumns), {

@@ -54,7 +54,14 @@ export async function detectCicflowmeterMode(executable: string): Promise<Cicflo
  * binary's read permissions).
  *
  * @example
- * await installedVersion("/opt/venv/bin/cicflowmeter", "cicflowmeter") // "0.5.0"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { installedVersion } from "./meter_cli.ts";
+ * const venv = await Deno.makeTempDir(); // laid out as pip installs into /opt/venv
+ * await Deno.mkdir(`${venv}/lib/python3.11/site-packages/cicflowmeter-0.5.0.dist-info`, { recursive: true });
+ * assert.equal(await installedVersion(`${venv}/bin/cicflowmeter`, "cicflowmeter"), "0.5.0");
+ * await Deno.remove(venv, { recursive: true });
+ * ```
  */
 export async function installedVersion(executable: string, dist: string): Promise<string | undefined> {
   const prefix = executable.replace(/\/[^/]*\/[^/]*$/, "") || "/";
@@ -96,8 +103,12 @@ export function describeMeter(id: MeterIdentity): string {
  * log warnings are not errors).
  *
  * @example
- * reportedError("", "Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n") // "ValueError: bad"
- * reportedError("Error: No pcap files found in in\n", "") // "Error: No pcap files found in in"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reportedError } from "./meter_cli.ts";
+ * assert.deepEqual(reportedError("", "Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n"), "ValueError: bad");
+ * assert.deepEqual(reportedError("Error: No pcap files found in in\n", ""), "Error: No pcap files found in in");
+ * ```
  */
 export function reportedError(stdout: string, stderr: string): string | undefined {
   // What the meter chose to print comes first: it names the file and the cause.
@@ -121,7 +132,11 @@ export function reportedError(stdout: string, stderr: string): string | undefine
  * kept tail), else the last non-empty stderr line.
  *
  * @example
- * meterErrorLine("", "tcpdump: unknown file format\n") // "tcpdump: unknown file format"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meterErrorLine } from "./meter_cli.ts";
+ * assert.deepEqual(meterErrorLine("", "tcpdump: unknown file format\n"), "tcpdump: unknown file format");
+ * ```
  */
 export function meterErrorLine(stdout: string, stderr: string): string | undefined {
   const reported = reportedError(stdout, stderr);

@@ -60,8 +60,11 @@ export interface NexusflowmeterOptions {
  * The nexusflowmeter command line for one capture.
  *
  * @example
- * nexusflowmeterArgs("pcaps/c.pcap", "csv/.tmp/c.csv", { flowTimeout: 120, workers: 1 })
- * // ["pcaps/c.pcap", "csv/.tmp/c.csv", "--output-format", "csv", "--flow-timeout", "120", "--max-workers", "1"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nexusflowmeterArgs } from "./nexusflowmeter.ts";
+ * assert.deepEqual(nexusflowmeterArgs("pcaps/c.pcap", "csv/.tmp/c.csv", { flowTimeout: 120, workers: 1 }), ["pcaps/c.pcap", "csv/.tmp/c.csv", "--output-format", "csv", "--flow-timeout", "120", "--max-workers", "1"]);
+ * ```
  */
 export function nexusflowmeterArgs(
   input: string,

@@ -59,7 +59,11 @@ export interface LayoutOptions {
  * Checks a layout name (a `--columns` value).
  *
  * @example
- * parseLayoutName("cic2017") // "cic2017"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseLayoutName } from "./columns.ts";
+ * assert.deepEqual(parseLayoutName("cic2017"), "cic2017");
+ * ```
  */
 export function parseLayoutName(name: string): LayoutName {
   if ((LAYOUT_NAMES as readonly string[]).includes(name)) return name as LayoutName;
@@ -70,7 +74,11 @@ export function parseLayoutName(name: string): LayoutName {
  * The timestamp format a layout uses unless the caller picks one.
  *
  * @example
- * defaultTimestampFormat("ddos2019") // "ddos2019"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultTimestampFormat } from "./columns.ts";
+ * assert.deepEqual(defaultTimestampFormat("ddos2019"), "ddos2019");
+ * ```
  */
 export function defaultTimestampFormat(layout: LayoutName): TimestampFormat {
   return layout === "ddos2019" ? "ddos2019" : "iso";
@@ -146,7 +154,11 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
  * (so cic2017's second ` Fwd Header Length` is `Fwd Header Length.1`).
  *
  * @example
- * columnKeys(buildLayout("cic2017"))[61] // "Fwd Header Length.1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout, columnKeys } from "./columns.ts";
+ * assert.deepEqual(columnKeys(buildLayout("cic2017"))[61], "Fwd Header Length.1");
+ * ```
  */
 export function columnKeys(layout: Layout): string[] {
   const seen = new Map<string, number>();
@@ -165,8 +177,11 @@ export function columnKeys(layout: Layout): string[] {
  * matches nothing.
  *
  * @example
- * selectColumns(buildLayout("cic2017"), ["Source IP", "flow duration"]).columns.map((c) => c.name)
- * // [" Source IP", " Flow Duration"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout, selectColumns } from "./columns.ts";
+ * assert.deepEqual(selectColumns(buildLayout("cic2017"), ["Source IP", "flow duration"]).columns.map((c) => c.name), [" Source IP", " Flow Duration"]);
+ * ```
  */
 export function selectColumns(layout: Layout, fields: readonly string[]): Layout {
   const keys = columnKeys(layout);

@@ -12,7 +12,12 @@ import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
  * The header line of `layout`, with its "\n".
  *
  * @example
- * csvHeader(buildLayout("cic2017")).startsWith("Flow ID, Source IP, Source Port,") // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { csvHeader } from "./csv_writer.ts";
+ * assert.ok(csvHeader(buildLayout("cic2017")).startsWith("Flow ID, Source IP, Source Port,"));
+ * ```
  */
 export function csvHeader(layout: Layout): string {
   return layout.columns.map((c) => csvString(c.name)).join(",") + "\n";

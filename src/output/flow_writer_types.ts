@@ -79,7 +79,11 @@ export interface FlowWriterOptions {
  * The usual file extension of a format, with its dot.
  *
  * @example
- * formatExtension("parquet") // ".parquet"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatExtension } from "./flow_writer_types.ts";
+ * assert.deepEqual(formatExtension("parquet"), ".parquet");
+ * ```
  */
 export function formatExtension(format: OutputFormat = "csv"): string {
   return `.${format}`;

@@ -20,8 +20,12 @@ export const LATEST_LINK_STEM = "latest_capture";
  * other formats their own link that no CSV reader mistakes for CSV.
  *
  * @example
- * latestLinkName("live_capture_20261123_120000.csv") // "latest_capture.csv"
- * latestLinkName("live_capture_20261123_120000.ndjson") // "latest_capture.ndjson"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latestLinkName } from "./latest_link.ts";
+ * assert.deepEqual(latestLinkName("live_capture_20261123_120000.csv"), "latest_capture.csv");
+ * assert.deepEqual(latestLinkName("live_capture_20261123_120000.ndjson"), "latest_capture.ndjson");
+ * ```
  */
 export function latestLinkName(fileName: string): string {
   const dot = fileName.lastIndexOf(".");

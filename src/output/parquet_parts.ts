@@ -40,7 +40,11 @@ export interface ParquetPartsOptions extends ParquetWriterOptions {
  * Name of the part whose first row came at `startMs`.
  *
  * @example
- * partPath("out/flows.parquet", new Date(2026, 11, 2, 10, 15, 0).getTime()) // "out/flows_20261202_101500.parquet"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { partPath } from "./parquet_parts.ts";
+ * assert.deepEqual(partPath("out/flows.parquet", new Date(2026, 11, 2, 10, 15, 0).getTime()), "out/flows_20261202_101500.parquet");
+ * ```
  */
 export function partPath(base: string, startMs: number): string {
   const slash = base.lastIndexOf("/");

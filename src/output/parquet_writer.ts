@@ -40,7 +40,12 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][nu
  * name suffixed `.1`, `.2`, … as pandas does when reading the CSV.
  *
  * @example
- * parquetColumnNames(buildLayout("cic2017"))[61] // " Fwd Header Length.1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { parquetColumnNames } from "./parquet_writer.ts";
+ * assert.deepEqual(parquetColumnNames(buildLayout("cic2017"))[61], " Fwd Header Length.1");
+ * ```
  */
 export function parquetColumnNames(layout: Layout): string[] {
   const seen = new Map<string, number>();
@@ -55,7 +60,12 @@ export function parquetColumnNames(layout: Layout): string[] {
  * The Parquet schema of `layout`: root, then one required leaf per column.
  *
  * @example
- * parquetSchema(buildLayout("cic2017"))[3] // { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { parquetSchema } from "./parquet_writer.ts";
+ * assert.deepEqual(parquetSchema(buildLayout("cic2017"))[3], { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" });
+ * ```
  */
 export function parquetSchema(layout: Layout): SchemaElement[] {
   const names = parquetColumnNames(layout);

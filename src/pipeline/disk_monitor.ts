@@ -22,7 +22,11 @@ export type FreeSpaceFn = (path: string) => Promise<number>;
  * `--allow-sys=statfs` and read access to `path`.
  *
  * @example
- * await freeBytes("data") // 52613349376
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { freeBytes } from "./disk_monitor.ts";
+ * assert.ok(await freeBytes(".") > 0); // e.g. 52613349376
+ * ```
  */
 export async function freeBytes(path: string): Promise<number> {
   try {

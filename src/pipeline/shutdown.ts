@@ -14,8 +14,17 @@ export interface FailedCapture {
  * reason file (`NAME.pcap.reason` or `NAME.reason`).
  *
  * @example
- * await listFailedCaptures("data/failed")
- * // [{ file: "capture_20261123_101500.pcap", reason: "cicflowmeter exited with code 1" }]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listFailedCaptures } from "./shutdown.ts";
+ * const failed = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${failed}/capture_20261123_101500.pcap`, "");
+ * await Deno.writeTextFile(`${failed}/capture_20261123_101500.pcap.reason`, "cicflowmeter exited with code 1\nstderr: …\n");
+ * assert.deepEqual(await listFailedCaptures(failed), [
+ *   { file: "capture_20261123_101500.pcap", reason: "cicflowmeter exited with code 1" },
+ * ]);
+ * await Deno.remove(failed, { recursive: true });
+ * ```
  */
 export async function listFailedCaptures(failedDir: string): Promise<FailedCapture[]> {
   const names: string[] = [];

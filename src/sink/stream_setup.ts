@@ -151,7 +151,11 @@ function fmtDuration(sec: number): string {
  * Parses a duration like `7d`, `12h`, `10m`, `30s` or plain seconds.
  *
  * @example
- * parseDuration("2h", "--max-age") // 7200
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./stream_setup.ts";
+ * assert.deepEqual(parseDuration("2h", "--max-age"), 7200);
+ * ```
  */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h|m|min|s)?$/i.exec(text.trim());
@@ -165,7 +169,11 @@ export function parseDuration(text: string, flag: string): number {
  * Parses a size like `10G`, `500M`, `64K` or plain bytes.
  *
  * @example
- * parseSize("1G", "--max-bytes") // 1073741824
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSize } from "./stream_setup.ts";
+ * assert.deepEqual(parseSize("1G", "--max-bytes"), 1073741824);
+ * ```
  */
 export function parseSize(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt])?i?b?$/i.exec(text.trim());

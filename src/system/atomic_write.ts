@@ -41,7 +41,11 @@ export interface AtomicFile {
  * Name of the temporary file for `path`: same directory, hidden, unique.
  *
  * @example
- * atomicTempPath("out/flows.csv") // "out/.flows.csv.tmp-4242-k3j9x0"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { atomicTempPath } from "./atomic_write.ts";
+ * assert.match(atomicTempPath("out/flows.csv"), /^out\/\.flows\.csv\.tmp-\d+-\w+$/); // e.g. "out/.flows.csv.tmp-4242-k3j9x0"
+ * ```
  */
 export function atomicTempPath(path: string): string {
   const slash = path.lastIndexOf("/");
@@ -58,8 +62,12 @@ export function atomicTempPath(path: string): string {
  * True for names made by `atomicTempPath` (leftovers of a crash).
  *
  * @example
- * isAtomicTempName(".flows.csv.tmp-4242-k3j9x0") // true
- * isAtomicTempName("flows.csv") // false
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAtomicTempName } from "./atomic_write.ts";
+ * assert.deepEqual(isAtomicTempName(".flows.csv.tmp-4242-k3j9x0"), true);
+ * assert.deepEqual(isAtomicTempName("flows.csv"), false);
+ * ```
  */
 export function isAtomicTempName(name: string): boolean {
   return TEMP_PATTERN.test(name);

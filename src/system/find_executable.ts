@@ -38,7 +38,14 @@ export async function findExecutable(
  * The message for a program not found on PATH.
  *
  * @example
- * notFoundMessage("cicflowmeter") // "cicflowmeter not found on PATH; install it with `pip install cicflowmeter` …"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notFoundMessage } from "./find_executable.ts";
+ * assert.equal(
+ *   notFoundMessage("cicflowmeter"),
+ *   "cicflowmeter not found on PATH; install it with `pip install cicflowmeter` (Python ≥ 3.8; provides the `cicflowmeter` command)",
+ * );
+ * ```
  */
 export function notFoundMessage(name: string): string {
   const hint = INSTALL_HINTS[name] ?? "install it or add its directory to PATH";
