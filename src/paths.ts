@@ -17,7 +17,12 @@ export function baseName(path: string): string {
 
 /**
  * @example
- * dirName("data/csv/x.csv") // "data/csv"; dirName("x.csv") // "."
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dirName } from "./paths.ts";
+ * assert.equal(dirName("data/csv/x.csv"), "data/csv");
+ * assert.equal(dirName("x.csv"), ".");
+ * ```
  */
 export function dirName(path: string): string {
   const slash = path.lastIndexOf("/");

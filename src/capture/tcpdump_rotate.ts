@@ -50,9 +50,15 @@ export const ROTATING_BUFFER_KIB = 16384;
  * tcpdump's arguments for a rotating capture.
  *
  * @example
- * rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" })
- * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n",
- * //  "-B", "16384", "--", "tcp"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rotatingCaptureArgs } from "./tcpdump_rotate.ts";
+ * assert.deepEqual(
+ *   rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" }),
+ *   ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n",
+ *    "-B", "16384", "--", "tcp"],
+ * );
+ * ```
  */
 export function rotatingCaptureArgs(
   o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter" | "bufferKiB">,

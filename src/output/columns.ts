@@ -88,9 +88,13 @@ export function defaultTimestampFormat(layout: LayoutName): TimestampFormat {
  * Builds a layout's columns.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
  * const layout = buildLayout("cic2017", { timestampFormat: "cic2017", timeZone: "America/Halifax" });
- * layout.columns.length // 85
- * layout.columns[1].name // " Source IP"
+ * assert.equal(layout.columns.length, 85);
+ * assert.equal(layout.columns[1].name, " Source IP");
+ * ```
  */
 export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layout {
   const format = options.timestampFormat ?? defaultTimestampFormat(name);

@@ -39,7 +39,11 @@ export function latestLinkName(fileName: string): string {
  * only when it is followed).
  *
  * @example
- * if (!canMakeSymlinks()) console.error("run with --no-latest-link");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canMakeSymlinks } from "./latest_link.ts";
+ * assert.equal(canMakeSymlinks(), true); // under `deno test -A`; false without read and write permission
+ * ```
  */
 export function canMakeSymlinks(): boolean {
   return Deno.permissions.querySync({ name: "read" }).state === "granted" &&

@@ -133,7 +133,17 @@ export function startRetention(
  * Returns the paths removed.
  *
  * @example
- * await removeTempLeftovers([config.dirs.csv, config.dirs.reports], log);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { removeTempLeftovers } from "./retention.ts";
+ * const csv = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${csv}/.capture_1.csv.tmp-4242-k3j9x0`, "half a file");
+ * await Deno.writeTextFile(`${csv}/capture_0.csv`, "a,b\n");
+ * assert.deepEqual(await removeTempLeftovers([csv], memoryLogger()), [`${csv}/.capture_1.csv.tmp-4242-k3j9x0`]);
+ * assert.deepEqual(await Array.fromAsync(Deno.readDir(csv), (e) => e.name), ["capture_0.csv"]);
+ * await Deno.remove(csv, { recursive: true });
+ * ```
  */
 export async function removeTempLeftovers(dirs: string[], log: Logger): Promise<string[]> {
   const removed: string[] = [];

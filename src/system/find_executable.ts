@@ -17,8 +17,12 @@ export const INSTALL_HINTS: Readonly<Record<string, string>> = {
  * path itself.
  *
  * @example
- * await findExecutable("tcpdump") // "/usr/bin/tcpdump"
- * await findExecutable("cicflowmeter") // null when not installed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findExecutable } from "./find_executable.ts";
+ * assert.equal(await findExecutable("sh", "/nonexistent:/bin"), "/bin/sh"); // first match on the PATH given
+ * assert.equal(await findExecutable("no-such-program-xyz"), null); // not installed
+ * ```
  */
 export async function findExecutable(
   name: string,
