@@ -57,8 +57,16 @@ export function canMakeSymlinks(): boolean {
  * temporary link is then removed and the old link left as it was.
  *
  * @example
- * await pointLatestLink("windows", "live_capture_20261123_120000.csv");
- * // windows/latest_capture.csv -> live_capture_20261123_120000.csv
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pointLatestLink } from "./latest_link.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/live_capture_20261123_120000.csv`, "a,b\n");
+ * const link = await pointLatestLink(dir, "live_capture_20261123_120000.csv");
+ * assert.equal(link, `${dir}/latest_capture.csv`);
+ * assert.equal(await Deno.readLink(link), "live_capture_20261123_120000.csv"); // relative
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function pointLatestLink(dir: string, fileName: string): Promise<string> {
   if (fileName === "" || fileName.includes("/")) {

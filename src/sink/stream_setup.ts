@@ -84,7 +84,18 @@ export async function ensureStream(
  * How an existing stream differs from `spec`, one phrase per setting.
  *
  * @example
- * // ['subjects are "metrics.>" (want "flows.>")']
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StreamInfo } from "@nats-io/jetstream";
+ * import { DEFAULT_STREAM, streamDifferences } from "./stream_setup.ts";
+ * const NS = 1e9;
+ * const config = {
+ *   subjects: ["metrics.>"], num_replicas: DEFAULT_STREAM.replicas, max_age: DEFAULT_STREAM.maxAgeSec * NS,
+ *   max_bytes: DEFAULT_STREAM.maxBytes, duplicate_window: DEFAULT_STREAM.duplicateWindowSec * NS,
+ * };
+ * const info = { config } as unknown as StreamInfo; // only the settings compared
+ * assert.deepEqual(streamDifferences(info, DEFAULT_STREAM), ['subjects are "metrics.>" (want "flows.>")']);
+ * ```
  */
 export function streamDifferences(info: StreamInfo, spec: StreamSpec): string[] {
   const c = info.config;
