@@ -57,8 +57,16 @@ export interface ConvertFileResult {
  * then no output file appears.
  *
  * @example
- * const r = await convertCaptureFile("capture.pcap", "capture.csv", { profile: "cic2017" });
- * console.log(`${r.flows} flows from ${r.packets} packets`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convertCaptureFile } from "./convert_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * const input = new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname;
+ * const r = await convertCaptureFile(input, `${dir}/udp.csv`, { profile: "cic2017" });
+ * assert.equal(`${r.flows} flows from ${r.packets} packets`, "2 flows from 5 packets");
+ * assert.equal((await Deno.readTextFile(`${dir}/udp.csv`)).trimEnd().split("\n").length, 3); // header + 2 rows
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function convertCaptureFile(
   input: string,

@@ -70,8 +70,14 @@ export interface RunResult {
  * exit; rejects only when the program cannot be started (message names it).
  *
  * @example
- * const r = await runProcess("cicflowmeter", { args: ["-f", "in.pcap", "-c", "out.csv"], timeoutMs: 300_000 });
- * if (r.code !== 0) log.error(`cicflowmeter failed (${r.code}): ${r.stderrTail}`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runProcess } from "./process_runner.ts";
+ * const r = await runProcess("sh", { args: ["-c", "echo 'no such file: in.pcap' >&2; exit 2"], timeoutMs: 300_000 });
+ * assert.deepEqual([r.code, r.stderrTail, r.timedOut], [2, "no such file: in.pcap", false]);
+ * const slow = await runProcess("sleep", { args: ["30"], timeoutMs: 100, graceMs: 200 });
+ * assert.equal(slow.timedOut, true);
+ * ```
  */
 export async function runProcess(program: string, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
