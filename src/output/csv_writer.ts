@@ -30,8 +30,24 @@ export function csvHeader(layout: Layout): string {
  * numbers and strings copied as ASCII.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * import { buildLayout } from "./columns.ts";
+ * import { csvEncoder } from "./csv_writer.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
  * const enc = csvEncoder(buildLayout("cicflowmeter4"));
- * enc.header + enc.row(record) // "Flow ID,Src IP,...\n10.0.0.9-...,NeedManualLabel\n"
+ * assert.ok(enc.header?.startsWith("Flow ID,Src IP,"));
+ * const row = enc.row(records[0]);
+ * assert.match(row, /^10\.0\.0\.\d+-10\.0\.0\.\d+-\d+-\d+-17,10\.0\.0\.1,.*,NeedManualLabel\n$/);
+ * const buf = new Uint8Array(4096); // the fast path writes the same bytes
+ * assert.equal(new TextDecoder().decode(buf.subarray(0, enc.encodeInto!(records[0], buf, 0))), row);
+ * ```
  */
 export function csvEncoder(layout: Layout): RowEncoder {
   const values = layout.columns.map((c) => c.value);
