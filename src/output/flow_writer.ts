@@ -6,7 +6,19 @@
  * unless more than `highWaterMark` bytes wait to be written).
  *
  * @example
- * const writer = await openFlowWriter({ path: "flows.csv", layout: buildLayout("cic2017") });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
+ * import { buildLayout } from "./columns.ts";
+ * import { openFlowWriter } from "./flow_writer.ts";
+ * const dir = await Deno.makeTempDir();
+ * const writer = await openFlowWriter({ path: `${dir}/flows.csv`, layout: buildLayout("cic2017") });
  * try {
  *   for (const r of records) {
  *     writer.write(r);
@@ -17,6 +29,10 @@
  *   await writer.abort(); // no flows.csv, no temp file
  *   throw err;
  * }
+ * assert.equal(writer.rows, 2);
+ * assert.equal((await Deno.readTextFile(`${dir}/flows.csv`)).trimEnd().split("\n").length, 3);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 import { openAppendSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
 import { BufferedFlowWriter } from "./buffered_flow_writer.ts";

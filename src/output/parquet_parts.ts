@@ -11,8 +11,26 @@
  * file.
  *
  * @example
- * const w = openParquetParts({ path: "flows.parquet", layout, rotateMs: 60_000 });
- * w.write(record); // flows_20261202_101500.parquet appears at the next rotation or close()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
+ * import { buildLayout } from "./columns.ts";
+ * import { openParquetParts } from "./parquet_parts.ts";
+ * const dir = await Deno.makeTempDir();
+ * const w = openParquetParts({ path: `${dir}/flows.parquet`, layout: buildLayout("cic2017"), rotateMs: 60_000 });
+ * w.write(records[0]); // flows_YYYYmmdd_HHMMSS.parquet appears at the next rotation or close()
+ * await w.close();
+ * const names = await Array.fromAsync(Deno.readDir(dir), (e) => e.name);
+ * assert.equal(names.length, 1);
+ * assert.match(names[0], /^flows_\d{8}_\d{6}\.parquet$/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { ByteSink } from "./byte_sink.ts";

@@ -16,9 +16,26 @@
  * (temporary name, then rename) or to stdout; there is no append mode.
  *
  * @example
- * const w = await openParquetWriter({ path: "flows.parquet", layout: buildLayout("cic2017") });
- * w.write(record);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
+ * import { buildLayout } from "./columns.ts";
+ * import { openParquetWriter } from "./parquet_writer.ts";
+ * const dir = await Deno.makeTempDir();
+ * const w = await openParquetWriter({ path: `${dir}/flows.parquet`, layout: buildLayout("cic2017") });
+ * w.write(records[0]);
+ * await assert.rejects(Deno.stat(`${dir}/flows.parquet`)); // not readable yet: no footer
  * await w.close(); // flows.parquet appears now
+ * const bytes = await Deno.readFile(`${dir}/flows.parquet`);
+ * assert.equal(new TextDecoder().decode(bytes.subarray(-4)), "PAR1");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 import zlib from "node:zlib";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
