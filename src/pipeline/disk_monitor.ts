@@ -73,10 +73,22 @@ const MB = 1024 * 1024;
 /**
  * Checks free space now (`check()`) or periodically (`start()` / `stop()`).
  *
- * @example
- * const monitor = new DiskMonitor({ dataDir: "data", pcapDir: "data/pcaps", minFreeMb: 1000,
- *   isConverted, pauseCapture: () => capture.pause(), resumeCapture: () => capture.resume(), log });
- * monitor.start();
+ * @example Critically low space pauses the capture
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { DiskMonitor } from "./disk_monitor.ts";
+ * const data = await Deno.makeTempDir();
+ * let paused = false;
+ * const monitor = new DiskMonitor({ dataDir: data, pcapDir: data, minFreeMb: 1000,
+ *   freeSpace: () => Promise.resolve(100 * 1024 * 1024), // 100 MiB: under half of 1000 MiB
+ *   isConverted: () => false, pauseCapture: () => { paused = true; }, resumeCapture: () => { paused = false; },
+ *   log: memoryLogger() });
+ * const check = await monitor.check(); // start() runs this every intervalMs
+ * assert.equal(check.level, "critical");
+ * assert.equal(paused, true);
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export class DiskMonitor {
   readonly #options: DiskMonitorOptions;

@@ -39,10 +39,23 @@ export interface RetentionResult {
  * skipped.
  *
  * @example
- * const r = await runRetention({ pcapDir, flowTableDir, reportsDir, log,
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { runRetention } from "./retention.ts";
+ * const data = await Deno.makeTempDir();
+ * const [pcapDir, flowTableDir, reportsDir] = [`${data}/pcaps`, `${data}/csv`, `${data}/reports`];
+ * for (const dir of [pcapDir, flowTableDir, reportsDir]) await Deno.mkdir(dir);
+ * await Deno.writeTextFile(`${pcapDir}/capture_20261123_094500.pcap`, ""); // converted
+ * await Deno.writeTextFile(`${pcapDir}/capture_20261123_095000.pcap`, ""); // not yet
+ * const r = await runRetention({ pcapDir, flowTableDir, reportsDir, log: memoryLogger(),
  *   retentionMs: { pcaps: 30 * 60_000, csv: 30 * 60_000, reports: 30 * 60_000 },
- *   isConverted: (pcap) => exists(queue.flowTablePathFor(pcap)) });
- * // r.deleted: ["data/pcaps/capture_20261123_094500.pcap", …]
+ *   now: Date.now() + 60 * 60_000, // an hour from now: both pcaps are past 30 min
+ *   isConverted: (pcap) => pcap.endsWith("094500.pcap") });
+ * assert.deepEqual(r.deleted, [`${pcapDir}/capture_20261123_094500.pcap`]);
+ * assert.deepEqual(r.keptUnconverted, [`${pcapDir}/capture_20261123_095000.pcap`]);
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export async function runRetention(options: RetentionOptions): Promise<RetentionResult> {
   const now = options.now ?? Date.now();
@@ -103,9 +116,17 @@ export interface RetentionTimer {
  * time; passes never overlap. Errors are logged, never thrown.
  *
  * @example
- * const timer = startRetention({ ...dirs, retentionMs, isConverted, log });
- * // at shutdown:
- * timer.stop();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { startRetention } from "./retention.ts";
+ * const data = await Deno.makeTempDir(); // empty: nothing to delete
+ * const timer = startRetention({ pcapDir: data, flowTableDir: data, reportsDir: data, log: memoryLogger(),
+ *   retentionMs: { pcaps: 60_000, csv: 60_000, reports: 60_000 }, isConverted: () => true });
+ * assert.deepEqual(await timer.runNow(), { deleted: [], keptUnconverted: [] });
+ * timer.stop(); // at shutdown
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export function startRetention(
   options: Omit<RetentionOptions, "now"> & { intervalMs?: number },
