@@ -56,10 +56,24 @@ const ABORT_WAIT_MS = 15_000;
  * Converts enqueued pcaps with `options.converter`.
  *
  * @example
- * const queue = new ConversionQueue({ converter, workers: 2, retries: 3, retryDelayMs: 5000,
- *   timeoutMs: 300_000, flowTableDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed", log });
- * queue.enqueue("data/pcaps/capture_20261123_101500.pcap");
- * await queue.drain(60_000);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BuiltinConverter } from "../convert/builtin.ts";
+ * import { memoryLogger } from "../log.ts";
+ * import { ConversionQueue } from "./conversion_queue.ts";
+ * const data = await Deno.makeTempDir();
+ * for (const dir of ["pcaps", "csv", "reports", "failed"]) await Deno.mkdir(`${data}/${dir}`);
+ * await Deno.copyFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname,
+ *   `${data}/pcaps/capture_20261123_101500.pcap`);
+ * const queue = new ConversionQueue({ converter: new BuiltinConverter(), workers: 2, retries: 3, retryDelayMs: 5000,
+ *   timeoutMs: 300_000, flowTableDir: `${data}/csv`, reportsDir: `${data}/reports`, failedDir: `${data}/failed`,
+ *   log: memoryLogger() });
+ * queue.enqueue(`${data}/pcaps/capture_20261123_101500.pcap`);
+ * assert.equal(await queue.drain(60_000), true);
+ * assert.deepEqual(queue.stats, { converted: 1, failed: 0, retries: 0 });
+ * await Deno.stat(`${data}/csv/capture_20261123_101500.csv`); // there
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export class ConversionQueue {
   readonly #options: QueueOptions;
@@ -116,7 +130,17 @@ export class ConversionQueue {
    * .xlsx or .parquet).
    *
    * @example
-   * queue.flowTablePathFor("data/pcaps/capture_20261123_101500.pcap") // "data/csv/capture_20261123_101500.csv"
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BuiltinConverter } from "../convert/builtin.ts";
+   * import { silentLogger } from "../log.ts";
+   * import { ConversionQueue } from "./conversion_queue.ts";
+   * const queue = new ConversionQueue({ converter: new BuiltinConverter(), workers: 1, retries: 0, retryDelayMs: 0,
+   *   timeoutMs: 1000, flowTableDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed",
+   *   log: silentLogger });
+   * assert.equal(queue.flowTablePathFor("data/pcaps/capture_20261123_101500.pcap"),
+   *   "data/csv/capture_20261123_101500.csv");
+   * ```
    */
   flowTablePathFor(pcap: string): string {
     const name = baseName(pcap);
