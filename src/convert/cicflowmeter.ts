@@ -98,7 +98,14 @@ export interface CicflowmeterCli extends MeterIdentity {
  * shows neither mode.
  *
  * @example
- * (await identifyCicflowmeter()).mode // "directory" with 0.5.0
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { identifyCicflowmeter } from "./cicflowmeter.ts";
+ * // The project's stand-in for the cicflowmeter 0.5.0 release (testdata/fake-meters).
+ * const executable = new URL("../../testdata/fake-meters/cicflowmeter-0.5.0/cicflowmeter", import.meta.url).pathname;
+ * const cli = await identifyCicflowmeter(executable);
+ * assert.equal(cli.mode, "directory"); // 0.5.0 has -d only
+ * ```
  */
 export async function identifyCicflowmeter(executable?: string): Promise<CicflowmeterCli> {
   const path = executable ?? await findExecutable("cicflowmeter");

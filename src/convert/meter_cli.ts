@@ -34,7 +34,16 @@ const HELP_TIMEOUT_MS = 60_000;
  * and what it printed).
  *
  * @example
- * await detectCicflowmeterMode("/usr/local/bin/cicflowmeter") // "directory" for 0.5.0
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { detectCicflowmeterMode } from "./meter_cli.ts";
+ * // The project's stand-ins for two cicflowmeter releases (testdata/fake-meters).
+ * const release = (v: string) =>
+ *   new URL(`../../testdata/fake-meters/cicflowmeter-${v}/cicflowmeter`, import.meta.url).pathname;
+ * assert.equal(await detectCicflowmeterMode(release("0.5.0")), "directory");
+ * assert.equal(await detectCicflowmeterMode(release("0.4.2")), "file");
+ * await assert.rejects(detectCicflowmeterMode("/bin/true"), /\/bin\/true/); // no usage text: names the path
+ * ```
  */
 export async function detectCicflowmeterMode(executable: string): Promise<CicflowmeterMode> {
   const result = await runProcess(executable, { args: ["--help"], timeoutMs: HELP_TIMEOUT_MS });
