@@ -68,8 +68,21 @@ export interface ExternalMeterRun {
  * the temp directory.
  *
  * @example
- * await runExternalMeter({ program: "cicflowmeter", job, format: "csv",
- *   plan: (dir) => ({ args: ["-f", job.input, "-c", `${dir}/out.csv`], output: `${dir}/out.csv` }) });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ConvertJob } from "./converter.ts";
+ * import { runExternalMeter } from "./external_meter.ts";
+ * // The project's stand-in for the cicflowmeter 0.4.2 release (-f FILE -c OUT), testdata/fake-meters.
+ * const executable = new URL("../../testdata/fake-meters/cicflowmeter-0.4.2/cicflowmeter", import.meta.url).pathname;
+ * const dir = await Deno.makeTempDir();
+ * const job: ConvertJob = { input: new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname,
+ *   output: `${dir}/udp.csv`, reportsDir: dir, signal: new AbortController().signal };
+ * const outcome = await runExternalMeter({ program: "cicflowmeter", executable, job, format: "csv",
+ *   plan: (tmp) => ({ args: ["-f", job.input, "-c", `${tmp}/out.csv`], output: `${tmp}/out.csv` }) });
+ * assert.ok(outcome.flows > 0);
+ * await Deno.stat(job.output); // published under its final name
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOutcome> {
   const started = performance.now();
