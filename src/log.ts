@@ -77,9 +77,20 @@ function pad(n: number): string {
  * log survives a crash up to the last event.
  *
  * @example
- * const log = createLogger({ level: "INFO", logDir: "data/log" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createLogger } from "./log.ts";
+ * const logDir = await Deno.makeTempDir();
+ * const log = createLogger({ level: "INFO", logDir, console: false });
  * log.info("capture_20261123_101500.pcap converted (123 flows, 0.4 s)");
+ * log.debug("below the level: not written");
  * log.close();
+ * const [file] = await Array.fromAsync(Deno.readDir(logDir));
+ * assert.match(file.name, /^pipeline_\d{8}_\d{6}\.log$/);
+ * const text = await Deno.readTextFile(`${logDir}/${file.name}`);
+ * assert.match(text, /INFO.*capture_20261123_101500\.pcap converted \(123 flows, 0\.4 s\)\n$/);
+ * await Deno.remove(logDir, { recursive: true });
+ * ```
  */
 export function createLogger(options: LoggerOptions = {}): ClosableLogger {
   const now = options.now ?? (() => new Date());

@@ -5,7 +5,11 @@
 
 /**
  * @example
- * baseName("data/pcaps/capture_20261123_101500.pcap") // "capture_20261123_101500.pcap"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { baseName } from "./paths.ts";
+ * assert.deepEqual(baseName("data/pcaps/capture_20261123_101500.pcap"), "capture_20261123_101500.pcap");
+ * ```
  */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
@@ -13,7 +17,12 @@ export function baseName(path: string): string {
 
 /**
  * @example
- * dirName("data/csv/x.csv") // "data/csv"; dirName("x.csv") // "."
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dirName } from "./paths.ts";
+ * assert.equal(dirName("data/csv/x.csv"), "data/csv");
+ * assert.equal(dirName("x.csv"), ".");
+ * ```
  */
 export function dirName(path: string): string {
   const slash = path.lastIndexOf("/");

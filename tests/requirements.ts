@@ -6,7 +6,7 @@
  * the project's own machines; capture tests need root and tcpdump. A test
  * that needs one of them is *ignored* where it is missing, never failed:
  *
- * ```ts
+ * ```ts ignore
  * import { ignoreWithout, sharedPath } from "../requirements.ts";
  * Deno.test({
  *   name: "reader matches tshark on small/x.pcap",

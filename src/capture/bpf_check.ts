@@ -22,8 +22,11 @@ const NOT_FILTER = /no such device|permission|not permitted|socket: |doesn't exi
  * Compiles `filter` for `iface` with tcpdump. An empty filter is always fine.
  *
  * @example
- * await checkBpfFilter("tcp portx 80", "lo")
- * // { ok: false, filterError: true, message: "can't parse filter expression: syntax error" }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkBpfFilter } from "./bpf_check.ts";
+ * assert.deepEqual(await checkBpfFilter("tcp portx 80", "lo"), { ok: false, filterError: true, message: "can't parse filter expression: syntax error" });
+ * ```
  */
 export async function checkBpfFilter(
   filter: string,

@@ -32,7 +32,12 @@ export interface ListInterfacesOptions {
  * Every network interface, in kernel index order.
  *
  * @example
- * (await listInterfaces()).map((i) => i.name) // ["lo", "eth0"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listInterfaces } from "./interfaces.ts";
+ * const names = (await listInterfaces()).map((i) => i.name);
+ * assert.ok(names.includes("lo")); // and the machine's others, e.g. "eth0"
+ * ```
  */
 export async function listInterfaces(options: ListInterfacesOptions = {}): Promise<InterfaceInfo[]> {
   const addresses = interfaceAddresses();

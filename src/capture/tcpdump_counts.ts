@@ -28,8 +28,11 @@ const COUNT = {
  * The last counters in `stderr`, or null when tcpdump printed none.
  *
  * @example
- * parseTcpdumpCounts("3 packets captured\n4 packets received by filter\n1 packet dropped by kernel\n")
- * // { captured: 3, received: 4, dropped: 1 }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTcpdumpCounts } from "./tcpdump_counts.ts";
+ * assert.deepEqual(parseTcpdumpCounts("3 packets captured\n4 packets received by filter\n1 packet dropped by kernel\n"), { captured: 3, received: 4, dropped: 1 });
+ * ```
  */
 export function parseTcpdumpCounts(stderr: string): TcpdumpCounts | null {
   const last = (re: RegExp): number | null => {
@@ -48,10 +51,12 @@ export function parseTcpdumpCounts(stderr: string): TcpdumpCounts | null {
  * One short text for a status line or summary.
  *
  * @example
- * formatTcpdumpCounts({ captured: 3, received: 4, dropped: 1 }, 3)
- * // "tcpdump received 4, captured 3, dropped 1; read 3"
- * formatTcpdumpCounts(null, null)
- * // "tcpdump counts not yet known; read by the meter (not reported)"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatTcpdumpCounts } from "./tcpdump_counts.ts";
+ * assert.deepEqual(formatTcpdumpCounts({ captured: 3, received: 4, dropped: 1 }, 3), "tcpdump received 4, captured 3, dropped 1; read 3");
+ * assert.deepEqual(formatTcpdumpCounts(null, null), "tcpdump counts not yet known; read by the meter (not reported)");
+ * ```
  */
 export function formatTcpdumpCounts(c: TcpdumpCounts | null, packetsRead: number | null): string {
   const tcpdump = c

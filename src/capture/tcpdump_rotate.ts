@@ -10,7 +10,7 @@
  * if the pipeline is killed with SIGKILL instead of writing on, orphaned.
  */
 import { STOP_DRAIN_MS } from "./tcpdump_stream.ts";
-import { underParentDeath } from "./parent_death.ts";
+import { type Child, readLines, startChild } from "../system/child_process.ts";
 import type { Logger } from "../log.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 
@@ -57,9 +57,15 @@ export const ROTATING_BUFFER_KIB = 16384;
  * tcpdump's arguments for a rotating capture.
  *
  * @example
- * rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" })
- * // ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n",
- * //  "-B", "16384", "--", "tcp"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rotatingCaptureArgs } from "./tcpdump_rotate.ts";
+ * assert.deepEqual(
+ *   rotatingCaptureArgs({ iface: "eth0", snaplen: 128, rotateSeconds: 60, pcapDir: "data/pcaps", filter: "tcp" }),
+ *   ["-i", "eth0", "-s", "128", "-G", "60", "-w", "data/pcaps/capture_%Y%m%d_%H%M%S.pcap", "-Z", "root", "-U", "-n",
+ *    "-B", "16384", "--", "tcp"],
+ * );
+ * ```
  */
 export function rotatingCaptureArgs(
   o: Pick<RotatingCaptureOptions, "iface" | "snaplen" | "rotateSeconds" | "pcapDir" | "filter" | "bufferKiB">,
@@ -90,7 +96,7 @@ export type CaptureState = "idle" | "running" | "backoff" | "paused" | "stopped"
 /** A supervised rotating tcpdump. */
 export class RotatingCapture {
   #o: RotatingCaptureOptions;
-  #child: Deno.ChildProcess | undefined;
+  #child: Child | undefined;
   #state: CaptureState = "idle";
   #restarts = 0;
   #loop: Promise<void> | undefined;
@@ -140,10 +146,9 @@ export class RotatingCapture {
     this.#countWaiters.add(done);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      child.kill("SIGUSR1");
-      await Promise.race([answered, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
-    } catch {
-      /* exited meanwhile */
+      if (child.signal("SIGUSR1")) {
+        await Promise.race([answered, new Promise((resolve) => timer = setTimeout(resolve, timeoutMs))]);
+      }
     } finally {
       clearTimeout(timer);
       this.#countWaiters.delete(done);
@@ -196,22 +201,8 @@ export class RotatingCapture {
     const child = this.#child;
     if (!child) return;
     this.#intentional = true;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = await Promise.race([
-      child.status.then(() => false),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(true), timeoutMs)),
-    ]);
-    clearTimeout(timer);
-    if (timedOut) {
-      this.#o.log.warn(`tcpdump (pid ${child.pid}) did not stop within ${timeoutMs} ms; killing it`);
-      try {
-        child.kill("SIGKILL");
-      } catch { /* exited meanwhile */ }
-      await child.status;
-    }
+    const { killed } = await child.stop(timeoutMs);
+    if (killed) this.#o.log.warn(`tcpdump (pid ${child.pid}) did not stop within ${timeoutMs} ms; killed it`);
     // Exited: no longer "the running tcpdump", even before the supervisor loop has caught up.
     if (this.#child === child) this.#child = undefined;
   }
@@ -265,29 +256,25 @@ export class RotatingCapture {
     const o = this.#o;
     const tcpdump = o.tcpdump ?? "tcpdump";
     const args = rotatingCaptureArgs(o);
-    const [command, fullArgs] = underParentDeath(o.parentDeathSignal, tcpdump, args);
-    let child: Deno.ChildProcess;
+    let child: Child;
     try {
-      child = new Deno.Command(command, { args: fullArgs, stdin: "null", stdout: "null", stderr: "piped" })
-        .spawn();
+      child = startChild(tcpdump, { args, stderr: "piped", parentDeathHelper: o.parentDeathSignal });
     } catch (err) {
-      return { code: -1, signal: null, lastLine: `could not start ${command}: ${(err as Error).message}` };
+      return { code: -1, signal: null, lastLine: (err as Error).message };
     }
     this.#child = child;
     o.log.info(`tcpdump started (pid ${child.pid}): ${tcpdump} ${args.map(quoteArg).join(" ")}`);
     // A stop requested while spawning must still reach this child.
     if (this.#stoppedOrPaused()) {
       this.#intentional = true;
-      try {
-        child.kill("SIGTERM");
-      } catch { /* exited */ }
+      child.signal("SIGTERM");
     }
     let lastLine = "";
     let finalCounts = "";
     this.#listening = false;
     this.#current = null;
-    const lines = readLines(child.stderr, (line) => {
-      const text = line.replace(/^tcpdump: /, "");
+    const lines = readLines(child.process.stderr, (line) => {
+      const text = line.trimEnd().replace(/^tcpdump: /, "");
       if (text === "") return;
       // The one-line reply to SIGUSR1: counters for the status line, not the log.
       const counts = text.includes("captured,") ? parseTcpdumpCounts(text) : null;
@@ -310,21 +297,6 @@ export class RotatingCapture {
     this.#current = null;
     return { code: status.code, signal: status.signal, lastLine };
   }
-}
-
-async function readLines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
-  let rest = "";
-  try {
-    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
-      rest += chunk;
-      let nl: number;
-      while ((nl = rest.indexOf("\n")) >= 0) {
-        onLine(rest.slice(0, nl).trimEnd());
-        rest = rest.slice(nl + 1);
-      }
-    }
-  } catch { /* stream closed */ }
-  if (rest.trim() !== "") onLine(rest.trimEnd());
 }
 
 function quoteArg(arg: string): string {

@@ -15,10 +15,12 @@
  *
  * Stopping (AbortSignal) waits STOP_DRAIN_MS first, so the block holding the
  * last packets before the stop is handed over, then sends SIGTERM; the
- * packets already in the pipe are still delivered. tcpdump's own counters
+ * packets already in the pipe are still delivered. A tcpdump that has not
+ * exited STOP_GRACE_MS after the SIGTERM (stuck) is killed with SIGKILL, so a
+ * stop never waits on it for ever. tcpdump's own counters
  * (received, captured, dropped) are asked for with SIGUSR1 while it runs.
  */
-import { underParentDeath } from "./parent_death.ts";
+import { startChild } from "../system/child_process.ts";
 import { CaptureParser, type PacketCallback, type ReadStats } from "../pcap/reader.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 
@@ -36,6 +38,9 @@ export class TcpdumpStartError extends Error {
  * exits are lost (received, never captured).
  */
 export const STOP_DRAIN_MS = 1200;
+
+/** How long a stopped tcpdump may take to exit after SIGTERM before it is killed. */
+export const STOP_GRACE_MS = 5000;
 
 export interface TcpdumpStreamOptions {
   iface: string;
@@ -60,6 +65,8 @@ export interface TcpdumpStreamOptions {
   onCounts?: (counts: TcpdumpCounts) => void;
   /** Wait between the stop and SIGTERM (default STOP_DRAIN_MS). */
   stopDrainMs?: number;
+  /** Wait between SIGTERM and SIGKILL (default STOP_GRACE_MS). */
+  stopGraceMs?: number;
 }
 
 export interface TcpdumpStreamResult {
@@ -95,30 +102,17 @@ export async function captureFromTcpdump(
   // Under setpriv tcpdump must keep its user: Linux clears the parent-death signal when a
   // process changes credentials, which tcpdump's default drop to user "tcpdump" would do.
   const keepUser = options.parentDeathSignal ? ["-Z", "root"] : [];
-  const [command, args] = underParentDeath(options.parentDeathSignal, options.command ?? "tcpdump", [
-    ...(options.prefixArgs ?? []),
-    ...keepUser,
-    ...tcpdumpStreamArgs(options),
-  ]);
-  const child = new Deno.Command(command, {
-    args,
-    stdin: "null",
+  const child = startChild(options.command ?? "tcpdump", {
+    args: [...(options.prefixArgs ?? []), ...keepUser, ...tcpdumpStreamArgs(options)],
     stdout: "piped",
     stderr: "piped",
-  }).spawn();
-  let exited = false;
-  const status = child.status.finally(() => exited = true);
-  const signalChild = (sig: Deno.Signal) => {
-    if (exited) return;
-    try {
-      child.kill(sig);
-    } catch { /* already exited */ }
-  };
+    parentDeathHelper: options.parentDeathSignal,
+  });
   let terminated = false;
   const terminate = () => {
     if (terminated) return;
     terminated = true;
-    signalChild("SIGTERM");
+    void child.stop(options.stopGraceMs ?? STOP_GRACE_MS);
   };
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
@@ -128,12 +122,12 @@ export async function captureFromTcpdump(
   if (options.signal?.aborted) onAbort();
 
   const err = new StderrWatch(options.onCounts);
-  const stderrDone = err.read(child.stderr);
+  const stderrDone = err.read(child.process.stderr);
   const interval = options.countsIntervalMs ?? 1000;
   const countsTimer = interval > 0
     ? setInterval(() => {
       // Only once tcpdump listens: its SIGUSR1 handler is set by then (the default action kills).
-      if (err.listening && !terminated) signalChild("SIGUSR1");
+      if (err.listening && !terminated) child.signal("SIGUSR1");
     }, interval)
     : undefined;
 
@@ -143,7 +137,7 @@ export async function captureFromTcpdump(
   });
   let stats: ReadStats | undefined;
   let readError: unknown;
-  const reader = child.stdout.getReader();
+  const reader = child.process.stdout.getReader();
   try {
     while (!parser.finished) {
       const { value, done } = await reader.read();
@@ -162,7 +156,7 @@ export async function captureFromTcpdump(
     terminate();
     options.signal?.removeEventListener("abort", onAbort);
   }
-  const { code: exitCode } = await status;
+  const { code: exitCode } = await child.status;
   await stderrDone;
   const stderr = err.text;
   if (stats === undefined || (stats.bytesRead === 0 && !options.signal?.aborted)) {

@@ -2,13 +2,13 @@
  * `pcap-pipeline collect --sink nats://… -o DIR [--format csv|parquet]`: the
  * central writer of a fleet. Thin: options → runCollect (src/sink/collect.ts).
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command, Option } from "commander";
 import { COLLECT_FORMATS, type CollectFormat, runCollect } from "../sink/collect.ts";
 import { requireNetPermission } from "../sink/connection.ts";
 import { DEFAULT_STREAM } from "../sink/stream_setup.ts";
 import { UsageError } from "./errors.ts";
-import { listenForStop } from "./live.ts";
+import { listenForStop } from "../system/stop_signals.ts";
 import {
   addSinkConnectionOptions,
   type RawSinkConnectionOptions,

@@ -9,6 +9,7 @@
  */
 import type { Command } from "commander";
 import { CONVERTER_NAMES } from "../convert/converter.ts";
+import { COMMAND_DESCRIPTIONS } from "./command_descriptions.ts";
 
 /** One subcommand as the top-level help lists it. */
 export interface CommandEntry {
@@ -37,71 +38,49 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "inspect",
     term: "inspect [options] <files...>",
-    description:
-      "Describe pcap/pcapng files: format, link types, packets, time span, protocols, skipped records",
+    description: COMMAND_DESCRIPTIONS["inspect"],
     load: async () => (await import("./inspect.ts")).inspectCommand(),
   },
   {
     name: "convert",
     term: "convert [options] <inputs...>",
-    description: "Convert pcap/pcapng files (or - for stdin) into flow tables with the built-in flow meter.",
+    description: COMMAND_DESCRIPTIONS["convert"],
     load: async () => (await import("./convert.ts")).convertCommand(),
   },
   {
     name: "live",
     term: "live [options]",
-    description: "Flows from a live interface (tcpdump), appended to the output as they end or time out.\n" +
-      "Ctrl+C writes every open flow and closes the file; Ctrl+C again exits at once.",
+    description: COMMAND_DESCRIPTIONS["live"],
     load: async () => (await import("./live.ts")).liveCommand(),
   },
   {
     name: "windows",
     term: "windows [options]",
-    description:
-      "Capture in time windows for DDoS detection: every window writes DIR/live_capture_YYYYmmdd_HHMMSS.csv\n" +
-      "(atomically) with every flow seen in it, labeled Attack/Benign by a flood rule, then points the\n" +
-      "DIR/latest_capture.csv symlink at it. A window without flows writes no file.\n" +
-      "Ctrl+C saves the current window; Ctrl+C again exits at once.",
+    description: COMMAND_DESCRIPTIONS["windows"],
     load: async () => (await import("./windows.ts")).windowsCommand(),
   },
   {
     name: "interfaces",
     term: "interfaces [options]",
-    description: "List network interfaces with their state (up/down) and addresses",
+    description: COMMAND_DESCRIPTIONS["interfaces"],
     load: async () => (await import("./interfaces.ts")).interfacesCommand(),
   },
   {
     name: "collect",
     term: "collect [options]",
-    description: "Central writer of a fleet: a durable JetStream consumer writing every streamed row to\n" +
-      "DIR/SENSOR/KIND_YYYYmmdd_HH.csv (kinds: flows, windows, window-summary), acknowledging a row\n" +
-      "only once it is on disk. Ctrl+C finishes the current batch and stops.",
+    description: COMMAND_DESCRIPTIONS["collect"],
     load: async () => (await import("./collect.ts")).collectCommand(),
   },
   {
     name: "sink-check",
     term: "sink-check [options]",
-    description:
-      "Connect to the NATS servers, create the fleet's JetStream stream if it is missing (or check it),\n" +
-      "and print its state.",
+    description: COMMAND_DESCRIPTIONS["sink-check"],
     load: async () => (await import("./sink_check.ts")).sinkCheckCommand(),
   },
-  meter("cicflowmeter", "capture and convert each pcap with the cicflowmeter CLI (pip install cicflowmeter)"),
-  meter("nexusflowmeter", "capture and convert each pcap with the nexusflowmeter CLI"),
-  meter("builtin", "capture and convert each pcap with the built-in flow meter (no external program)"),
+  meter("cicflowmeter", COMMAND_DESCRIPTIONS["cicflowmeter"]),
+  meter("nexusflowmeter", COMMAND_DESCRIPTIONS["nexusflowmeter"]),
+  meter("builtin", COMMAND_DESCRIPTIONS["builtin"]),
 ];
-
-/**
- * The description of command `name` (each command module sets its own from here).
- *
- * @example
- * describeCommand("convert") // "Convert pcap/pcapng files (or - for stdin) into flow tables ..."
- */
-export function describeCommand(name: string): string {
-  const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) throw new Error(`no command ${name}`);
-  return entry.description;
-}
 
 /** The help term of commander's implicit `help` command. */
 export const HELP_COMMAND_TERM = "help [command]";

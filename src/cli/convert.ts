@@ -2,11 +2,11 @@
  * `pcap-pipeline convert INPUT… [-o FILE|DIR]`: CICFlowMeter-compatible flow
  * tables from capture files (or stdin), with the built-in flow meter.
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
 import { convertInWorker, ConvertWorker } from "../convert/convert_in_worker.ts";
-import { writeFileAtomic } from "../output/atomic_write.ts";
+import { writeFileAtomic } from "../system/atomic_write.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import {
   addFlowOptions,

@@ -1,10 +1,4 @@
-/**
- * An error in what the user asked for (bad option, missing file, unknown name).
- * `main.ts` prints its message on one line and exits with code 2.
- */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError } from "../usage_error.ts";
 
 /**
  * The command ran but some inputs failed (e.g. one of several files was not a

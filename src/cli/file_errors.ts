@@ -5,7 +5,11 @@ import { CaptureFormatError } from "../pcap/format_error.ts";
 
 /**
  * @example
- * describeFileError("x.pcap", new Deno.errors.NotFound("...")) // "x.pcap: no such file"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeFileError } from "./file_errors.ts";
+ * assert.deepEqual(describeFileError("x.pcap", new Deno.errors.NotFound("...")), "x.pcap: no such file");
+ * ```
  */
 export function describeFileError(file: string, err: unknown): string {
   if (err instanceof CaptureFormatError) return err.message; // already names the file

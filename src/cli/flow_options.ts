@@ -19,7 +19,7 @@ import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
 import { UsageError } from "./errors.ts";
-import { parseMode } from "../output/file_mode.ts";
+import { parseMode } from "../system/file_mode.ts";
 import {
   DEFAULT_ROW_GROUP_ROWS,
   PARQUET_COMPRESSIONS,

@@ -2,7 +2,7 @@
  * `pcap-pipeline inspect FILE…`: what is in a capture (like capinfos), read by
  * our own reader: format, link types, packets, time span, protocols, skips.
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";

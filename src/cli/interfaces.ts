@@ -2,7 +2,7 @@
  * `pcap-pipeline interfaces`: the network interfaces one can capture on, with
  * their state (up/down) and addresses. `live -l` prints the same list.
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { type InterfaceInfo, listInterfaces } from "../capture/interfaces.ts";
 
@@ -10,8 +10,11 @@ import { type InterfaceInfo, listInterfaces } from "../capture/interfaces.ts";
  * One line per interface: name, state, loopback, addresses.
  *
  * @example
- * formatInterfaces([{ name: "lo", up: true, loopback: true, addresses: ["127.0.0.1", "::1"] }])
- * // "lo  up    loopback  127.0.0.1, ::1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatInterfaces } from "./interfaces.ts";
+ * assert.deepEqual(formatInterfaces([{ name: "lo", up: true, loopback: true, addresses: ["127.0.0.1", "::1"] }]), "lo  up    loopback  127.0.0.1, ::1");
+ * ```
  */
 export function formatInterfaces(interfaces: InterfaceInfo[]): string {
   if (interfaces.length === 0) return "no network interfaces found";

@@ -5,7 +5,7 @@
  */
 import { tcpdumpFailure } from "../live/session_capture.ts";
 import { partPath } from "../output/parquet_parts.ts";
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { checkCaptureTarget } from "../live/capture_target.ts";
 import { type LiveProgress, type LiveResult, runLiveSession } from "../live/live_session.ts";
@@ -14,6 +14,7 @@ import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { addFlowOptions, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { printInterfaces } from "./interfaces.ts";
+import { listenForStop, unlessForced } from "../system/stop_signals.ts";
 import {
   addSinkOptions,
   openSinkFromOptions,
@@ -31,48 +32,6 @@ interface RawLiveOptions extends RawFlowOptions, RawSinkOptions {
   progress?: boolean;
   bufferSize: string;
   parquetRotate: string;
-}
-
-/** Stop requests from Ctrl+C / SIGTERM as abort signals: the first stops gracefully, the second forces. */
-export interface StopSignals {
-  graceful: AbortSignal;
-  force: AbortSignal;
-  dispose(): void;
-}
-
-/**
- * Listens for SIGINT and SIGTERM until `dispose()`. The first one aborts
- * `graceful` (and prints `message`), the next aborts `force`.
- */
-export function listenForStop(message: string): StopSignals {
-  const graceful = new AbortController();
-  const force = new AbortController();
-  const onSignal = () => {
-    if (!graceful.signal.aborted) {
-      console.error(`pcap-pipeline: ${message}; press Ctrl+C again to exit at once`);
-      graceful.abort();
-    } else {
-      force.abort();
-    }
-  };
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
-  return {
-    graceful: graceful.signal,
-    force: force.signal,
-    dispose: () => {
-      for (const s of signals) Deno.removeSignalListener(s, onSignal);
-    },
-  };
-}
-
-/** Resolves with `promise`'s value, or `undefined` as soon as `force` aborts. */
-export function unlessForced<T>(promise: Promise<T>, force: AbortSignal): Promise<T | undefined> {
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    force.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => force.removeEventListener("abort", onAbort));
-  });
 }
 
 /** Checks the interface and filter; a wrong one is a UsageError listing the real interfaces or tcpdump's words. */

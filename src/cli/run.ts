@@ -5,7 +5,7 @@
  * stop, a second one: stop at once; SIGUSR1: status line) and runs the
  * pipeline library.
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command, Option } from "commander";
 import { loadPipelineConfig } from "../config/load.ts";
 import { SETTINGS } from "../config/settings.ts";
@@ -14,6 +14,7 @@ import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 import { openRowSink } from "../sink/row_sink.ts";
 import { prepareSink } from "./sink_options.ts";
+import { listenForStop } from "../system/stop_signals.ts";
 
 /** One pipeline command for `meter`. */
 export function runCommand(meter: ConverterName): Command {
@@ -56,33 +57,20 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
     throw new UsageError("--sink streams the CSV files; use --format csv or csv+parquet with it");
   }
   const sink = await prepareSink(config.sink, `${config.dirs.data}/spool`);
-  const graceful = new AbortController();
-  const force = new AbortController();
-  let signals = 0;
-  const onStop = () => {
-    signals++;
-    if (signals === 1) {
-      console.error("pcap-pipeline: stopping (converting the last file); press Ctrl+C again to exit at once");
-      graceful.abort();
-    } else {
-      force.abort();
-    }
-  };
   // Listening before start-up: a Ctrl+C while tcpdump and the watcher start stops the pipeline
   // cleanly once it has started, instead of killing the process half-way (exit 130).
-  const stopListeners: [Deno.Signal, () => void][] = [["SIGINT", onStop], ["SIGTERM", onStop]];
-  for (const [sig, fn] of stopListeners) Deno.addSignalListener(sig, fn);
+  const stop = listenForStop("stopping (converting the last file)");
   try {
     const pipeline = await startPipeline(config, { openSink: sink && ((log) => openRowSink(sink, log)) });
     const onStatus = () => void pipeline.logStatus();
     Deno.addSignalListener("SIGUSR1", onStatus);
     try {
-      if (!graceful.signal.aborted) {
+      if (!stop.graceful.aborted) {
         await new Promise<void>((resolve) =>
-          graceful.signal.addEventListener("abort", () => resolve(), { once: true })
+          stop.graceful.addEventListener("abort", () => resolve(), { once: true })
         );
       }
-      const summary = await pipeline.stop(force.signal);
+      const summary = await pipeline.stop(stop.force);
       if (summary.forced) {
         throw new PartialFailure("stopped at once; unconverted pcaps are converted at the next start");
       }
@@ -93,6 +81,6 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
       Deno.removeSignalListener("SIGUSR1", onStatus);
     }
   } finally {
-    for (const [sig, fn] of stopListeners) Deno.removeSignalListener(sig, fn);
+    stop.dispose();
   }
 }

@@ -4,7 +4,7 @@
  * its state. A stream that differs is an error listing each difference
  * (`--update` applies the wanted settings instead).
  */
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connectOnce, requireNetPermission } from "../sink/connection.ts";

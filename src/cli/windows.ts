@@ -7,7 +7,7 @@
  */
 import { formatTcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { tcpdumpFailure } from "../live/session_capture.ts";
-import { describeCommand } from "./commands.ts";
+import { describeCommand } from "./command_descriptions.ts";
 import { Command, Option } from "commander";
 import { DEFAULT_FLOOD_THRESHOLD, DEFAULT_WEB_PORTS, HttpFloodRule } from "../label/http_flood.ts";
 import type { LabelRule } from "../label/rule.ts";
@@ -23,7 +23,8 @@ import {
   wholeNumber,
 } from "./flow_options.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
-import { checkTarget, listenForStop, unlessForced } from "./live.ts";
+import { checkTarget } from "./live.ts";
+import { listenForStop, unlessForced } from "../system/stop_signals.ts";
 import {
   addSinkOptions,
   openSinkFromOptions,
@@ -79,10 +80,16 @@ function clock(ms: number): string {
  * the attackers with their connection counts when the rule found any.
  *
  * @example
- * formatWindow({ index: 0, file: "w/live_capture_20261123_120000.csv", startMs, endMs: startMs + 10_000,
- *   packets: 2400, flows: 410, attackFlows: 400, attackers: [{ ip: "10.0.0.9", connections: 200 }], rule: "http-flood" })
- * // "[12:00:10] window 1: 2400 packets, 410 flows in 10.0 s, saved w/live_capture_20261123_120000.csv\n
- * //  [12:00:10]   http-flood detected: 10.0.0.9 (200 connections); 400 flows labeled Attack"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatWindow } from "./windows.ts";
+ * const startMs = new Date(2026, 10, 23, 12, 0, 0).getTime(); // 12:00:00 local time
+ * const text = formatWindow({ index: 0, file: "w/live_capture_20261123_120000.csv", startMs, endMs: startMs + 10_000,
+ *   packets: 2400, flows: 410, attackFlows: 400, attackers: [{ ip: "10.0.0.9", connections: 200 }], rule: "http-flood" });
+ * assert.equal(text,
+ *   "[12:00:10] window 1: 2400 packets, 410 flows in 10.0 s, saved w/live_capture_20261123_120000.csv\n" +
+ *   "[12:00:10]   http-flood detected: 10.0.0.9 (200 connections); 400 flows labeled Attack");
+ * ```
  */
 export function formatWindow(w: WindowSummary): string {
   const at = `[${clock(w.endMs)}]`;

@@ -4,7 +4,7 @@
  * the key; syntax errors name the line. All problems are reported together.
  */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../usage_error.ts";
 import type { PartialConfig } from "./pipeline_config.ts";
 import { coerceSetting, describeKind, SETTINGS } from "./settings.ts";
 
@@ -28,7 +28,16 @@ const TABLES = new Set(SETTINGS.filter((s) => s.key.includes(".")).map((s) => s.
  * `.json`, otherwise JSON when the text starts with `{`.
  *
  * @example
- * const fromFile = await loadConfigFile("pipeline.toml"); // { workers: 4, retentionMinutes: { pcaps: 10 } }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError, loadConfigFile } from "./config_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/pipeline.toml`, "workers = 4\n[retention]\npcaps = 10\n");
+ * assert.deepEqual(await loadConfigFile(`${dir}/pipeline.toml`), { workers: 4, retentionMinutes: { pcaps: 10 } });
+ * await Deno.writeTextFile(`${dir}/pipeline.toml`, "wrokers = 4\n");
+ * await assert.rejects(loadConfigFile(`${dir}/pipeline.toml`), ConfigError); // names the unknown key
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadConfigFile(path: string): Promise<PartialConfig> {
   let text: string;

@@ -38,7 +38,16 @@ export function configFromFlags(options: Record<string, unknown>): PartialConfig
  * flags are reported together.
  *
  * @example
- * const config = await loadPipelineConfig("builtin", { config: "pipeline.toml", workers: "4" });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadPipelineConfig } from "./load.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/pipeline.toml`, "workers = 2\n[retention]\npcaps = 10\n");
+ * const config = await loadPipelineConfig("builtin", { config: `${dir}/pipeline.toml`, workers: "4" });
+ * assert.equal(config.workers, 4); // the flag wins over the file
+ * assert.equal(config.retentionMinutes.pcaps, 10);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function loadPipelineConfig(
   meter: ConverterName,

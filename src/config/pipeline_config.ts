@@ -158,7 +158,12 @@ export const DEFAULTS = {
  * the merged result.
  *
  * @example
- * mergeConfig("builtin", fileConfig, flagConfig).dirs.csv // "./data/csv" unless set
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mergeConfig } from "./pipeline_config.ts";
+ * assert.equal(mergeConfig("builtin").dirs.csv, "./data/csv"); // unless set
+ * assert.equal(mergeConfig("builtin", { workers: 2 }, { workers: 4 }).workers, 4); // later layers win
+ * ```
  */
 export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): PipelineConfig {
   const pick = <T>(get: (l: PartialConfig) => T | undefined, fallback: T): T => {

@@ -16,7 +16,7 @@ import {
 import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
 import type { ProfileName } from "../flow/flow_record.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { parseMode } from "../output/file_mode.ts";
+import { parseMode } from "../system/file_mode.ts";
 
 export type SettingKind =
   | { type: "string" }

@@ -13,7 +13,7 @@ import {
 } from "../capture/interfaces.ts";
 import { checkBpfFilter } from "../capture/bpf_check.ts";
 import { listInterfaces } from "../capture/interfaces.ts";
-import { findExecutable, notFoundMessage } from "../convert/find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { ConfigError } from "./config_file.ts";
 import type { PipelineConfig } from "./pipeline_config.ts";
 
@@ -51,7 +51,27 @@ export const METER_PROGRAMS: Record<ConverterName, string | undefined> = {
  * of checking that they are writable. Throws ConfigError listing every problem.
  *
  * @example
- * const { config, warnings } = await validateConfig(merged, defaultValidationDeps());
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "./config_file.ts";
+ * import { mergeConfig } from "./pipeline_config.ts";
+ * import { validateConfig, type ValidationDeps } from "./validate.ts";
+ * // A machine without tcpdump, not root (defaultValidationDeps() asks the real one).
+ * const deps: ValidationDeps = {
+ *   listInterfaces: () => Promise.resolve([{ name: "lo", up: true, loopback: true, addresses: ["127.0.0.1"] }]),
+ *   checkFilter: () => Promise.resolve({ ok: true }),
+ *   findExecutable: () => Promise.resolve(null),
+ *   isRoot: () => false,
+ * };
+ * const data = await Deno.makeTempDir();
+ * const merged = mergeConfig("builtin", { dirs: { data } });
+ * await assert.rejects(validateConfig(merged, deps), (err: ConfigError) => {
+ *   assert.match(err.message, /tcpdump/); // every problem listed at once
+ *   assert.match(err.message, /root/);
+ *   return true;
+ * });
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export async function validateConfig(config: PipelineConfig, deps: ValidationDeps): Promise<ValidatedConfig> {
   const problems: string[] = [];

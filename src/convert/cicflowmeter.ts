@@ -17,7 +17,7 @@
  */
 import type { Converter, ConvertJob, ConvertOutcome } from "./converter.ts";
 import { type MeterPlan, runExternalMeter } from "./external_meter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import {
   type CicflowmeterMode,
   detectCicflowmeterMode,
@@ -60,10 +60,12 @@ export interface CicflowmeterOptions {
  * and output CSV (`file`), or the input and output directories (`directory`).
  *
  * @example
- * cicflowmeterArgs("file", "pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] })
- * // ["-f", "pcaps/capture_1.pcap", "-c", "--fields", "src_ip,dst_ip", "csv/.tmp/capture_1.csv"]
- * cicflowmeterArgs("directory", "tmp/in", "tmp/out")
- * // ["-d", "tmp/in", "-c", "tmp/out"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cicflowmeterArgs } from "./cicflowmeter.ts";
+ * assert.deepEqual(cicflowmeterArgs("file", "pcaps/capture_1.pcap", "csv/.tmp/capture_1.csv", { fields: ["src_ip", "dst_ip"] }), ["-f", "pcaps/capture_1.pcap", "-c", "--fields", "src_ip,dst_ip", "csv/.tmp/capture_1.csv"]);
+ * assert.deepEqual(cicflowmeterArgs("directory", "tmp/in", "tmp/out"), ["-d", "tmp/in", "-c", "tmp/out"]);
+ * ```
  */
 export function cicflowmeterArgs(
   mode: CicflowmeterMode,
@@ -96,7 +98,14 @@ export interface CicflowmeterCli extends MeterIdentity {
  * shows neither mode.
  *
  * @example
- * (await identifyCicflowmeter()).mode // "directory" with 0.5.0
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { identifyCicflowmeter } from "./cicflowmeter.ts";
+ * // The project's stand-in for the cicflowmeter 0.5.0 release (testdata/fake-meters).
+ * const executable = new URL("../../testdata/fake-meters/cicflowmeter-0.5.0/cicflowmeter", import.meta.url).pathname;
+ * const cli = await identifyCicflowmeter(executable);
+ * assert.equal(cli.mode, "directory"); // 0.5.0 has -d only
+ * ```
  */
 export async function identifyCicflowmeter(executable?: string): Promise<CicflowmeterCli> {
   const path = executable ?? await findExecutable("cicflowmeter");

@@ -4,66 +4,27 @@
  * `builtin` meter (in a Web Worker) and by the benchmarks.
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
-import type { ProfileName } from "../flow/flow_record.ts";
-import type { PaddingRule, SnaplenLengths } from "../flow/profile.ts";
 import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
-import type { LayoutName } from "../output/columns.ts";
-import { layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
+import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
-import type { TimestampFormat } from "../output/timestamp_format.ts";
-import type { ParquetCompression } from "../output/parquet_writer.ts";
 
-export interface ConvertFileOptions {
-  /** Semantics: cic2017 (default) or corrected. */
-  profile?: ProfileName;
-  /** Header layout (default cic2017). */
-  columns?: LayoutName | string;
-  /** csv (default), ndjson or parquet. */
-  format?: OutputFormat;
+/** Options of one conversion: the flow table's, plus input, output and control. */
+export interface ConvertFileOptions extends FlowTableOptions {
   /**
    * Also write a Parquet file beside `output`, named like it with `.parquet`
    * for its extension (`capture.csv` → `capture.parquet`). It is published just
    * before `output`, so `output` existing means both are complete.
    */
   parquetBeside?: boolean;
-  /** Parquet: zstd (default) or snappy. */
-  compression?: ParquetCompression;
-  /** Parquet: rows per row group (held in memory before they are written), default 65 536. */
-  rowGroupRows?: number;
-  /** A subset of the layout's columns, in this order. */
-  fields?: string[];
-  flowTimeoutSec?: number;
-  activityTimeoutSec?: number;
-  /** Value of the Label column. */
-  label?: string;
   /** Stop after this many packets (0 = all). */
   maxPackets?: number;
-  keepSinglePacketFlows?: boolean;
-  ipv6?: boolean;
-  /** Exclude Ethernet padding from payload (default: off in cic2017, on in corrected; spec Q21). */
-  trimPadding?: boolean;
-  /** Lengths of packets cut by the snaplen: "ip" (default, whole-packet numbers) or "captured" (parity). */
-  snaplenLengths?: SnaplenLengths;
-  /** Padding rule (overrides trimPadding): keep, ip-length, or ethernet-ipv4 (J3's jnetpcap 1.4 rule; cic2017). */
-  padding?: PaddingRule;
-  /** cic2017: decode frames without IPv4 from byte 0 as IPv4, as J3 did (exact dataset rebuilds). */
-  nonIpv4AsIpv4?: boolean;
-  /** corrected: seconds without packets before a finished TCP flow is written (default 1; 0 = wait for a SYN, as E). */
-  terminationGraceSec?: number;
-  /** Emit flows idle longer than the flow timeout while reading (default true; false = exact Java continuations). */
-  sweepIdle?: boolean;
-  timestampFormat?: TimestampFormat;
-  timeZone?: string;
-  homeNetworks?: string[];
   /** Mode of the output file (default 0600). */
   fileMode?: number;
   /** Stops the conversion; the output is not written. */
   signal?: AbortSignal;
   /** Called after each read chunk. */
   onProgress?: (bytesRead: number, packets: number) => void;
-  /** Accepted for callers that pass it through; the library never prints. */
-  quiet?: boolean;
 }
 
 export interface ConvertFileResult {
@@ -96,8 +57,16 @@ export interface ConvertFileResult {
  * then no output file appears.
  *
  * @example
- * const r = await convertCaptureFile("capture.pcap", "capture.csv", { profile: "cic2017" });
- * console.log(`${r.flows} flows from ${r.packets} packets`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convertCaptureFile } from "./convert_file.ts";
+ * const dir = await Deno.makeTempDir();
+ * const input = new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname;
+ * const r = await convertCaptureFile(input, `${dir}/udp.csv`, { profile: "cic2017" });
+ * assert.equal(`${r.flows} flows from ${r.packets} packets`, "2 flows from 5 packets");
+ * assert.equal((await Deno.readTextFile(`${dir}/udp.csv`)).trimEnd().split("\n").length, 3); // header + 2 rows
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function convertCaptureFile(
   input: string,
@@ -150,7 +119,11 @@ export async function convertCaptureFile(
  * The Parquet file written beside `output` by `parquetBeside`.
  *
  * @example
- * parquetPathBeside("csv/capture_20261123_101500.csv") // "csv/capture_20261123_101500.parquet"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parquetPathBeside } from "./convert_file.ts";
+ * assert.deepEqual(parquetPathBeside("csv/capture_20261123_101500.csv"), "csv/capture_20261123_101500.parquet");
+ * ```
  */
 export function parquetPathBeside(output: string): string {
   if (output === "-") throw new Error("a Parquet file beside stdout is not possible; name an output file");

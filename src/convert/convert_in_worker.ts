@@ -7,14 +7,26 @@
 import type { ConvertReply, ConvertRequest } from "./convert_worker.ts";
 import { type ConvertFileResult, parquetPathBeside } from "./convert_file.ts";
 import { CaptureFormatError } from "../pcap/format_error.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /**
  * Rejects with the worker's error, keeping its name (CaptureFormatError is
  * rebuilt as such), or with the signal's reason when aborted.
  *
  * @example
- * const result = await convertInWorker({ input: "a.pcap", output: "a.csv", options: { profile: "corrected" } });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { convertInWorker } from "./convert_in_worker.ts";
+ * const dir = await Deno.makeTempDir();
+ * const input = new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname;
+ * const result = await convertInWorker({ input, output: `${dir}/a.csv`, options: { profile: "corrected" } });
+ * assert.equal(result.packets, 5);
+ * await assert.rejects(
+ *   convertInWorker({ input: `${dir}/a.csv`, output: `${dir}/b.csv`, options: {} }),
+ *   (err: Error) => err.name === "CaptureFormatError", // the worker's error, by name
+ * );
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function convertInWorker(
   request: ConvertRequest,

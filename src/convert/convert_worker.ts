@@ -5,7 +5,7 @@
  */
 /// <reference lib="deno.worker" />
 import { convertCaptureFile, type ConvertFileOptions, type ConvertFileResult } from "./convert_file.ts";
-import { lowerPriority } from "./low_priority.ts";
+import { lowerPriority } from "../system/low_priority.ts";
 
 export interface ConvertRequest {
   input: string;

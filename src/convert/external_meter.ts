@@ -11,9 +11,9 @@ import {
   DEFAULT_DIR_MODE,
   DEFAULT_FILE_MODE,
   writeFileAtomic,
-} from "../output/atomic_write.ts";
+} from "../system/atomic_write.ts";
 import { ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { meterErrorLine, reportedError } from "./meter_cli.ts";
 import { runProcess, type RunResult } from "./process_runner.ts";
 
@@ -68,8 +68,21 @@ export interface ExternalMeterRun {
  * the temp directory.
  *
  * @example
- * await runExternalMeter({ program: "cicflowmeter", job, format: "csv",
- *   plan: (dir) => ({ args: ["-f", job.input, "-c", `${dir}/out.csv`], output: `${dir}/out.csv` }) });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ConvertJob } from "./converter.ts";
+ * import { runExternalMeter } from "./external_meter.ts";
+ * // The project's stand-in for the cicflowmeter 0.4.2 release (-f FILE -c OUT), testdata/fake-meters.
+ * const executable = new URL("../../testdata/fake-meters/cicflowmeter-0.4.2/cicflowmeter", import.meta.url).pathname;
+ * const dir = await Deno.makeTempDir();
+ * const job: ConvertJob = { input: new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname,
+ *   output: `${dir}/udp.csv`, reportsDir: dir, signal: new AbortController().signal };
+ * const outcome = await runExternalMeter({ program: "cicflowmeter", executable, job, format: "csv",
+ *   plan: (tmp) => ({ args: ["-f", job.input, "-c", `${tmp}/out.csv`], output: `${tmp}/out.csv` }) });
+ * assert.ok(outcome.flows > 0);
+ * await Deno.stat(job.output); // published under its final name
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function runExternalMeter(run: ExternalMeterRun): Promise<ConvertOutcome> {
   const started = performance.now();
@@ -162,7 +175,14 @@ async function fileSize(path: string): Promise<number | undefined> {
  * array. XLSX: a ZIP container.
  *
  * @example
- * await checkOutput("csv/capture_1.csv", "csv", "capture_1.pcap: cicflowmeter") // 3
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOutput } from "./external_meter.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".csv" });
+ * await Deno.writeTextFile(path, "src_ip,dst_ip\n10.0.0.1,10.0.0.2\n10.0.0.3,10.0.0.4\n10.0.0.5,10.0.0.6\n");
+ * assert.equal(await checkOutput(path, "csv", "capture_1.pcap: cicflowmeter"), 3);
+ * await Deno.remove(path);
+ * ```
  */
 export async function checkOutput(
   path: string,

@@ -1,40 +1,64 @@
 /**
- * The flow-table options of `convert`, `live` and `windows` (see
- * ConvertFileOptions) turned into what the engine and the writers take:
+ * The flow-table options of `convert`, `live` and `windows`, and how they
+ * are turned into what the engine and the writers take:
  * MeterOptions and a Layout. One place, so the commands cannot drift apart.
  */
-import type { ConvertFileOptions } from "./convert_file.ts";
-import type { MeterOptions } from "../flow/profile.ts";
-import { buildLayout, type Layout, parseLayoutName, selectColumns } from "../output/columns.ts";
+import type { ProfileName } from "../flow/flow_record.ts";
+import type { MeterOptions, PaddingRule, SnaplenLengths } from "../flow/profile.ts";
+import {
+  buildLayout,
+  type Layout,
+  type LayoutName,
+  parseLayoutName,
+  selectColumns,
+} from "../output/columns.ts";
+import type { OutputFormat, ParquetCompression } from "../output/flow_writer_types.ts";
+import type { TimestampFormat } from "../output/timestamp_format.ts";
 
-/** The options shared with `convert` that shape flows and rows. */
-export type FlowTableOptions = Pick<
-  ConvertFileOptions,
-  | "profile"
-  | "columns"
-  | "format"
-  | "compression"
-  | "rowGroupRows"
-  | "fields"
-  | "flowTimeoutSec"
-  | "activityTimeoutSec"
-  | "label"
-  | "keepSinglePacketFlows"
-  | "ipv6"
-  | "trimPadding"
-  | "snaplenLengths"
-  | "padding"
-  | "nonIpv4AsIpv4"
-  | "terminationGraceSec"
-  | "sweepIdle"
-  | "timestampFormat"
-  | "timeZone"
-  | "homeNetworks"
->;
+/** The options shared by `convert`, `live` and `windows` that shape flows and rows. */
+export interface FlowTableOptions {
+  /** Semantics: cic2017 (default) or corrected. */
+  profile?: ProfileName;
+  /** Header layout (default cic2017). */
+  columns?: LayoutName | string;
+  /** csv (default), ndjson or parquet. */
+  format?: OutputFormat;
+  /** Parquet: zstd (default) or snappy. */
+  compression?: ParquetCompression;
+  /** Parquet: rows per row group (held in memory before they are written), default 65 536. */
+  rowGroupRows?: number;
+  /** A subset of the layout's columns, in this order. */
+  fields?: string[];
+  flowTimeoutSec?: number;
+  activityTimeoutSec?: number;
+  /** Value of the Label column. */
+  label?: string;
+  keepSinglePacketFlows?: boolean;
+  ipv6?: boolean;
+  /** Exclude Ethernet padding from payload (default: off in cic2017, on in corrected; spec Q21). */
+  trimPadding?: boolean;
+  /** Lengths of packets cut by the snaplen: "ip" (default, whole-packet numbers) or "captured" (parity). */
+  snaplenLengths?: SnaplenLengths;
+  /** Padding rule (overrides trimPadding): keep, ip-length, or ethernet-ipv4 (J3's jnetpcap 1.4 rule; cic2017). */
+  padding?: PaddingRule;
+  /** cic2017: decode frames without IPv4 from byte 0 as IPv4, as J3 did (exact dataset rebuilds). */
+  nonIpv4AsIpv4?: boolean;
+  /** corrected: seconds without packets before a finished TCP flow is written (default 1; 0 = wait for a SYN, as E). */
+  terminationGraceSec?: number;
+  /** Emit flows idle longer than the flow timeout while reading (default true; false = exact Java continuations). */
+  sweepIdle?: boolean;
+  timestampFormat?: TimestampFormat;
+  timeZone?: string;
+  homeNetworks?: string[];
+}
 
 /**
  * @example
- * meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs // 30_000_000
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meterOptionsFrom } from "./flow_table_options.ts";
+ * assert.deepEqual(meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs, 30_000_000);
+ * ```
  */
 export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
   return {
@@ -62,7 +86,11 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
  * layout, field, zone or network at fault.
  *
  * @example
- * layoutFrom({ columns: "python" }).columns[0].name // "src_ip"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { layoutFrom } from "./flow_table_options.ts";
+ * assert.deepEqual(layoutFrom({ columns: "python" }).columns[0].name, "src_ip");
+ * ```
  */
 export function layoutFrom(o: FlowTableOptions, defaultColumns = "cic2017"): Layout {
   const layout = buildLayout(parseLayoutName(o.columns ?? defaultColumns), {

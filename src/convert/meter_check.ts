@@ -41,8 +41,22 @@ export const METER_CHECK_TIMEOUT_MS = 120_000;
  * version, the first line of its error, and what to do.
  *
  * @example
- * await checkMeter(new CicflowmeterConverter(), "/var/lib/pcap-pipeline")
- * // MeterCheckError: cicflowmeter 0.3.0 (/usr/local/bin/cicflowmeter) … wrote no flow row …
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CicflowmeterConverter } from "./cicflowmeter.ts";
+ * import { checkMeter, MeterCheckError } from "./meter_check.ts";
+ * // The project's stand-ins (testdata/fake-meters): 0.5.0 works; 0.3.0 on scapy 2.5 writes 0-byte CSVs, exit 0.
+ * const release = (v: string) =>
+ *   new URL(`../../testdata/fake-meters/cicflowmeter-${v}/cicflowmeter`, import.meta.url).pathname;
+ * const workDir = await Deno.makeTempDir();
+ * const good = await checkMeter(new CicflowmeterConverter({ executable: release("0.5.0") }), workDir);
+ * assert.ok(good.flows! > 0);
+ * await assert.rejects(
+ *   checkMeter(new CicflowmeterConverter({ executable: release("0.3.0-scapy2.5") }), workDir),
+ *   MeterCheckError, // "cicflowmeter 0.3.0 (…/cicflowmeter) … wrote no flow row …"
+ * );
+ * await Deno.remove(workDir, { recursive: true });
+ * ```
  */
 export async function checkMeter(
   converter: IdentifiedConverter,

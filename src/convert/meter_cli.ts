@@ -34,7 +34,16 @@ const HELP_TIMEOUT_MS = 60_000;
  * and what it printed).
  *
  * @example
- * await detectCicflowmeterMode("/usr/local/bin/cicflowmeter") // "directory" for 0.5.0
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { detectCicflowmeterMode } from "./meter_cli.ts";
+ * // The project's stand-ins for two cicflowmeter releases (testdata/fake-meters).
+ * const release = (v: string) =>
+ *   new URL(`../../testdata/fake-meters/cicflowmeter-${v}/cicflowmeter`, import.meta.url).pathname;
+ * assert.equal(await detectCicflowmeterMode(release("0.5.0")), "directory");
+ * assert.equal(await detectCicflowmeterMode(release("0.4.2")), "file");
+ * await assert.rejects(detectCicflowmeterMode("/bin/true"), /\/bin\/true/); // no usage text: names the path
+ * ```
  */
 export async function detectCicflowmeterMode(executable: string): Promise<CicflowmeterMode> {
   const result = await runProcess(executable, { args: ["--help"], timeoutMs: HELP_TIMEOUT_MS });
@@ -54,7 +63,14 @@ export async function detectCicflowmeterMode(executable: string): Promise<Cicflo
  * binary's read permissions).
  *
  * @example
- * await installedVersion("/opt/venv/bin/cicflowmeter", "cicflowmeter") // "0.5.0"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { installedVersion } from "./meter_cli.ts";
+ * const venv = await Deno.makeTempDir(); // laid out as pip installs into /opt/venv
+ * await Deno.mkdir(`${venv}/lib/python3.11/site-packages/cicflowmeter-0.5.0.dist-info`, { recursive: true });
+ * assert.equal(await installedVersion(`${venv}/bin/cicflowmeter`, "cicflowmeter"), "0.5.0");
+ * await Deno.remove(venv, { recursive: true });
+ * ```
  */
 export async function installedVersion(executable: string, dist: string): Promise<string | undefined> {
   const prefix = executable.replace(/\/[^/]*\/[^/]*$/, "") || "/";
@@ -96,8 +112,12 @@ export function describeMeter(id: MeterIdentity): string {
  * log warnings are not errors).
  *
  * @example
- * reportedError("", "Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n") // "ValueError: bad"
- * reportedError("Error: No pcap files found in in\n", "") // "Error: No pcap files found in in"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reportedError } from "./meter_cli.ts";
+ * assert.deepEqual(reportedError("", "Traceback (most recent call last):\n  File \"x\"\nValueError: bad\n"), "ValueError: bad");
+ * assert.deepEqual(reportedError("Error: No pcap files found in in\n", ""), "Error: No pcap files found in in");
+ * ```
  */
 export function reportedError(stdout: string, stderr: string): string | undefined {
   // What the meter chose to print comes first: it names the file and the cause.
@@ -121,7 +141,11 @@ export function reportedError(stdout: string, stderr: string): string | undefine
  * kept tail), else the last non-empty stderr line.
  *
  * @example
- * meterErrorLine("", "tcpdump: unknown file format\n") // "tcpdump: unknown file format"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { meterErrorLine } from "./meter_cli.ts";
+ * assert.deepEqual(meterErrorLine("", "tcpdump: unknown file format\n"), "tcpdump: unknown file format");
+ * ```
  */
 export function meterErrorLine(stdout: string, stderr: string): string | undefined {
   const reported = reportedError(stdout, stderr);

@@ -21,7 +21,7 @@
  */
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
 import { runExternalMeter } from "./external_meter.ts";
-import { findExecutable, notFoundMessage } from "./find_executable.ts";
+import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { installedVersion, type MeterIdentity } from "./meter_cli.ts";
 import type { RunResult } from "./process_runner.ts";
 
@@ -60,8 +60,11 @@ export interface NexusflowmeterOptions {
  * The nexusflowmeter command line for one capture.
  *
  * @example
- * nexusflowmeterArgs("pcaps/c.pcap", "csv/.tmp/c.csv", { flowTimeout: 120, workers: 1 })
- * // ["pcaps/c.pcap", "csv/.tmp/c.csv", "--output-format", "csv", "--flow-timeout", "120", "--max-workers", "1"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nexusflowmeterArgs } from "./nexusflowmeter.ts";
+ * assert.deepEqual(nexusflowmeterArgs("pcaps/c.pcap", "csv/.tmp/c.csv", { flowTimeout: 120, workers: 1 }), ["pcaps/c.pcap", "csv/.tmp/c.csv", "--output-format", "csv", "--flow-timeout", "120", "--max-workers", "1"]);
+ * ```
  */
 export function nexusflowmeterArgs(
   input: string,
@@ -141,7 +144,18 @@ export class NexusflowmeterConverter implements Converter {
  * ends the same way).
  *
  * @example
- * nexusFoundNoFlows(result, undefined) // true for an ARP-only capture
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { RunResult } from "./process_runner.ts";
+ * import { nexusFoundNoFlows } from "./nexusflowmeter.ts";
+ * // What nexusflowmeter 0.1.5 prints for an ARP-only capture.
+ * const stdoutTail = "*) Total unique flows identified: 0\nError converting PCAP to flows: 'total_bytes'";
+ * const result: RunResult = { code: 1, signal: null, stderrTail: "", stdoutTail, timedOut: false, aborted: false,
+ *   groupKill: true, elapsedMs: 800 };
+ * assert.equal(nexusFoundNoFlows(result, undefined), true);
+ * const unreadable = { ...result, stdoutTail: `Error reading PCAP file: bad magic\n${stdoutTail}` };
+ * assert.equal(nexusFoundNoFlows(unreadable, undefined), false);
+ * ```
  */
 export function nexusFoundNoFlows(result: RunResult, _outputSize: number | undefined): boolean {
   const out = result.stdoutTail;

@@ -13,7 +13,13 @@
  * to exit when their pipes close. `canKillProcessGroups()` says which applies.
  */
 
-import { lowerPriority } from "./low_priority.ts";
+import {
+  canKillProcessGroups,
+  type Child,
+  drainInto,
+  startChild,
+  TailBuffer,
+} from "../system/child_process.ts";
 
 /** Default bytes kept from the end of stderr (and stdout). */
 export const DEFAULT_TAIL_BYTES = 4096;
@@ -59,29 +65,19 @@ export interface RunResult {
 }
 
 /**
- * True when this process may signal process groups (`Deno.kill` with a
- * negative pid), i.e. `--allow-run` is granted without a program list.
- *
- * @example
- * canKillProcessGroups() // true under `deno test -A`, false under the pipeline's permission set
- */
-export function canKillProcessGroups(): boolean {
-  if (Deno.build.os === "windows") return false;
-  try {
-    return Deno.permissions.querySync({ name: "run" }).state === "granted";
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Runs `program` to completion, or kills it on timeout or abort (SIGTERM to
  * its process group, SIGKILL after `graceMs`). Never rejects for a non-zero
  * exit; rejects only when the program cannot be started (message names it).
  *
  * @example
- * const r = await runProcess("cicflowmeter", { args: ["-f", "in.pcap", "-c", "out.csv"], timeoutMs: 300_000 });
- * if (r.code !== 0) log.error(`cicflowmeter failed (${r.code}): ${r.stderrTail}`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runProcess } from "./process_runner.ts";
+ * const r = await runProcess("sh", { args: ["-c", "echo 'no such file: in.pcap' >&2; exit 2"], timeoutMs: 300_000 });
+ * assert.deepEqual([r.code, r.stderrTail, r.timedOut], [2, "no such file: in.pcap", false]);
+ * const slow = await runProcess("sleep", { args: ["30"], timeoutMs: 100, graceMs: 200 });
+ * assert.equal(slow.timedOut, true);
+ * ```
  */
 export async function runProcess(program: string, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
@@ -101,44 +97,20 @@ export async function runProcess(program: string, options: RunOptions): Promise<
     };
   }
 
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args: options.args,
-      cwd: options.cwd,
-      env: options.env,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: useGroup,
-    }).spawn();
-  } catch (err) {
-    throw new Error(`${program}: cannot start: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
-  }
+  const child: Child = startChild(program, {
+    args: options.args,
+    cwd: options.cwd,
+    env: options.env,
+    stdout: "piped",
+    stderr: "piped",
+    processGroup: useGroup,
+    niceness: options.niceness,
+  });
 
-  // Best effort: a process that cannot be lowered still runs.
-  if (options.niceness !== undefined) lowerPriority(child.pid, options.niceness);
-
-  let exited = false;
   let timedOut = false;
   let aborted = false;
-  let killTimer: ReturnType<typeof setTimeout> | undefined;
-  const send = (sig: Deno.Signal) => {
-    try {
-      if (useGroup) Deno.kill(-child.pid, sig);
-      else if (!exited) child.kill(sig);
-    } catch {
-      // Already gone (ESRCH) — nothing to kill.
-    }
-  };
-  const stop = () => {
-    if (killTimer !== undefined) return;
-    send("SIGTERM");
-    killTimer = setTimeout(() => send("SIGKILL"), graceMs);
-  };
-
+  let stopped: Promise<unknown> | undefined;
+  const stop = () => stopped ??= child.stop(graceMs);
   const timeout = options.timeoutMs === undefined ? undefined : setTimeout(() => {
     timedOut = true;
     stop();
@@ -151,19 +123,17 @@ export async function runProcess(program: string, options: RunOptions): Promise<
 
   const stderr = new TailBuffer(tailBytes);
   const stdout = new TailBuffer(tailBytes);
-  const drains = [drain(child.stderr, stderr), drain(child.stdout, stdout)];
+  const drains = [drainInto(child.process.stderr, stderr), drainInto(child.process.stdout, stdout)];
 
   let status: Deno.CommandStatus;
   try {
     status = await child.status;
   } finally {
-    exited = true;
     clearTimeout(timeout);
     options.signal?.removeEventListener("abort", onAbort);
   }
-  // Leftover group members (a meter's workers) must not outlive a killed run.
-  if (killTimer !== undefined && useGroup) send("SIGKILL");
-  clearTimeout(killTimer);
+  // A stop also kills what is left of the group once the leader has exited.
+  await stopped;
   // A grandchild that inherited the pipes may keep them open; do not wait for it forever.
   await waitAtMost(Promise.all(drains.map((d) => d.done)), Math.min(graceMs, 1000));
   await Promise.all(drains.map((d) => d.cancel()));
@@ -177,76 +147,6 @@ export async function runProcess(program: string, options: RunOptions): Promise<
     aborted,
     groupKill: useGroup,
     elapsedMs: performance.now() - started,
-  };
-}
-
-/** Keeps the last `limit` bytes written to it. */
-export class TailBuffer {
-  #chunks: Uint8Array[] = [];
-  #size = 0;
-  /** Bytes seen in total (kept or not). */
-  total = 0;
-
-  constructor(readonly limit: number) {}
-
-  /** Appends `chunk`, dropping the oldest bytes beyond the limit. */
-  push(chunk: Uint8Array): void {
-    this.total += chunk.length;
-    if (chunk.length >= this.limit) {
-      this.#chunks = [chunk.slice(chunk.length - this.limit)];
-      this.#size = this.limit;
-      return;
-    }
-    this.#chunks.push(chunk.slice());
-    this.#size += chunk.length;
-    while (this.#size - this.#chunks[0].length >= this.limit) {
-      this.#size -= this.#chunks.shift()!.length;
-    }
-  }
-
-  /** The kept bytes as text (a cut multi-byte character becomes U+FFFD), trimmed. */
-  text(): string {
-    const all = new Uint8Array(this.#size);
-    let at = 0;
-    for (const c of this.#chunks) {
-      all.set(c, at);
-      at += c.length;
-    }
-    const start = Math.max(0, this.#size - this.limit);
-    const text = new TextDecoder().decode(all.subarray(start)).trim();
-    return this.total > this.limit ? `…${text}` : text;
-  }
-}
-
-interface Drain {
-  done: Promise<void>;
-  cancel(): Promise<void>;
-}
-
-/** Reads `stream` into `into` until it ends; `cancel()` stops a read still pending. */
-function drain(stream: ReadableStream<Uint8Array>, into: TailBuffer): Drain {
-  const reader = stream.getReader();
-  const done = (async () => {
-    try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        into.push(value);
-      }
-    } catch {
-      // Cancelled, or the pipe broke: the tail so far is what we have.
-    }
-  })();
-  return {
-    done,
-    async cancel() {
-      try {
-        await reader.cancel();
-      } catch {
-        // already closed
-      }
-      await done;
-    },
   };
 }
 

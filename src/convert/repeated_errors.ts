@@ -16,7 +16,24 @@ export const REPEAT_THRESHOLD = 3;
  * reason, starts the count again.
  *
  * @example
- * const converter = new RepeatedErrorWatch(new CicflowmeterConverter(), log);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { type Converter, ConvertError, type ConvertJob } from "./converter.ts";
+ * import { RepeatedErrorWatch } from "./repeated_errors.ts";
+ * const broken: Converter = { // e.g. a meter whose Python install is broken
+ *   name: "cicflowmeter",
+ *   convert: (job) => Promise.reject(new ConvertError(`${job.input}: ModuleNotFoundError: No module named 'scapy'`)),
+ * };
+ * const log = memoryLogger();
+ * const converter = new RepeatedErrorWatch(broken, log);
+ * for (const n of [1, 2, 3]) {
+ *   const job: ConvertJob = { input: `capture_${n}.pcap`, output: `capture_${n}.csv`, reportsDir: ".",
+ *     signal: new AbortController().signal };
+ *   await assert.rejects(converter.convert(job), ConvertError);
+ * }
+ * assert.equal(log.lines.filter((l) => l.includes("ERROR")).length, 1); // said once, after the third
+ * ```
  */
 export class RepeatedErrorWatch implements Converter {
   readonly name: Converter["name"];

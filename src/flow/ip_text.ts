@@ -5,7 +5,11 @@
 
 /**
  * @example
- * ipv4Text(0xc0a80a05) // "192.168.10.5"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ipv4Text } from "./ip_text.ts";
+ * assert.deepEqual(ipv4Text(0xc0a80a05), "192.168.10.5");
+ * ```
  */
 export function ipv4Text(w: number): string {
   return `${w >>> 24}.${(w >>> 16) & 255}.${(w >>> 8) & 255}.${w & 255}`;
@@ -13,7 +17,11 @@ export function ipv4Text(w: number): string {
 
 /**
  * @example
- * ipv6Text(0x20010db8, 0, 0, 1) // "2001:db8::1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ipv6Text } from "./ip_text.ts";
+ * assert.deepEqual(ipv6Text(0x20010db8, 0, 0, 1), "2001:db8::1");
+ * ```
  */
 export function ipv6Text(w0: number, w1: number, w2: number, w3: number): string {
   const groups = [
@@ -57,7 +65,11 @@ export function ipText(version: number, w0: number, w1: number, w2: number, w3: 
  * first difference, or the addresses are equal).
  *
  * @example
- * canonicalFirst([0xc0a80a05, 0, 0, 0], [0x6810cfa5, 0, 0, 0], 4) // true: 192 (−64) < 104
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalFirst } from "./ip_text.ts";
+ * assert.deepEqual(canonicalFirst([0xc0a80a05, 0, 0, 0], [0x6810cfa5, 0, 0, 0], 4), true); // 192 (−64) < 104
+ * ```
  */
 export function canonicalFirst(a: readonly number[], b: readonly number[], version: number): boolean {
   const words = version === 4 ? 1 : 4;

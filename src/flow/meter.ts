@@ -56,9 +56,18 @@ const SYN_ACK = TcpFlag.SYN | TcpFlag.ACK;
 
 /**
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "./flow_record.ts";
+ * import { FlowMeter } from "./meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const rows: FlowRecord[] = [];
  * const meter = new FlowMeter({ profile: "cic2017" }, (flow) => rows.push(flow));
- * await readCaptureFile("capture.pcap", meter.addPacket);
- * meter.flush();
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush(); // the flows still open at the end of the capture
+ * assert.equal(rows.length, 2);
+ * assert.equal(rows[0].srcIp, "10.0.0.1");
+ * ```
  */
 export class FlowMeter {
   readonly settings: MeterSettings;

@@ -97,7 +97,11 @@ export const SUBFLOW_GAP_US = 1_000_000;
 
 /**
  * @example
- * resolveSettings({ profile: "corrected" }).keepSinglePacketFlows // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveSettings } from "./profile.ts";
+ * assert.deepEqual(resolveSettings({ profile: "corrected" }).keepSinglePacketFlows, true);
+ * ```
  */
 export function resolveSettings(options: MeterOptions = {}): MeterSettings {
   const profile = options.profile ?? "cic2017";

@@ -28,7 +28,16 @@ export const DEFAULT_FLOOD_THRESHOLD = 50;
 
 /**
  * @example
- * new HttpFloodRule({ threshold: 50 }).label(flows).labels // ["Attack", "Benign", …]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HttpFloodRule } from "./http_flood.ts";
+ * const tcp = { dstIp: "10.0.0.1", dstPort: 80, protocol: 6 };
+ * const flood = Array.from({ length: 60 }, (_, i) => ({ ...tcp, srcIp: "10.0.0.9", srcPort: 40000 + i }));
+ * const visitor = { ...tcp, srcIp: "10.0.0.7", srcPort: 50000 };
+ * const result = new HttpFloodRule({ threshold: 50 }).label([...flood, visitor]);
+ * assert.deepEqual(result.attackers, [{ ip: "10.0.0.9", connections: 60 }]);
+ * assert.deepEqual([result.labels[0], result.labels[60]], ["Attack", "Benign"]);
+ * ```
  */
 export class HttpFloodRule implements LabelRule {
   readonly name = "http-flood";

@@ -54,7 +54,11 @@ export const BENIGN = "Benign";
  * Flows that do not say (no `flagPackets`) count.
  *
  * @example
- * isNewConnection({ srcIp: "10.0.0.2", dstIp: "10.0.0.1", srcPort: 40000, dstPort: 80, protocol: 6, flagPackets: { syn: 0 } }) // false
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNewConnection } from "./rule.ts";
+ * assert.deepEqual(isNewConnection({ srcIp: "10.0.0.2", dstIp: "10.0.0.1", srcPort: 40000, dstPort: 80, protocol: 6, flagPackets: { syn: 0 } }), false);
+ * ```
  */
 export function isNewConnection(f: LabelFlow): boolean {
   return f.protocol !== 6 || f.flagPackets === undefined || f.flagPackets.syn > 0;

@@ -18,7 +18,16 @@ export const DEFAULT_SYN_THRESHOLD = 100;
 
 /**
  * @example
- * new SynFloodRule({ threshold: 100 }).label(flows).attackers // [{ ip: "10.0.0.6", connections: 140 }]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SynFloodRule } from "./syn_flood.ts";
+ * // 140 half-open connections (SYN, no reply) from one source.
+ * const flows = Array.from({ length: 140 }, (_, i) => ({
+ *   srcIp: "10.0.0.6", dstIp: "10.0.0.1", srcPort: 40000 + i, dstPort: 80, protocol: 6, totalBwdPackets: 0,
+ *   flagPackets: { fin: 0, syn: 1, rst: 0, psh: 0, ack: 0, urg: 0, cwr: 0, ece: 0 },
+ * }));
+ * assert.deepEqual(new SynFloodRule({ threshold: 100 }).label(flows).attackers, [{ ip: "10.0.0.6", connections: 140 }]);
+ * ```
  */
 export class SynFloodRule implements LabelRule {
   readonly name = "syn-flood";

@@ -24,8 +24,14 @@ export interface CaptureTargetOptions {
  * Null when `iface` exists and `filter` compiles for it, else the problem.
  *
  * @example
- * await checkCaptureTarget("eth9", "")
- * // { kind: "interface", message: 'no interface "eth9" (interfaces: lo (up, loopback, 127.0.0.1), eth0 (up, 10.0.0.5))' }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkCaptureTarget } from "./capture_target.ts";
+ * const problem = await checkCaptureTarget("eth9", "");
+ * assert.equal(problem?.kind, "interface");
+ * // e.g. 'no interface "eth9" (interfaces: lo (up, loopback, 127.0.0.1), eth0 (up, 10.0.0.5))'
+ * assert.match(problem.message, /^no interface "eth9" \(interfaces: .*lo \(up, loopback/);
+ * ```
  */
 export async function checkCaptureTarget(
   iface: string,

@@ -5,7 +5,7 @@
  * messages.
  */
 import { captureFromTcpdump, type TcpdumpStreamResult } from "../capture/tcpdump_stream.ts";
-import { findParentDeathHelper } from "../capture/parent_death.ts";
+import { findParentDeathHelper } from "../system/parent_death.ts";
 import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 
@@ -79,7 +79,11 @@ export const CAPTURE_BUFFER_KIB = 16384;
  * that names tcpdump (`ip netns exec NS tcpdump -B …`).
  *
  * @example
- * bufferArgs(undefined) // ["-B", "16384"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { bufferArgs } from "./session_capture.ts";
+ * assert.deepEqual(bufferArgs(undefined), ["-B", "16384"]);
+ * ```
  */
 export function bufferArgs(kib = CAPTURE_BUFFER_KIB): string[] {
   if (!Number.isInteger(kib) || kib < 1) {
@@ -92,7 +96,11 @@ export function bufferArgs(kib = CAPTURE_BUFFER_KIB): string[] {
  * Packets the kernel dropped, from tcpdump's final counts.
  *
  * @example
- * droppedByKernel("12 packets captured\n12 packets received by filter\n3 packets dropped by kernel\n") // 3
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { droppedByKernel } from "./session_capture.ts";
+ * assert.deepEqual(droppedByKernel("12 packets captured\n12 packets received by filter\n3 packets dropped by kernel\n"), 3);
+ * ```
  */
 export function droppedByKernel(stderr: string): number | null {
   const m = stderr.match(/(\d+) packets? dropped by kernel/);
@@ -104,8 +112,11 @@ export function droppedByKernel(stderr: string): number | null {
  * error when it exited by itself).
  *
  * @example
- * tcpdumpMessage("listening on lo\ntcpdump: pcap_loop: The interface disappeared\n3 packets captured\n")
- * // "tcpdump: pcap_loop: The interface disappeared"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tcpdumpMessage } from "./session_capture.ts";
+ * assert.deepEqual(tcpdumpMessage("listening on lo\ntcpdump: pcap_loop: The interface disappeared\n3 packets captured\n"), "tcpdump: pcap_loop: The interface disappeared");
+ * ```
  */
 export function tcpdumpMessage(stderr: string): string {
   return stderr.split("\n").map((l) => l.trim()).filter((l) =>

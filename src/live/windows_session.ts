@@ -108,7 +108,12 @@ export interface WindowsResult {
  * selection is left as the user chose it.
  *
  * @example
- * withLabelColumn(buildLayout("python")).columns.at(-1)?.name // "label"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "../output/columns.ts";
+ * import { withLabelColumn } from "./windows_session.ts";
+ * assert.deepEqual(withLabelColumn(buildLayout("python")).columns.at(-1)?.name, "label");
+ * ```
  */
 export function withLabelColumn(layout: Layout, fields?: readonly string[]): Layout {
   if (fields?.length || layout.columns.some((c) => c.name.trim().toLowerCase() === "label")) return layout;

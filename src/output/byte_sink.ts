@@ -2,7 +2,7 @@
  * Where a flow writer's bytes go: a file written atomically, a file that is
  * appended to as flows end (live mode), or standard output.
  */
-import { DEFAULT_FILE_MODE, openAtomicFile, writeAll } from "./atomic_write.ts";
+import { DEFAULT_FILE_MODE, openAtomicFile, writeAll } from "../system/atomic_write.ts";
 
 /** A destination for encoded rows. Writes are issued one at a time, in order. */
 export interface ByteSink {
@@ -22,7 +22,17 @@ export interface ByteSink {
  * A file that appears under `path` only when closed (temp file + rename).
  *
  * @example
- * const sink = await openAtomicSink("flows.csv");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openAtomicSink } from "./byte_sink.ts";
+ * const dir = await Deno.makeTempDir();
+ * const sink = await openAtomicSink(`${dir}/flows.csv`);
+ * await sink.write(new TextEncoder().encode("a,b\n"));
+ * await assert.rejects(Deno.stat(`${dir}/flows.csv`)); // not there until closed
+ * await sink.close();
+ * assert.equal(await Deno.readTextFile(`${dir}/flows.csv`), "a,b\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function openAtomicSink(path: string, mode = DEFAULT_FILE_MODE): Promise<ByteSink> {
   const out = await openAtomicFile(path, { mode });
@@ -42,7 +52,18 @@ export async function openAtomicSink(path: string, mode = DEFAULT_FILE_MODE): Pr
  * so new rows start on a line of their own.
  *
  * @example
- * const sink = await openAppendSink("live.csv", "Flow ID,Src IP,...\n");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openAppendSink } from "./byte_sink.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/live.csv`, "Flow ID,Src IP\n1,10.0.0.1\n2,10.0"); // a crash cut the last line
+ * const sink = await openAppendSink(`${dir}/live.csv`, "Flow ID,Src IP\n");
+ * assert.equal(sink.needsHeader, false);
+ * await sink.write(new TextEncoder().encode("3,10.0.0.3\n"));
+ * await sink.close();
+ * assert.equal(await Deno.readTextFile(`${dir}/live.csv`), "Flow ID,Src IP\n1,10.0.0.1\n3,10.0.0.3\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function openAppendSink(
   path: string,
@@ -97,7 +118,13 @@ export async function openAppendSink(
  * Standard output (`-o -`). Close leaves stdout open.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stdoutSink } from "./byte_sink.ts";
  * const sink = stdoutSink();
+ * assert.equal(sink.name, "stdout");
+ * await sink.close(); // stdout stays open
+ * ```
  */
 export function stdoutSink(): ByteSink {
   return {

@@ -26,7 +26,7 @@ import { makeTimestampFormatter, type TimestampFormat } from "./timestamp_format
 
 export type { ColumnKind } from "./column_catalogue.ts";
 
-/** Names accepted by `--layout`. */
+/** Layout names, as `--columns` and the `columns` config key take them. */
 export const LAYOUT_NAMES = ["cic2017", "cicids2018", "cicflowmeter4", "ddos2019", "python"] as const;
 
 /** A column layout's name. */
@@ -64,10 +64,14 @@ export interface LayoutOptions {
 }
 
 /**
- * Checks a `--layout` value.
+ * Checks a layout name (a `--columns` value).
  *
  * @example
- * parseLayoutName("cic2017") // "cic2017"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseLayoutName } from "./columns.ts";
+ * assert.deepEqual(parseLayoutName("cic2017"), "cic2017");
+ * ```
  */
 export function parseLayoutName(name: string): LayoutName {
   if ((LAYOUT_NAMES as readonly string[]).includes(name)) return name as LayoutName;
@@ -78,7 +82,11 @@ export function parseLayoutName(name: string): LayoutName {
  * The timestamp format a layout uses unless the caller picks one.
  *
  * @example
- * defaultTimestampFormat("ddos2019") // "ddos2019"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultTimestampFormat } from "./columns.ts";
+ * assert.deepEqual(defaultTimestampFormat("ddos2019"), "ddos2019");
+ * ```
  */
 export function defaultTimestampFormat(layout: LayoutName): TimestampFormat {
   return layout === "ddos2019" ? "ddos2019" : "iso";
@@ -88,9 +96,13 @@ export function defaultTimestampFormat(layout: LayoutName): TimestampFormat {
  * Builds a layout's columns.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
  * const layout = buildLayout("cic2017", { timestampFormat: "cic2017", timeZone: "America/Halifax" });
- * layout.columns.length // 85
- * layout.columns[1].name // " Source IP"
+ * assert.equal(layout.columns.length, 85);
+ * assert.equal(layout.columns[1].name, " Source IP");
+ * ```
  */
 export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layout {
   const format = options.timestampFormat ?? defaultTimestampFormat(name);
@@ -155,7 +167,11 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
  * (so cic2017's second ` Fwd Header Length` is `Fwd Header Length.1`).
  *
  * @example
- * columnKeys(buildLayout("cic2017"))[61] // "Fwd Header Length.1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout, columnKeys } from "./columns.ts";
+ * assert.deepEqual(columnKeys(buildLayout("cic2017"))[61], "Fwd Header Length.1");
+ * ```
  */
 export function columnKeys(layout: Layout): string[] {
   const seen = new Map<string, number>();
@@ -174,8 +190,11 @@ export function columnKeys(layout: Layout): string[] {
  * matches nothing.
  *
  * @example
- * selectColumns(buildLayout("cic2017"), ["Source IP", "flow duration"]).columns.map((c) => c.name)
- * // [" Source IP", " Flow Duration"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout, selectColumns } from "./columns.ts";
+ * assert.deepEqual(selectColumns(buildLayout("cic2017"), ["Source IP", "flow duration"]).columns.map((c) => c.name), [" Source IP", " Flow Duration"]);
+ * ```
  */
 export function selectColumns(layout: Layout, fields: readonly string[]): Layout {
   const keys = columnKeys(layout);

@@ -5,15 +5,19 @@
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
-import { openFlowWriter } from "./flow_writer.ts";
+import type { RowEncoder } from "./flow_writer_types.ts";
 import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
 
 /**
  * The header line of `layout`, with its "\n".
  *
  * @example
- * csvHeader(buildLayout("cic2017")).startsWith("Flow ID, Source IP, Source Port,") // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { csvHeader } from "./csv_writer.ts";
+ * assert.ok(csvHeader(buildLayout("cic2017")).startsWith("Flow ID, Source IP, Source Port,"));
+ * ```
  */
 export function csvHeader(layout: Layout): string {
   return layout.columns.map((c) => csvString(c.name)).join(",") + "\n";
@@ -26,8 +30,24 @@ export function csvHeader(layout: Layout): string {
  * numbers and strings copied as ASCII.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * import { buildLayout } from "./columns.ts";
+ * import { csvEncoder } from "./csv_writer.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
  * const enc = csvEncoder(buildLayout("cicflowmeter4"));
- * enc.header + enc.row(record) // "Flow ID,Src IP,...\n10.0.0.9-...,NeedManualLabel\n"
+ * assert.ok(enc.header?.startsWith("Flow ID,Src IP,"));
+ * const row = enc.row(records[0]);
+ * assert.match(row, /^10\.0\.0\.\d+-10\.0\.0\.\d+-\d+-\d+-17,10\.0\.0\.1,.*,NeedManualLabel\n$/);
+ * const buf = new Uint8Array(4096); // the fast path writes the same bytes
+ * assert.equal(new TextDecoder().decode(buf.subarray(0, enc.encodeInto!(records[0], buf, 0))), row);
+ * ```
  */
 export function csvEncoder(layout: Layout): RowEncoder {
   const values = layout.columns.map((c) => c.value);
@@ -148,14 +168,4 @@ function writeText(buf: Uint8Array, at: number, s: string, textEncoder: TextEnco
     buf[at++] = c;
   }
   return at;
-}
-
-/**
- * Opens a CSV flow writer (see `openFlowWriter` for destinations).
- *
- * @example
- * const w = await createCsvWriter({ path: "flows.csv", layout: buildLayout("cic2017") });
- */
-export function createCsvWriter(options: Omit<FlowWriterOptions, "format">): Promise<FlowWriter> {
-  return openFlowWriter({ ...options, format: "csv" });
 }

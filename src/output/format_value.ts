@@ -16,10 +16,14 @@ export type FloatStyle =
  * Text of a number in a CSV cell.
  *
  * @example
- * formatNumber(2) // "2"
- * formatNumber(0.1 + 0.2) // "0.30000000000000004"
- * formatNumber(NaN) // "NaN"
- * formatNumber(2, "point") // "2.0"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatNumber } from "./format_value.ts";
+ * assert.deepEqual(formatNumber(2), "2");
+ * assert.deepEqual(formatNumber(0.1 + 0.2), "0.30000000000000004");
+ * assert.deepEqual(formatNumber(NaN), "NaN");
+ * assert.deepEqual(formatNumber(2, "point"), "2.0");
+ * ```
  */
 export function formatNumber(x: number, style: FloatStyle = "plain"): string {
   if (x !== x) return "NaN";
@@ -35,8 +39,12 @@ export function formatNumber(x: number, style: FloatStyle = "plain"): string {
  * strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
  *
  * @example
- * jsonNumber(1.5) // "1.5"
- * jsonNumber(Infinity) // "\"Infinity\""
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonNumber } from "./format_value.ts";
+ * assert.deepEqual(jsonNumber(1.5), "1.5");
+ * assert.deepEqual(jsonNumber(Infinity), "\"Infinity\"");
+ * ```
  */
 export function jsonNumber(x: number): string {
   if (Number.isFinite(x)) return String(x);
@@ -48,8 +56,12 @@ export function jsonNumber(x: number): string {
  * a double quote, CR or LF.
  *
  * @example
- * csvString("BENIGN") // "BENIGN"
- * csvString('say "hi", bye') // "\"say \"\"hi\"\", bye\""
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvString } from "./format_value.ts";
+ * assert.deepEqual(csvString("BENIGN"), "BENIGN");
+ * assert.deepEqual(csvString('say "hi", bye'), "\"say \"\"hi\"\", bye\"");
+ * ```
  */
 export function csvString(s: string): string {
   if (!NEEDS_QUOTE.test(s)) return s;

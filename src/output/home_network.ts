@@ -29,7 +29,11 @@ interface Prefix {
  * is a /32 or /128. Throws naming the bad entry.
  *
  * @example
- * parseHomeNetwork(["192.168.0.0/16"]).contains("192.168.50.1") // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseHomeNetwork } from "./home_network.ts";
+ * assert.deepEqual(parseHomeNetwork(["192.168.0.0/16"]).contains("192.168.50.1"), true);
+ * ```
  */
 export function parseHomeNetwork(cidrs: readonly string[] = DEFAULT_HOME_NETWORKS): HomeNetwork {
   const v4: Prefix[] = [];

@@ -9,7 +9,7 @@
  * partial file.
  */
 import { join } from "node:path";
-import { atomicTempPath } from "./atomic_write.ts";
+import { atomicTempPath } from "../system/atomic_write.ts";
 
 /** Name of the link without its extension. */
 export const LATEST_LINK_STEM = "latest_capture";
@@ -20,8 +20,12 @@ export const LATEST_LINK_STEM = "latest_capture";
  * other formats their own link that no CSV reader mistakes for CSV.
  *
  * @example
- * latestLinkName("live_capture_20261123_120000.csv") // "latest_capture.csv"
- * latestLinkName("live_capture_20261123_120000.ndjson") // "latest_capture.ndjson"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latestLinkName } from "./latest_link.ts";
+ * assert.deepEqual(latestLinkName("live_capture_20261123_120000.csv"), "latest_capture.csv");
+ * assert.deepEqual(latestLinkName("live_capture_20261123_120000.ndjson"), "latest_capture.ndjson");
+ * ```
  */
 export function latestLinkName(fileName: string): string {
   const dot = fileName.lastIndexOf(".");
@@ -35,7 +39,11 @@ export function latestLinkName(fileName: string): string {
  * only when it is followed).
  *
  * @example
- * if (!canMakeSymlinks()) console.error("run with --no-latest-link");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canMakeSymlinks } from "./latest_link.ts";
+ * assert.equal(canMakeSymlinks(), true); // under `deno test -A`; false without read and write permission
+ * ```
  */
 export function canMakeSymlinks(): boolean {
   return Deno.permissions.querySync({ name: "read" }).state === "granted" &&
@@ -49,8 +57,16 @@ export function canMakeSymlinks(): boolean {
  * temporary link is then removed and the old link left as it was.
  *
  * @example
- * await pointLatestLink("windows", "live_capture_20261123_120000.csv");
- * // windows/latest_capture.csv -> live_capture_20261123_120000.csv
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { pointLatestLink } from "./latest_link.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/live_capture_20261123_120000.csv`, "a,b\n");
+ * const link = await pointLatestLink(dir, "live_capture_20261123_120000.csv");
+ * assert.equal(link, `${dir}/latest_capture.csv`);
+ * assert.equal(await Deno.readLink(link), "live_capture_20261123_120000.csv"); // relative
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function pointLatestLink(dir: string, fileName: string): Promise<string> {
   if (fileName === "" || fileName.includes("/")) {

@@ -7,16 +7,23 @@
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { columnKeys, type Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions, RowEncoder } from "./flow_writer.ts";
-import { openFlowWriter } from "./flow_writer.ts";
+import type { RowEncoder } from "./flow_writer_types.ts";
 import { jsonNumber } from "./format_value.ts";
 
 /**
  * Encoder of NDJSON lines for `layout` (no header).
  *
  * @example
- * ndjsonEncoder(selectColumns(buildLayout("cic2017"), ["Source IP", "Flow Bytes/s"])).row(r)
- * // '{"Source IP":"192.168.10.5","Flow Bytes/s":"NaN"}\n'
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { buildLayout, selectColumns } from "./columns.ts";
+ * import { ndjsonEncoder } from "./ndjson_writer.ts";
+ * // Only the two fields these columns read; a real record has them all.
+ * const r = { srcIp: "192.168.10.5", flowBytesPerSec: NaN } as FlowRecord;
+ * const encoder = ndjsonEncoder(selectColumns(buildLayout("cic2017"), ["Source IP", "Flow Bytes/s"]));
+ * assert.equal(encoder.row(r), '{"Source IP":"192.168.10.5","Flow Bytes/s":"NaN"}\n');
+ * ```
  */
 export function ndjsonEncoder(layout: Layout): RowEncoder {
   const values = layout.columns.map((c) => c.value);
@@ -33,14 +40,4 @@ export function ndjsonEncoder(layout: Layout): RowEncoder {
       return (n === 0 ? "{" : line) + "}\n";
     },
   };
-}
-
-/**
- * Opens an NDJSON flow writer (see `openFlowWriter` for destinations).
- *
- * @example
- * const w = await createNdjsonWriter({ path: "-", layout: buildLayout("python") });
- */
-export function createNdjsonWriter(options: Omit<FlowWriterOptions, "format">): Promise<FlowWriter> {
-  return openFlowWriter({ ...options, format: "ndjson" });
 }

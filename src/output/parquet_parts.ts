@@ -11,14 +11,32 @@
  * file.
  *
  * @example
- * const w = openParquetParts({ path: "flows.parquet", layout, rotateMs: 60_000 });
- * w.write(record); // flows_20261202_101500.parquet appears at the next rotation or close()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
+ * import { buildLayout } from "./columns.ts";
+ * import { openParquetParts } from "./parquet_parts.ts";
+ * const dir = await Deno.makeTempDir();
+ * const w = openParquetParts({ path: `${dir}/flows.parquet`, layout: buildLayout("cic2017"), rotateMs: 60_000 });
+ * w.write(records[0]); // flows_YYYYmmdd_HHMMSS.parquet appears at the next rotation or close()
+ * await w.close();
+ * const names = await Array.fromAsync(Deno.readDir(dir), (e) => e.name);
+ * assert.equal(names.length, 1);
+ * assert.match(names[0], /^flows_\d{8}_\d{6}\.parquet$/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { ByteSink } from "./byte_sink.ts";
-import { openAtomicFile, writeAll } from "./atomic_write.ts";
+import { openAtomicFile, writeAll } from "../system/atomic_write.ts";
 import type { Layout } from "./columns.ts";
-import type { FlowWriter } from "./flow_writer.ts";
+import type { FlowWriter } from "./flow_writer_types.ts";
 import { ParquetFlowWriter, type ParquetWriterOptions } from "./parquet_writer.ts";
 
 /** Where and how often to publish parts. */
@@ -40,7 +58,11 @@ export interface ParquetPartsOptions extends ParquetWriterOptions {
  * Name of the part whose first row came at `startMs`.
  *
  * @example
- * partPath("out/flows.parquet", new Date(2026, 11, 2, 10, 15, 0).getTime()) // "out/flows_20261202_101500.parquet"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { partPath } from "./parquet_parts.ts";
+ * assert.deepEqual(partPath("out/flows.parquet", new Date(2026, 11, 2, 10, 15, 0).getTime()), "out/flows_20261202_101500.parquet");
+ * ```
  */
 export function partPath(base: string, startMs: number): string {
   const slash = base.lastIndexOf("/");

@@ -17,21 +17,35 @@
  * (temporary name, then rename) or to stdout; there is no append mode.
  *
  * @example
- * const w = await openParquetWriter({ path: "flows.parquet", layout: buildLayout("cic2017") });
- * w.write(record);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { FlowRecord } from "../flow/flow_record.ts";
+ * import { FlowMeter } from "../flow/meter.ts";
+ * import { readCaptureFile } from "../pcap/reader.ts";
+ * const records: FlowRecord[] = [];
+ * const meter = new FlowMeter({ profile: "cic2017" }, (r) => records.push(r));
+ * await readCaptureFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname, meter.addPacket);
+ * meter.flush();
+ * import { buildLayout } from "./columns.ts";
+ * import { openParquetWriter } from "./parquet_writer.ts";
+ * const dir = await Deno.makeTempDir();
+ * const w = await openParquetWriter({ path: `${dir}/flows.parquet`, layout: buildLayout("cic2017") });
+ * w.write(records[0]);
+ * await assert.rejects(Deno.stat(`${dir}/flows.parquet`)); // not readable yet: no footer
  * await w.close(); // flows.parquet appears now
+ * const bytes = await Deno.readFile(`${dir}/flows.parquet`);
+ * assert.equal(new TextDecoder().decode(bytes.subarray(-4)), "PAR1");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 import zlib from "node:zlib";
 import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import { type ByteSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
 import type { Column, Layout } from "./columns.ts";
-import type { FlowWriter, FlowWriterOptions } from "./flow_writer.ts";
+import type { FlowWriter, FlowWriterOptions, ParquetCompression } from "./flow_writer_types.ts";
 
-/** Compression codecs of Parquet files. */
-export const PARQUET_COMPRESSIONS = ["zstd", "snappy"] as const;
-/** A Parquet compression codec's name. */
-export type ParquetCompression = typeof PARQUET_COMPRESSIONS[number];
+export { PARQUET_COMPRESSIONS, type ParquetCompression } from "./flow_writer_types.ts";
 
 /** Rows per row group unless the caller picks another size. */
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;
@@ -44,7 +58,12 @@ type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][nu
  * name suffixed `.1`, `.2`, … as pandas does when reading the CSV.
  *
  * @example
- * parquetColumnNames(buildLayout("cic2017"))[61] // " Fwd Header Length.1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { parquetColumnNames } from "./parquet_writer.ts";
+ * assert.deepEqual(parquetColumnNames(buildLayout("cic2017"))[61], " Fwd Header Length.1");
+ * ```
  */
 export function parquetColumnNames(layout: Pick<Layout, "columns">): string[] {
   const seen = new Map<string, number>();
@@ -59,7 +78,12 @@ export function parquetColumnNames(layout: Pick<Layout, "columns">): string[] {
  * The Parquet schema of `layout`: root, then one required leaf per column.
  *
  * @example
- * parquetSchema(buildLayout("cic2017"))[3] // { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" }
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { parquetSchema } from "./parquet_writer.ts";
+ * assert.deepEqual(parquetSchema(buildLayout("cic2017"))[3], { name: " Source Port", type: "INT64", repetition_type: "REQUIRED" });
+ * ```
  */
 export function parquetSchema(layout: Pick<Layout, "columns">): SchemaElement[] {
   const names = parquetColumnNames(layout);

@@ -4,15 +4,27 @@
  * last one's file appearing means all are complete.
  */
 import type { FlowRecord } from "../flow/flow_record.ts";
-import type { FlowWriter } from "./flow_writer.ts";
+import type { FlowWriter } from "./flow_writer_types.ts";
 
 /**
  * Opens the writers in order; if one fails to open, those already open are
  * aborted (no file appears) and the error is thrown.
  *
- * @example
- * const w = await openTeeWriter([() => openFlowWriter({ path: "a.parquet", layout, format: "parquet" }),
- *   () => openFlowWriter({ path: "a.csv", layout })]);
+ * @example A writer that cannot open leaves no file of the others
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { buildLayout } from "./columns.ts";
+ * import { openFlowWriter } from "./flow_writer.ts";
+ * import { openTeeWriter } from "./tee_writer.ts";
+ * const dir = await Deno.makeTempDir();
+ * const layout = buildLayout("cic2017");
+ * await assert.rejects(openTeeWriter([
+ *   () => openFlowWriter({ path: `${dir}/a.parquet`, layout, format: "parquet" }),
+ *   () => openFlowWriter({ path: `${dir}/missing/a.csv`, layout }),
+ * ]));
+ * assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function openTeeWriter(openers: (() => Promise<FlowWriter>)[]): Promise<FlowWriter> {
   const writers: FlowWriter[] = [];

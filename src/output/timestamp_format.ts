@@ -24,7 +24,11 @@ export type TimestampFormatter = (timestampUs: number) => string | number;
  * Checks a `--timestamp-format` value.
  *
  * @example
- * parseTimestampFormat("cic2017") // "cic2017"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTimestampFormat } from "./timestamp_format.ts";
+ * assert.deepEqual(parseTimestampFormat("cic2017"), "cic2017");
+ * ```
  */
 export function parseTimestampFormat(name: string): TimestampFormat {
   if ((TIMESTAMP_FORMATS as readonly string[]).includes(name)) return name as TimestampFormat;
@@ -36,8 +40,11 @@ export function parseTimestampFormat(name: string): TimestampFormat {
  * Throws naming the zone when it is unknown.
  *
  * @example
- * makeTimestampFormatter("ddos2019", "America/Halifax")(1499452200123456)
- * // "2017-07-07 15:30:00.123456"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { makeTimestampFormatter } from "./timestamp_format.ts";
+ * assert.deepEqual(makeTimestampFormatter("ddos2019", "America/Halifax")(1499452200123456), "2017-07-07 15:30:00.123456");
+ * ```
  */
 export function makeTimestampFormatter(format: TimestampFormat, timeZone = "UTC"): TimestampFormatter {
   if (format === "epoch") return (us) => us;

@@ -20,9 +20,20 @@ const MAX_EXTENSION_HEADERS = 16;
  * Returns "ok" (also for frames without IP: `pkt.ipVersion` is then 0) or the
  * skip reason.
  *
- * @example
+ * @example An Ethernet frame with IPv4 and UDP
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeFrame } from "./decode.ts";
+ * import { PacketInfo } from "./packet.ts";
+ * const frame = new Uint8Array([
+ *   ...[2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00], // Ethernet: dst, src, IPv4
+ *   ...[0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2], // IPv4: 28 bytes, UDP
+ *   ...[0x13, 0x88, 0x00, 0x35, 0, 8, 0, 0], // UDP 5000 -> 53, no payload
+ * ]);
  * const pkt = new PacketInfo();
- * decodeFrame(frameBytes, 0, frameBytes.length, 1, pkt); // "ok"; pkt.srcPort etc. set
+ * assert.equal(decodeFrame(frame, 0, frame.length, 1, pkt), "ok");
+ * assert.deepEqual([pkt.srcPort, pkt.dstPort, pkt.protocol], [5000, 53, 17]);
+ * ```
  */
 export function decodeFrame(
   b: Uint8Array,

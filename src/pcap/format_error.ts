@@ -8,7 +8,11 @@ export class CaptureFormatError extends Error {
  * error tells the user what they actually gave us.
  *
  * @example
- * describeNonCapture(new TextEncoder().encode("Flow ID,Src IP")) // 'not a pcap or pcapng file (starts with text "Flow ID,Src IP")'
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeNonCapture } from "./format_error.ts";
+ * assert.deepEqual(describeNonCapture(new TextEncoder().encode("Flow ID,Src IP")), 'not a pcap or pcapng file (starts with text "Flow ID,Src IP")');
+ * ```
  */
 export function describeNonCapture(head: Uint8Array): string {
   const hex = [...head.subarray(0, 8)].map((x) => x.toString(16).padStart(2, "0")).join(" ");

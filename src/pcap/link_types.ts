@@ -36,7 +36,11 @@ const NAMES: Record<number, string> = {
  * Short name of a link type, as capinfos/tshark print it, or `linktype-N`.
  *
  * @example
- * linkTypeName(113) // "linux-sll"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linkTypeName } from "./link_types.ts";
+ * assert.deepEqual(linkTypeName(113), "linux-sll");
+ * ```
  */
 export function linkTypeName(linkType: number): string {
   return NAMES[linkType] ?? `linktype-${linkType}`;

@@ -105,7 +105,11 @@ export function totalSkipped(stats: ReadStats): number {
  * ISO 8601 UTC text of a capture timestamp with full (nanosecond) precision.
  *
  * @example
- * timestampIso({ sec: 1700000000, nsec: 123456789 }) // "2023-11-14T22:13:20.123456789Z"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timestampIso } from "./read_stats.ts";
+ * assert.deepEqual(timestampIso({ sec: 1700000000, nsec: 123456789 }), "2023-11-14T22:13:20.123456789Z");
+ * ```
  */
 export function timestampIso(ts: Timestamp): string {
   const date = new Date(ts.sec * 1000);

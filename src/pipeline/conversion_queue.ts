@@ -10,8 +10,8 @@
 import { baseName, dirName, pathExists } from "../paths.ts";
 import { type Converter, ConvertError, type ConvertOutcome } from "../convert/converter.ts";
 import { formatLogTime, type Logger } from "../log.ts";
-import { DEFAULT_DIR_MODE, writeFileAtomic } from "../output/atomic_write.ts";
-import { CONVERSION_NICENESS } from "../convert/low_priority.ts";
+import { DEFAULT_DIR_MODE, writeFileAtomic } from "../system/atomic_write.ts";
+import { CONVERSION_NICENESS } from "../system/low_priority.ts";
 
 /** Settings of a ConversionQueue. */
 export interface QueueOptions {
@@ -24,7 +24,8 @@ export interface QueueOptions {
   retryDelayMs: number;
   /** One conversion is killed after this long (default 300 s). */
   timeoutMs: number;
-  csvDir: string;
+  /** Where flow tables go (the data dir's csv/ folder), whatever their format: .csv, .ndjson, .json, .xlsx, .parquet. */
+  flowTableDir: string;
   reportsDir: string;
   failedDir: string;
   log: Logger;
@@ -55,10 +56,24 @@ const ABORT_WAIT_MS = 15_000;
  * Converts enqueued pcaps with `options.converter`.
  *
  * @example
- * const queue = new ConversionQueue({ converter, workers: 2, retries: 3, retryDelayMs: 5000,
- *   timeoutMs: 300_000, csvDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed", log });
- * queue.enqueue("data/pcaps/capture_20261123_101500.pcap");
- * await queue.drain(60_000);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BuiltinConverter } from "../convert/builtin.ts";
+ * import { memoryLogger } from "../log.ts";
+ * import { ConversionQueue } from "./conversion_queue.ts";
+ * const data = await Deno.makeTempDir();
+ * for (const dir of ["pcaps", "csv", "reports", "failed"]) await Deno.mkdir(`${data}/${dir}`);
+ * await Deno.copyFile(new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname,
+ *   `${data}/pcaps/capture_20261123_101500.pcap`);
+ * const queue = new ConversionQueue({ converter: new BuiltinConverter(), workers: 2, retries: 3, retryDelayMs: 5000,
+ *   timeoutMs: 300_000, flowTableDir: `${data}/csv`, reportsDir: `${data}/reports`, failedDir: `${data}/failed`,
+ *   log: memoryLogger() });
+ * queue.enqueue(`${data}/pcaps/capture_20261123_101500.pcap`);
+ * assert.equal(await queue.drain(60_000), true);
+ * assert.deepEqual(queue.stats, { converted: 1, failed: 0, retries: 0 });
+ * await Deno.stat(`${data}/csv/capture_20261123_101500.csv`); // there
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export class ConversionQueue {
   readonly #options: QueueOptions;
@@ -110,17 +125,28 @@ export class ConversionQueue {
   }
 
   /**
-   * The output path for `pcap`: the csv directory, the pcap's name without its
-   * extension, the converter's extension.
+   * The output path for `pcap`: the flow-table directory, the pcap's name
+   * without its extension, the converter's extension (.csv, .ndjson, .json,
+   * .xlsx or .parquet).
    *
    * @example
-   * queue.csvPathFor("data/pcaps/capture_20261123_101500.pcap") // "data/csv/capture_20261123_101500.csv"
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { BuiltinConverter } from "../convert/builtin.ts";
+   * import { silentLogger } from "../log.ts";
+   * import { ConversionQueue } from "./conversion_queue.ts";
+   * const queue = new ConversionQueue({ converter: new BuiltinConverter(), workers: 1, retries: 0, retryDelayMs: 0,
+   *   timeoutMs: 1000, flowTableDir: "data/csv", reportsDir: "data/reports", failedDir: "data/failed",
+   *   log: silentLogger });
+   * assert.equal(queue.flowTablePathFor("data/pcaps/capture_20261123_101500.pcap"),
+   *   "data/csv/capture_20261123_101500.csv");
+   * ```
    */
-  csvPathFor(pcap: string): string {
+  flowTablePathFor(pcap: string): string {
     const name = baseName(pcap);
     const dot = name.lastIndexOf(".");
     const stem = dot > 0 ? name.slice(0, dot) : name;
-    return `${this.#options.csvDir}/${stem}${this.#options.converter.outputExtension ?? ".csv"}`;
+    return `${this.#options.flowTableDir}/${stem}${this.#options.converter.outputExtension ?? ".csv"}`;
   }
 
   /** Resolves true once nothing waits or runs; false if that has not happened within `timeoutMs`. */
@@ -199,7 +225,7 @@ export class ConversionQueue {
   async #process(pcap: string): Promise<void> {
     const { converter, log, retries, timeoutMs } = this.#options;
     const name = baseName(pcap);
-    const output = this.csvPathFor(pcap);
+    const output = this.flowTablePathFor(pcap);
     if (await pathExists(output)) {
       this.#states.set(pcap, "done");
       log.info(`${name} already converted (${baseName(output)} exists), skipped`);

@@ -12,7 +12,7 @@
 import { baseName } from "../paths.ts";
 import { statfs } from "node:fs/promises";
 import type { Logger } from "../log.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /** Bytes free for an unprivileged writer on the file system holding `path`. */
 export type FreeSpaceFn = (path: string) => Promise<number>;
@@ -22,7 +22,11 @@ export type FreeSpaceFn = (path: string) => Promise<number>;
  * `--allow-sys=statfs` and read access to `path`.
  *
  * @example
- * await freeBytes("data") // 52613349376
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { freeBytes } from "./disk_monitor.ts";
+ * assert.ok(await freeBytes(".") > 0); // e.g. 52613349376
+ * ```
  */
 export async function freeBytes(path: string): Promise<number> {
   try {
@@ -69,10 +73,22 @@ const MB = 1024 * 1024;
 /**
  * Checks free space now (`check()`) or periodically (`start()` / `stop()`).
  *
- * @example
- * const monitor = new DiskMonitor({ dataDir: "data", pcapDir: "data/pcaps", minFreeMb: 1000,
- *   isConverted, pauseCapture: () => capture.pause(), resumeCapture: () => capture.resume(), log });
- * monitor.start();
+ * @example Critically low space pauses the capture
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { DiskMonitor } from "./disk_monitor.ts";
+ * const data = await Deno.makeTempDir();
+ * let paused = false;
+ * const monitor = new DiskMonitor({ dataDir: data, pcapDir: data, minFreeMb: 1000,
+ *   freeSpace: () => Promise.resolve(100 * 1024 * 1024), // 100 MiB: under half of 1000 MiB
+ *   isConverted: () => false, pauseCapture: () => { paused = true; }, resumeCapture: () => { paused = false; },
+ *   log: memoryLogger() });
+ * const check = await monitor.check(); // start() runs this every intervalMs
+ * assert.equal(check.level, "critical");
+ * assert.equal(paused, true);
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export class DiskMonitor {
   readonly #options: DiskMonitorOptions;

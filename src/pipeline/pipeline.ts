@@ -13,7 +13,7 @@
 import { snaplenWarning } from "./snaplen_warning.ts";
 import { formatTcpdumpCounts, type TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { baseName, pathExists } from "../paths.ts";
-import { findParentDeathHelper } from "../capture/parent_death.ts";
+import { findParentDeathHelper } from "../system/parent_death.ts";
 import { RotatingCapture } from "../capture/tcpdump_rotate.ts";
 import type { PipelineConfig } from "../config/pipeline_config.ts";
 import { defaultValidationDeps, validateConfig, type ValidationDeps } from "../config/validate.ts";
@@ -30,7 +30,8 @@ import { VERSION } from "../version.ts";
 import { ConversionQueue } from "./conversion_queue.ts";
 import { DiskMonitor, freeBytes } from "./disk_monitor.ts";
 import { removeTempLeftovers, startRetention } from "./retention.ts";
-import { type FailedCapture, listFailedCaptures, unlessForced } from "./shutdown.ts";
+import { type FailedCapture, listFailedCaptures } from "./shutdown.ts";
+import { unlessForced } from "../system/stop_signals.ts";
 import { formatStatus, type PipelineStatus } from "./status.ts";
 import { CaptureWatcher } from "./watcher.ts";
 
@@ -183,7 +184,7 @@ export async function startPipeline(
       retries: cfg.retries,
       retryDelayMs: cfg.retryDelaySeconds * 1000,
       timeoutMs: cfg.timeoutSeconds * 1000,
-      csvDir: dirs.csv,
+      flowTableDir: dirs.csv,
       reportsDir: dirs.reports,
       failedDir: dirs.failed,
       log,
@@ -197,7 +198,7 @@ export async function startPipeline(
     });
     // CSVs finished by a run that died before it spooled them.
     void sink?.catchUp(dirs.csv, "flows", /^capture_\d{8}_\d{6}\.csv$/);
-    const isConverted = async (pcap: string) => await pathExists(queue.csvPathFor(pcap));
+    const isConverted = async (pcap: string) => await pathExists(queue.flowTablePathFor(pcap));
     const watcher = new CaptureWatcher({
       dir: dirs.pcaps,
       stabilityMs: cfg.stabilitySeconds * 1000,
@@ -234,7 +235,7 @@ export async function startPipeline(
 
     const retention = startRetention({
       pcapDir: dirs.pcaps,
-      csvDir: dirs.csv,
+      flowTableDir: dirs.csv,
       reportsDir: dirs.reports,
       failedDir: dirs.failed,
       retentionMs: {

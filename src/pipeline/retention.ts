@@ -5,12 +5,13 @@
  */
 import { baseName } from "../paths.ts";
 import type { Logger } from "../log.ts";
-import { isAtomicTempName } from "../output/atomic_write.ts";
+import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /** Settings of one retention pass. */
 export interface RetentionOptions {
   pcapDir: string;
-  csvDir: string;
+  /** Flow tables of any format (the data dir's csv/ folder). */
+  flowTableDir: string;
   reportsDir: string;
   /** Pcaps that failed for good, with their `.reason` files; kept as long as pcaps. */
   failedDir?: string;
@@ -38,10 +39,23 @@ export interface RetentionResult {
  * skipped.
  *
  * @example
- * const r = await runRetention({ pcapDir, csvDir, reportsDir, log,
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { runRetention } from "./retention.ts";
+ * const data = await Deno.makeTempDir();
+ * const [pcapDir, flowTableDir, reportsDir] = [`${data}/pcaps`, `${data}/csv`, `${data}/reports`];
+ * for (const dir of [pcapDir, flowTableDir, reportsDir]) await Deno.mkdir(dir);
+ * await Deno.writeTextFile(`${pcapDir}/capture_20261123_094500.pcap`, ""); // converted
+ * await Deno.writeTextFile(`${pcapDir}/capture_20261123_095000.pcap`, ""); // not yet
+ * const r = await runRetention({ pcapDir, flowTableDir, reportsDir, log: memoryLogger(),
  *   retentionMs: { pcaps: 30 * 60_000, csv: 30 * 60_000, reports: 30 * 60_000 },
- *   isConverted: (pcap) => exists(queue.csvPathFor(pcap)) });
- * // r.deleted: ["data/pcaps/capture_20261123_094500.pcap", …]
+ *   now: Date.now() + 60 * 60_000, // an hour from now: both pcaps are past 30 min
+ *   isConverted: (pcap) => pcap.endsWith("094500.pcap") });
+ * assert.deepEqual(r.deleted, [`${pcapDir}/capture_20261123_094500.pcap`]);
+ * assert.deepEqual(r.keptUnconverted, [`${pcapDir}/capture_20261123_095000.pcap`]);
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export async function runRetention(options: RetentionOptions): Promise<RetentionResult> {
   const now = options.now ?? Date.now();
@@ -72,7 +86,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
       log.debug(`retention: kept ${baseName(f.path)} past its retention: not converted yet`);
     }
   }
-  for (const f of await expired(options.csvDir, retentionMs.csv, OUR_FLOW_FILE)) {
+  for (const f of await expired(options.flowTableDir, retentionMs.csv, OUR_FLOW_FILE)) {
     await remove(f.path, now - f.mtimeMs, "flow file");
   }
   for (const f of await expired(options.reportsDir, retentionMs.reports, OUR_REPORT)) {
@@ -102,9 +116,17 @@ export interface RetentionTimer {
  * time; passes never overlap. Errors are logged, never thrown.
  *
  * @example
- * const timer = startRetention({ ...dirs, retentionMs, isConverted, log });
- * // at shutdown:
- * timer.stop();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { startRetention } from "./retention.ts";
+ * const data = await Deno.makeTempDir(); // empty: nothing to delete
+ * const timer = startRetention({ pcapDir: data, flowTableDir: data, reportsDir: data, log: memoryLogger(),
+ *   retentionMs: { pcaps: 60_000, csv: 60_000, reports: 60_000 }, isConverted: () => true });
+ * assert.deepEqual(await timer.runNow(), { deleted: [], keptUnconverted: [] });
+ * timer.stop(); // at shutdown
+ * await Deno.remove(data, { recursive: true });
+ * ```
  */
 export function startRetention(
   options: Omit<RetentionOptions, "now"> & { intervalMs?: number },
@@ -132,7 +154,17 @@ export function startRetention(
  * Returns the paths removed.
  *
  * @example
- * await removeTempLeftovers([config.dirs.csv, config.dirs.reports], log);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { removeTempLeftovers } from "./retention.ts";
+ * const csv = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${csv}/.capture_1.csv.tmp-4242-k3j9x0`, "half a file");
+ * await Deno.writeTextFile(`${csv}/capture_0.csv`, "a,b\n");
+ * assert.deepEqual(await removeTempLeftovers([csv], memoryLogger()), [`${csv}/.capture_1.csv.tmp-4242-k3j9x0`]);
+ * assert.deepEqual(await Array.fromAsync(Deno.readDir(csv), (e) => e.name), ["capture_0.csv"]);
+ * await Deno.remove(csv, { recursive: true });
+ * ```
  */
 export async function removeTempLeftovers(dirs: string[], log: Logger): Promise<string[]> {
   const removed: string[] = [];

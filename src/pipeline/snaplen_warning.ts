@@ -49,8 +49,12 @@ export const TRUNCATION_COLUMNS: Record<Exclude<ConverterName, "builtin">, reado
  * meter sees whole packets (or is the builtin one).
  *
  * @example
- * snaplenWarning("cicflowmeter", 128)?.startsWith("snaplen 128: cicflowmeter sees packets cut") // true
- * snaplenWarning("builtin", 128) // null
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { snaplenWarning } from "./snaplen_warning.ts";
+ * assert.deepEqual(snaplenWarning("cicflowmeter", 128)?.startsWith("snaplen 128: cicflowmeter sees packets cut"), true);
+ * assert.deepEqual(snaplenWarning("builtin", 128), null);
+ * ```
  */
 export function snaplenWarning(meter: ConverterName, snaplen: number): string | null {
   if (meter === "builtin" || snaplen >= WHOLE_PACKET_SNAPLEN) return null;

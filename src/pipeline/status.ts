@@ -33,9 +33,14 @@ export interface PipelineStatus {
  * One line for the log.
  *
  * @example
- * formatStatus({ captured: 12, converted: 10, failed: 1, retries: 2, queued: 1, running: 1,
- *   freeBytes: 13_200_000_000, capture: "running", tcpdumpRestarts: 0 })
- * // "status: 12 captured, 10 converted, 1 failed (2 retries), queue 1 + 1 running, free disk 12.3 GiB, tcpdump running"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatStatus } from "./status.ts";
+ * const line = formatStatus({ captured: 12, converted: 10, failed: 1, retries: 2, queued: 1, running: 1,
+ *   freeBytes: 13_200_000_000, capture: "running", tcpdumpRestarts: 0 });
+ * assert.equal(line,
+ *   "status: 12 captured, 10 converted, 1 failed (2 retries), queue 1 + 1 running, free disk 12.3 GiB, tcpdump running");
+ * ```
  */
 export function formatStatus(s: PipelineStatus): string {
   const parts = [

@@ -22,7 +22,7 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import type { Logger } from "../log.ts";
-import { syncDir, writeAll } from "../output/atomic_write.ts";
+import { syncDir, writeAll } from "../system/atomic_write.ts";
 import { connectOnce } from "./connection.ts";
 import { applyUndo, loadState, saveState } from "./collect_state.ts";
 import { HourFiles } from "./hour_files.ts";

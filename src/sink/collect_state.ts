@@ -13,7 +13,7 @@
  * Together: a row is in the output exactly once, whenever `collect` dies.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../output/atomic_write.ts";
+import { writeFileAtomic } from "../system/atomic_write.ts";
 import type { Logger } from "../log.ts";
 
 /** The saved state. */

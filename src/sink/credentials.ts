@@ -33,7 +33,11 @@ export interface NatsCredentials {
  * Parses the text of a credentials file; `file` names it in errors.
  *
  * @example
- * parseCredentials("user = a\npassword = b\n", "nats.cred").describe // "user a"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCredentials } from "./credentials.ts";
+ * assert.deepEqual(parseCredentials("user = a\npassword = b\n", "nats.cred").describe, "user a");
+ * ```
  */
 export function parseCredentials(text: string, file: string): NatsCredentials {
   const values = new Map<string, string>();

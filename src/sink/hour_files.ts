@@ -11,7 +11,11 @@ import { join } from "node:path";
  * The base name for `kind` and a time.
  *
  * @example
- * hourFileName("flows", Date.UTC(2026, 11, 2, 8, 15)) // "flows_20261202_08.csv"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hourFileName } from "./hour_files.ts";
+ * assert.deepEqual(hourFileName("flows", Date.UTC(2026, 11, 2, 8, 15)), "flows_20261202_08.csv");
+ * ```
  */
 export function hourFileName(kind: string, timeMs: number, suffix = ""): string {
   const d = new Date(timeMs);

@@ -50,7 +50,11 @@ export interface SinkMessage {
  * The stable message id of one row.
  *
  * @example
- * messageId("lab1", "capture_20261202_081500.csv", 17) // "lab1/capture_20261202_081500.csv/17"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messageId } from "./message.ts";
+ * assert.deepEqual(messageId("lab1", "capture_20261202_081500.csv", 17), "lab1/capture_20261202_081500.csv/17");
+ * ```
  */
 export function messageId(sensor: string, source: string, row: number | string): string {
   return `${sensor}/${source}/${row}`;
@@ -64,7 +68,11 @@ const SENSOR_NAME = /^[A-Za-z0-9_-]{1,64}$/;
  * Returns an error message, or undefined when the name is good.
  *
  * @example
- * sensorNameProblem("lab-1") // undefined
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sensorNameProblem } from "./message.ts";
+ * assert.deepEqual(sensorNameProblem("lab-1"), undefined);
+ * ```
  */
 export function sensorNameProblem(name: string): string | undefined {
   if (SENSOR_NAME.test(name)) return undefined;
@@ -77,7 +85,11 @@ export function sensorNameProblem(name: string): string | undefined {
  * subject token cannot hold become `_`.
  *
  * @example
- * sensorFromHostName("probe1.lab.example") // "probe1_lab_example"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sensorFromHostName } from "./message.ts";
+ * assert.deepEqual(sensorFromHostName("probe1.lab.example"), "probe1_lab_example");
+ * ```
  */
 export function sensorFromHostName(host: string): string {
   const name = host.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64);
@@ -88,7 +100,11 @@ export function sensorFromHostName(host: string): string {
  * The default subject of a sensor.
  *
  * @example
- * defaultSubject("lab1") // "flows.lab1"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { defaultSubject } from "./message.ts";
+ * assert.deepEqual(defaultSubject("lab1"), "flows.lab1");
+ * ```
  */
 export function defaultSubject(sensor: string): string {
   return `flows.${sensor}`;
@@ -99,7 +115,11 @@ export function defaultSubject(sensor: string): string {
  * spaces. Returns an error message or undefined.
  *
  * @example
- * subjectProblem("flows.lab1") // undefined
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { subjectProblem } from "./message.ts";
+ * assert.deepEqual(subjectProblem("flows.lab1"), undefined);
+ * ```
  */
 export function subjectProblem(subject: string): string | undefined {
   if (subject === "" || subject.split(".").some((t) => t === "" || /[\s*>]/.test(t))) {

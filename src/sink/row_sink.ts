@@ -53,10 +53,21 @@ export interface SinkStats extends PublisherStats {
 /**
  * Opens the spool and starts publishing. `log` gets the sink's lines.
  *
- * @example
- * const sink = await openRowSink(config, log);
- * await sink.publishFile("csv/capture_20261202_081500.csv", "flows");
- * await sink.close();
+ * @example Rows are spooled on disk first, so a server that cannot be reached loses nothing
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { memoryLogger } from "../log.ts";
+ * import { openRowSink } from "./row_sink.ts";
+ * import { sinkConfigFrom } from "./sink_config.ts";
+ * const dir = await Deno.makeTempDir();
+ * const config = sinkConfigFrom({ sink: "nats://127.0.0.1:1" }, { spoolDir: `${dir}/spool`, hostName: () => "lab1" })!;
+ * await Deno.writeTextFile(`${dir}/capture_20261202_081500.csv`, "Flow ID,Label\na,BENIGN\nb,BENIGN\n");
+ * const sink = await openRowSink(config, memoryLogger());
+ * await sink.publishFile(`${dir}/capture_20261202_081500.csv`, "flows");
+ * assert.equal(sink.stats().spooled, 2); // both rows wait in the spool for the server
+ * await sink.close(0);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function openRowSink(config: SinkConfig, log: Logger): Promise<RowSink> {
   // A missing or unsafe credentials file is the user's to fix now, not a retry loop's.

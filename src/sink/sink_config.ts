@@ -47,7 +47,11 @@ export const DEFAULT_DRAIN_MS = 10_000;
  * (port 4222 when left out). Throws an error naming the bad entry.
  *
  * @example
- * parseSinkUrls("nats://10.0.0.5:4222,nats://10.0.0.6").servers // ["10.0.0.5:4222", "10.0.0.6:4222"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSinkUrls } from "./sink_config.ts";
+ * assert.deepEqual(parseSinkUrls("nats://10.0.0.5:4222,nats://10.0.0.6").servers, ["10.0.0.5:4222", "10.0.0.6:4222"]);
+ * ```
  */
 export function parseSinkUrls(text: string): { servers: string[]; tls: boolean } {
   const servers: string[] = [];

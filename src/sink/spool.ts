@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
-import { syncDir, writeAll, writeFileAtomic } from "../output/atomic_write.ts";
+import { syncDir, writeAll, writeFileAtomic } from "../system/atomic_write.ts";
 import type { SinkMessage } from "./message.ts";
 
 /** Where and how big. */

@@ -84,7 +84,18 @@ export async function ensureStream(
  * How an existing stream differs from `spec`, one phrase per setting.
  *
  * @example
- * // ['subjects are "metrics.>" (want "flows.>")']
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StreamInfo } from "@nats-io/jetstream";
+ * import { DEFAULT_STREAM, streamDifferences } from "./stream_setup.ts";
+ * const NS = 1e9;
+ * const config = {
+ *   subjects: ["metrics.>"], num_replicas: DEFAULT_STREAM.replicas, max_age: DEFAULT_STREAM.maxAgeSec * NS,
+ *   max_bytes: DEFAULT_STREAM.maxBytes, duplicate_window: DEFAULT_STREAM.duplicateWindowSec * NS,
+ * };
+ * const info = { config } as unknown as StreamInfo; // only the settings compared
+ * assert.deepEqual(streamDifferences(info, DEFAULT_STREAM), ['subjects are "metrics.>" (want "flows.>")']);
+ * ```
  */
 export function streamDifferences(info: StreamInfo, spec: StreamSpec): string[] {
   const c = info.config;
@@ -151,7 +162,11 @@ function fmtDuration(sec: number): string {
  * Parses a duration like `7d`, `12h`, `10m`, `30s` or plain seconds.
  *
  * @example
- * parseDuration("2h", "--max-age") // 7200
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseDuration } from "./stream_setup.ts";
+ * assert.deepEqual(parseDuration("2h", "--max-age"), 7200);
+ * ```
  */
 export function parseDuration(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(d|h|m|min|s)?$/i.exec(text.trim());
@@ -165,7 +180,11 @@ export function parseDuration(text: string, flag: string): number {
  * Parses a size like `10G`, `500M`, `64K` or plain bytes.
  *
  * @example
- * parseSize("1G", "--max-bytes") // 1073741824
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseSize } from "./stream_setup.ts";
+ * assert.deepEqual(parseSize("1G", "--max-bytes"), 1073741824);
+ * ```
  */
 export function parseSize(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmgt])?i?b?$/i.exec(text.trim());

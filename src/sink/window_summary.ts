@@ -25,9 +25,14 @@ export const WINDOW_SUMMARY_HEADER =
  * joined by `;`.
  *
  * @example
- * windowSummaryLine({ file: "live_capture_20261202_081500.csv", startMs: 0, endMs: 10_000, packets: 5,
- *   flows: 2, attackFlows: 1, rule: "http-flood", attackers: [{ ip: "10.0.0.9", connections: 60 }] })
- * // "live_capture_20261202_081500.csv,1970-01-01T00:00:00.000Z,1970-01-01T00:00:10.000Z,10,5,2,1,http-flood,10.0.0.9:60"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { windowSummaryLine } from "./window_summary.ts";
+ * const line = windowSummaryLine({ file: "live_capture_20261202_081500.csv", startMs: 0, endMs: 10_000, packets: 5,
+ *   flows: 2, attackFlows: 1, rule: "http-flood", attackers: [{ ip: "10.0.0.9", connections: 60 }] });
+ * assert.equal(line,
+ *   "live_capture_20261202_081500.csv,1970-01-01T00:00:00.000Z,1970-01-01T00:00:10.000Z,10,5,2,1,http-flood,10.0.0.9:60");
+ * ```
  */
 export function windowSummaryLine(w: WindowSummaryRow): string {
   return [

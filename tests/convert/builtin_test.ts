@@ -111,7 +111,7 @@ Deno.test("the queue converts real captures with the builtin meter", async () =>
       retries: 0,
       retryDelayMs: 10,
       timeoutMs: 60_000,
-      csvDir: `${dir}/csv`,
+      flowTableDir: `${dir}/csv`,
       reportsDir: `${dir}/reports`,
       failedDir: `${dir}/failed`,
       log: memoryLogger(),

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CICFLOWMETER_COLUMNS, CicflowmeterConverter } from "../../src/convert/cicflowmeter.ts";
 import { ConvertError } from "../../src/convert/converter.ts";
-import { findExecutable, notFoundMessage } from "../../src/convert/find_executable.ts";
+import { findExecutable, notFoundMessage } from "../../src/system/find_executable.ts";
 import {
   NEXUSFLOWMETER_COLUMNS,
   nexusflowmeterArgs,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { canKillProcessGroups, runProcess, TailBuffer } from "../../src/convert/process_runner.ts";
+import { runProcess } from "../../src/convert/process_runner.ts";
+import { canKillProcessGroups, TailBuffer } from "../../src/system/child_process.ts";
 
 /** Running (a zombie waiting to be reaped counts as gone). */
 function alive(pid: number): boolean {
@@ -97,7 +98,9 @@ Deno.test("a missing program rejects with its name", async () => {
 
 Deno.test("under a restricted --allow-run the direct child is still killed at the timeout", async () => {
   const script = new URL("../../src/convert/process_runner.ts", import.meta.url).href;
-  const code = `import { runProcess, canKillProcessGroups } from "${script}";
+  const helpers = new URL("../../src/system/child_process.ts", import.meta.url).href;
+  const code = `import { runProcess } from "${script}";
+    import { canKillProcessGroups } from "${helpers}";
     const r = await runProcess("sleep", { args: ["30"], timeoutMs: 200, graceMs: 300 });
     console.log(JSON.stringify({ group: canKillProcessGroups(), timedOut: r.timedOut, ms: r.elapsedMs }));`;
   const dir = await Deno.makeTempDir();

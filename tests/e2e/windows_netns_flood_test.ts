@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { createTestNet, httpClientLoop, type TestNet } from "./netns.ts";
 import { type CliProcess, parseCsv, startCli } from "../live/cli_process.ts";
 import { buildLayout } from "../../src/output/columns.ts";
-import { isAtomicTempName } from "../../src/output/atomic_write.ts";
+import { isAtomicTempName } from "../../src/system/atomic_write.ts";
 import { ignoreWithout } from "../requirements.ts";
 import { DETECTOR_LINK, type DetectorWindow, readLatestWindow } from "./detector_contract.ts";
 

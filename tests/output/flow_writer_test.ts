@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { buildLayout, columnKeys, selectColumns } from "../../src/output/columns.ts";
-import { createCsvWriter, csvEncoder } from "../../src/output/csv_writer.ts";
+import { csvEncoder } from "../../src/output/csv_writer.ts";
 import type { ByteSink } from "../../src/output/byte_sink.ts";
-import { BufferedFlowWriter, openFlowWriter } from "../../src/output/flow_writer.ts";
-import { isAtomicTempName } from "../../src/output/atomic_write.ts";
-import { createNdjsonWriter } from "../../src/output/ndjson_writer.ts";
+import { BufferedFlowWriter } from "../../src/output/buffered_flow_writer.ts";
+import { openFlowWriter } from "../../src/output/flow_writer.ts";
+import { isAtomicTempName } from "../../src/system/atomic_write.ts";
 import { sampleRecord } from "./sample_record.ts";
 
 /** A small RFC 4180 parser: quoted fields may hold commas, doubled quotes and line breaks. */
@@ -62,7 +62,7 @@ Deno.test("CSV round-trips through an RFC 4180 parser with the exact header and 
   await withTempDir(async (dir) => {
     const layout = buildLayout("cic2017");
     const path = `${dir}/flows.csv`;
-    const writer = await createCsvWriter({ path, layout });
+    const writer = await openFlowWriter({ path, layout });
     const labels = ["BENIGN", "DoS, Hulk", 'say "hi"', "two\nlines", "ünïcode ✓"];
     for (const label of labels) writer.write(sampleRecord({ label }));
     writer.write(sampleRecord({ flowBytesPerSec: NaN, flowPacketsPerSec: Infinity, fwdIatMin: -Infinity }));
@@ -134,7 +134,7 @@ Deno.test("a ddos2019 row reproduces a published CIC-DDoS2019 row", async () => 
   });
   await withTempDir(async (dir) => {
     const path = `${dir}/ddos.csv`;
-    const writer = await createCsvWriter({ path, layout: buildLayout("ddos2019") });
+    const writer = await openFlowWriter({ path, layout: buildLayout("ddos2019") });
     writer.write(r);
     await writer.close();
     const lines = (await Deno.readTextFile(path)).split("\n");
@@ -147,7 +147,7 @@ Deno.test("the final file does not exist until close, then has mode 0600 and no 
   await withTempDir(async (dir) => {
     const path = `${dir}/flows.csv`;
     // A small buffer so rows reach the temp file before close.
-    const writer = await createCsvWriter({ path, layout: buildLayout("cicflowmeter4"), bufferSize: 4096 });
+    const writer = await openFlowWriter({ path, layout: buildLayout("cicflowmeter4"), bufferSize: 4096 });
     for (let i = 0; i < 100; i++) writer.write(sampleRecord({ srcPort: i }));
     await writer.flush();
     const during = await listDir(dir);
@@ -165,7 +165,7 @@ Deno.test("the final file does not exist until close, then has mode 0600 and no 
 
 Deno.test("abort leaves neither the file nor a temp file", async () => {
   await withTempDir(async (dir) => {
-    const writer = await createCsvWriter({
+    const writer = await openFlowWriter({
       path: `${dir}/flows.csv`,
       layout: buildLayout("cic2017"),
       bufferSize: 2048,
@@ -179,7 +179,7 @@ Deno.test("abort leaves neither the file nor a temp file", async () => {
 Deno.test("a configured file mode is applied", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/flows.csv`;
-    const writer = await createCsvWriter({ path, layout: buildLayout("cic2017"), fileMode: 0o640 });
+    const writer = await openFlowWriter({ path, layout: buildLayout("cic2017"), fileMode: 0o640 });
     writer.write(sampleRecord());
     await writer.close();
     assert.equal((await Deno.stat(path)).mode! & 0o777, 0o640);
@@ -190,7 +190,7 @@ Deno.test("field subsets write only the chosen columns in the chosen order", asy
   await withTempDir(async (dir) => {
     const path = `${dir}/subset.csv`;
     const layout = selectColumns(buildLayout("cic2017"), ["Label", "Source IP", "Flow Duration"]);
-    const writer = await createCsvWriter({ path, layout });
+    const writer = await openFlowWriter({ path, layout });
     writer.write(sampleRecord());
     await writer.close();
     assert.equal(
@@ -204,7 +204,7 @@ Deno.test("NDJSON lines parse as objects keyed by trimmed names, duplicate as .1
   await withTempDir(async (dir) => {
     const path = `${dir}/flows.ndjson`;
     const layout = buildLayout("cic2017");
-    const writer = await createNdjsonWriter({ path, layout });
+    const writer = await openFlowWriter({ path, layout, format: "ndjson" });
     writer.write(sampleRecord({ label: 'x "quoted",\nlabel' }));
     writer.write(sampleRecord({ flowBytesPerSec: NaN, flowPacketsPerSec: Infinity }));
     await writer.close();
@@ -243,7 +243,7 @@ Deno.test("many rows across many buffers arrive complete and in order", async ()
   await withTempDir(async (dir) => {
     const path = `${dir}/big.csv`;
     const layout = selectColumns(buildLayout("cic2017"), ["Source Port", "Label"]);
-    const writer = await createCsvWriter({ path, layout, bufferSize: 1000, highWaterMark: 3000 });
+    const writer = await openFlowWriter({ path, layout, bufferSize: 1000, highWaterMark: 3000 });
     let sawBacklog = false;
     for (let i = 0; i < 20000; i++) {
       writer.write(sampleRecord({ srcPort: i, label: i % 1000 === 0 ? "x".repeat(5000) : "ok" }));
@@ -268,7 +268,7 @@ Deno.test("append mode writes the header once and appends rows across openings",
     const path = `${dir}/live.csv`;
     const layout = selectColumns(buildLayout("cicflowmeter4"), ["Src Port", "Label"]);
     for (let round = 0; round < 2; round++) {
-      const writer = await createCsvWriter({ path, layout, append: true });
+      const writer = await openFlowWriter({ path, layout, append: true });
       writer.write(sampleRecord({ srcPort: round * 10 + 1 }));
       writer.write(sampleRecord({ srcPort: round * 10 + 2 }));
       await writer.close();
@@ -282,7 +282,7 @@ Deno.test("append mode flushes after N rows and after the flush interval", async
   await withTempDir(async (dir) => {
     const layout = selectColumns(buildLayout("cic2017"), ["Source Port"]);
     const byRows = `${dir}/rows.csv`;
-    const w1 = await createCsvWriter({
+    const w1 = await openFlowWriter({
       path: byRows,
       layout,
       append: true,
@@ -294,7 +294,7 @@ Deno.test("append mode flushes after N rows and after the flush interval", async
     await w1.close();
 
     const byTime = `${dir}/time.csv`;
-    const w2 = await createCsvWriter({
+    const w2 = await openFlowWriter({
       path: byTime,
       layout,
       append: true,
@@ -313,12 +313,12 @@ Deno.test("append mode refuses a file with another header and cuts a partial las
     const other = `${dir}/other.csv`;
     await Deno.writeTextFile(other, "a,b\n1,2\n");
     await assert.rejects(
-      createCsvWriter({ path: other, layout, append: true }),
+      openFlowWriter({ path: other, layout, append: true }),
       (err: Error) => err.message.includes(other) && err.message.includes("different header"),
     );
     const crashed = `${dir}/crashed.csv`;
     await Deno.writeTextFile(crashed, " Source Port, Label\n1,BENIGN\n2,BEN");
-    const writer = await createCsvWriter({ path: crashed, layout, append: true });
+    const writer = await openFlowWriter({ path: crashed, layout, append: true });
     writer.write(sampleRecord({ srcPort: 3 }));
     await writer.close();
     assert.equal(await Deno.readTextFile(crashed), " Source Port, Label\n1,BENIGN\n3,BENIGN\n");

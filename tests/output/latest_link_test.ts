@@ -4,7 +4,7 @@
  * refused with a clear error where Deno's permissions forbid symlinks.
  */
 import assert from "node:assert/strict";
-import { isAtomicTempName } from "../../src/output/atomic_write.ts";
+import { isAtomicTempName } from "../../src/system/atomic_write.ts";
 import { canMakeSymlinks, latestLinkName, pointLatestLink } from "../../src/output/latest_link.ts";
 
 Deno.test("the link is named after the window file's extension", () => {

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { buildLayout } from "../../src/output/columns.ts";
-import { isAtomicTempName } from "../../src/output/atomic_write.ts";
+import { isAtomicTempName } from "../../src/system/atomic_write.ts";
 import { openParquetParts, partPath } from "../../src/output/parquet_parts.ts";
 import { meterRows } from "../flow/flow_harness.ts";
 import { readParquetWithDuckDb } from "./duckdb_reader.ts";

@@ -43,7 +43,7 @@ function queueFor(d: Dirs, converter: Converter, extra: Partial<QueueOptions> = 
     retries: 2,
     retryDelayMs: 20,
     timeoutMs: 60_000,
-    csvDir: d.csv,
+    flowTableDir: d.csv,
     reportsDir: d.reports,
     failedDir: d.failed,
     log,
@@ -52,11 +52,11 @@ function queueFor(d: Dirs, converter: Converter, extra: Partial<QueueOptions> = 
   return { queue, log };
 }
 
-Deno.test("csvPathFor maps pcaps/capture_X.pcap to csv/capture_X.csv (or the converter's extension)", async () => {
+Deno.test("flowTablePathFor maps pcaps/capture_X.pcap to csv/capture_X.csv (or the converter's extension)", async () => {
   await withDirs((d) => {
     const { queue } = queueFor(d, new CicflowmeterConverter());
     assert.equal(
-      queue.csvPathFor(`${d.pcaps}/capture_20261123_101500.pcap`),
+      queue.flowTablePathFor(`${d.pcaps}/capture_20261123_101500.pcap`),
       `${d.csv}/capture_20261123_101500.csv`,
     );
     const { queue: json } = queueFor(d, {
@@ -64,7 +64,7 @@ Deno.test("csvPathFor maps pcaps/capture_X.pcap to csv/capture_X.csv (or the con
       outputExtension: ".json",
       convert: () => Promise.reject(),
     });
-    assert.equal(json.csvPathFor("x/capture_1.pcap"), `${d.csv}/capture_1.json`);
+    assert.equal(json.flowTablePathFor("x/capture_1.pcap"), `${d.csv}/capture_1.json`);
     return Promise.resolve();
   });
 });

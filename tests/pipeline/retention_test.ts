@@ -41,7 +41,7 @@ Deno.test("retention deletes old converted pcaps, old CSVs and reports, and neve
     const log = memoryLogger();
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
       now: NOW,
@@ -75,7 +75,7 @@ Deno.test("each kind has its own retention; 0 keeps that kind forever", async ()
     await file(`${root}/reports/capture_20261101_110000_flow_report.txt`, 20);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       retentionMs: { pcaps: 10 * MIN, csv: 0, reports: 60 * MIN },
       now: NOW,
@@ -95,7 +95,7 @@ Deno.test("retention leaves temporary outputs alone; the start-up sweep removes 
     await file(`${root}/csv/capture_20261101_110200.csv`, 1);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       retentionMs: { pcaps: MIN, csv: MIN, reports: MIN },
       now: NOW,
@@ -118,7 +118,7 @@ Deno.test("failed pcaps and their reasons expire together, timed by the reason f
     await file(`${root}/failed/capture_20261101_120100.pcap.reason`, 5);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       failedDir: `${root}/failed`,
       retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
@@ -141,7 +141,7 @@ Deno.test("the retention timer runs passes with the current time until stopped",
     await Deno.utime(`${root}/csv/capture_20261101_110000.csv`, old, old);
     const timer = startRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       retentionMs: { pcaps: MIN, csv: MIN, reports: MIN },
       isConverted: () => true,
@@ -169,7 +169,7 @@ Deno.test("retention expires the builtin meter's Parquet files like its CSVs", a
     await file(`${root}/csv/notes.parquet`, 500);
     const r = await runRetention({
       pcapDir: `${root}/pcaps`,
-      csvDir: `${root}/csv`,
+      flowTableDir: `${root}/csv`,
       reportsDir: `${root}/reports`,
       retentionMs: { pcaps: 30 * MIN, csv: 30 * MIN, reports: 30 * MIN },
       now: NOW,

@@ -41,7 +41,11 @@ export interface AtomicFile {
  * Name of the temporary file for `path`: same directory, hidden, unique.
  *
  * @example
- * atomicTempPath("out/flows.csv") // "out/.flows.csv.tmp-4242-k3j9x0"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { atomicTempPath } from "./atomic_write.ts";
+ * assert.match(atomicTempPath("out/flows.csv"), /^out\/\.flows\.csv\.tmp-\d+-\w+$/); // e.g. "out/.flows.csv.tmp-4242-k3j9x0"
+ * ```
  */
 export function atomicTempPath(path: string): string {
   const slash = path.lastIndexOf("/");
@@ -58,8 +62,12 @@ export function atomicTempPath(path: string): string {
  * True for names made by `atomicTempPath` (leftovers of a crash).
  *
  * @example
- * isAtomicTempName(".flows.csv.tmp-4242-k3j9x0") // true
- * isAtomicTempName("flows.csv") // false
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAtomicTempName } from "./atomic_write.ts";
+ * assert.deepEqual(isAtomicTempName(".flows.csv.tmp-4242-k3j9x0"), true);
+ * assert.deepEqual(isAtomicTempName("flows.csv"), false);
+ * ```
  */
 export function isAtomicTempName(name: string): boolean {
   return TEMP_PATTERN.test(name);
@@ -70,14 +78,22 @@ export function isAtomicTempName(name: string): boolean {
  * `file` and then calls `commit()` or `abort()`.
  *
  * @example
- * const out = await openAtomicFile("flows.csv");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openAtomicFile } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * const out = await openAtomicFile(`${dir}/flows.csv`);
  * try {
- *   await out.file.write(bytes);
+ *   await out.file.write(new TextEncoder().encode("a,b\n1,2\n"));
+ *   assert.deepEqual(await Array.fromAsync(Deno.readDir(dir), (e) => e.name.startsWith(".flows.csv.tmp-")), [true]);
  *   await out.commit();
  * } catch (err) {
- *   await out.abort();
+ *   await out.abort(); // no flows.csv, no temp file
  *   throw err;
  * }
+ * assert.equal(await Deno.readTextFile(`${dir}/flows.csv`), "a,b\n1,2\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function openAtomicFile(path: string, options: AtomicWriteOptions = {}): Promise<AtomicFile> {
   const mode = options.mode ?? DEFAULT_FILE_MODE;
@@ -119,7 +135,15 @@ export async function openAtomicFile(path: string, options: AtomicWriteOptions =
  * fsync, rename. On error the temp file is removed and the error rethrown.
  *
  * @example
- * await writeFileAtomic("reports/summary.json", JSON.stringify(summary));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeFileAtomic } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await writeFileAtomic(`${dir}/summary.json`, JSON.stringify({ flows: 3 }));
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/summary.json`)), { flows: 3 });
+ * assert.equal((await Deno.stat(`${dir}/summary.json`)).mode! & 0o777, 0o600);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function writeFileAtomic(
   path: string,
@@ -136,9 +160,18 @@ export async function writeFileAtomic(
  * `path` is untouched.
  *
  * @example
- * await withAtomicFile("flows.csv", async (file) => {
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withAtomicFile } from "./atomic_write.ts";
+ * const dir = await Deno.makeTempDir();
+ * await assert.rejects(withAtomicFile(`${dir}/flows.csv`, () => Promise.reject(new Error("meter died"))), /meter died/);
+ * assert.deepEqual(await Array.fromAsync(Deno.readDir(dir)), []); // neither flows.csv nor a temp file
+ * await withAtomicFile(`${dir}/flows.csv`, async (file) => {
  *   await file.write(new TextEncoder().encode("a,b\n1,2\n"));
  * });
+ * assert.equal(await Deno.readTextFile(`${dir}/flows.csv`), "a,b\n1,2\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function withAtomicFile(
   path: string,

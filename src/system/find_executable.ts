@@ -17,8 +17,12 @@ export const INSTALL_HINTS: Readonly<Record<string, string>> = {
  * path itself.
  *
  * @example
- * await findExecutable("tcpdump") // "/usr/bin/tcpdump"
- * await findExecutable("cicflowmeter") // null when not installed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { findExecutable } from "./find_executable.ts";
+ * assert.equal(await findExecutable("sh", "/nonexistent:/bin"), "/bin/sh"); // first match on the PATH given
+ * assert.equal(await findExecutable("no-such-program-xyz"), null); // not installed
+ * ```
  */
 export async function findExecutable(
   name: string,
@@ -38,7 +42,14 @@ export async function findExecutable(
  * The message for a program not found on PATH.
  *
  * @example
- * notFoundMessage("cicflowmeter") // "cicflowmeter not found on PATH; install it with `pip install cicflowmeter` …"
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notFoundMessage } from "./find_executable.ts";
+ * assert.equal(
+ *   notFoundMessage("cicflowmeter"),
+ *   "cicflowmeter not found on PATH; install it with `pip install cicflowmeter` (Python ≥ 3.8; provides the `cicflowmeter` command)",
+ * );
+ * ```
  */
 export function notFoundMessage(name: string): string {
   const hint = INSTALL_HINTS[name] ?? "install it or add its directory to PATH";

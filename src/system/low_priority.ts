@@ -21,7 +21,11 @@ export const CONVERSION_NICENESS = 10;
  * process that has exited): the conversion then runs at normal priority.
  *
  * @example
- * lowerPriority(0, CONVERSION_NICENESS) // null: this thread now runs at nice 10
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONVERSION_NICENESS, lowerPriority } from "./low_priority.ts";
+ * assert.deepEqual(lowerPriority(0, CONVERSION_NICENESS), null); // this thread now runs at nice 10
+ * ```
  */
 export function lowerPriority(pid: number, niceness: number): string | null {
   try {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Converter, ConvertJob, ConvertOutcome } from "../../src/convert/converter.ts";
 import { ConversionQueue } from "../../src/pipeline/conversion_queue.ts";
-import { CONVERSION_NICENESS } from "../../src/convert/low_priority.ts";
+import { CONVERSION_NICENESS } from "../../src/system/low_priority.ts";
 import { runProcess } from "../../src/convert/process_runner.ts";
 import { convertInWorker } from "../../src/convert/convert_in_worker.ts";
 import { memoryLogger } from "../../src/log.ts";
@@ -40,7 +40,7 @@ Deno.test({
         retries: 0,
         retryDelayMs: 10,
         timeoutMs: 10_000,
-        csvDir: `${root}/csv`,
+        flowTableDir: `${root}/csv`,
         reportsDir: `${root}/reports`,
         failedDir: `${root}/failed`,
         log: memoryLogger(),

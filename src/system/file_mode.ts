@@ -8,8 +8,12 @@
  * `owner` (the access the program itself needs: 0o600 files, 0o700 dirs).
  *
  * @example
- * parseMode("640", 0o600) // 0o640
- * parseMode("400", 0o600) // undefined: the owner could not write
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseMode } from "./file_mode.ts";
+ * assert.deepEqual(parseMode("640", 0o600), 0o640);
+ * assert.deepEqual(parseMode("400", 0o600), undefined); // the owner could not write
+ * ```
  */
 export function parseMode(raw: unknown, owner: number): number | undefined {
   const text = typeof raw === "number" ? String(raw) : raw;

@@ -6,7 +6,7 @@ import {
   withAtomicFile,
   writeAll,
   writeFileAtomic,
-} from "../../src/output/atomic_write.ts";
+} from "../../src/system/atomic_write.ts";
 
 const enc = new TextEncoder();
 

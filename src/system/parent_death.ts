@@ -4,7 +4,7 @@
  * util-linux `setpriv --pdeathsig TERM -- tcpdump …` makes the kernel send
  * it SIGTERM when we die.
  */
-import { findExecutable } from "../convert/find_executable.ts";
+import { findExecutable } from "./find_executable.ts";
 
 /** Path of `setpriv` when it is installed and this process may run it, else undefined. */
 export async function findParentDeathHelper(): Promise<string | undefined> {
@@ -23,8 +23,11 @@ export async function findParentDeathHelper(): Promise<string | undefined> {
  * or directly when there is no helper.
  *
  * @example
- * underParentDeath("/usr/bin/setpriv", "tcpdump", ["-i", "lo"])
- * // ["/usr/bin/setpriv", ["--pdeathsig", "TERM", "--", "tcpdump", "-i", "lo"]]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { underParentDeath } from "./parent_death.ts";
+ * assert.deepEqual(underParentDeath("/usr/bin/setpriv", "tcpdump", ["-i", "lo"]), ["/usr/bin/setpriv", ["--pdeathsig", "TERM", "--", "tcpdump", "-i", "lo"]]);
+ * ```
  */
 export function underParentDeath(
   helper: string | undefined,
