@@ -103,6 +103,13 @@ Deno.test({
       await alpha.exit(5000);
       alpha = spawnPipeline(sensorArgs("alpha", trafficA.port), {}, "fleet");
       procs.push(alpha);
+      // Rows of the killed run still in the stream's backlog may reach collect first: wait for the new
+      // run itself (a stop signal before its handlers exist would end it with 130, not a clean stop).
+      const restarted = alpha;
+      assert(
+        await until(() => restarted.output().includes("tcpdump: listening"), 30_000),
+        `alpha restarted\n${alpha.output()}`,
+      );
       mark = await collected("alpha");
       assert(
         await until(async () => await collected("alpha") > mark + 20, 30_000),
