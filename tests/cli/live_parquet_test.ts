@@ -7,20 +7,8 @@ import { ignoreWithout } from "../requirements.ts";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { startCli } from "../live/cli_process.ts";
+import { udpDatagrams } from "../live/udp_traffic.ts";
 import { readParquetWithDuckDb } from "../output/duckdb_reader.ts";
-
-async function udpDatagrams(port: number, n: number): Promise<void> {
-  const sock = dgram.createSocket("udp4");
-  try {
-    for (let i = 0; i < n; i++) {
-      await new Promise<void>((resolve, reject) =>
-        sock.send(`datagram ${i}`, port, "127.0.0.1", (e) => e ? reject(e) : resolve())
-      );
-    }
-  } finally {
-    sock.close();
-  }
-}
 
 /** A UDP socket on a random loopback port, so datagrams to it get no ICMP unreachable. */
 async function udpListener(): Promise<{ port: number; listener: dgram.Socket }> {

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { runCli } from "./run_cli.ts";
 import { parseCsv, startCli } from "../live/cli_process.ts";
+import { udpDatagrams } from "../live/udp_traffic.ts";
 import { buildLayout } from "../../src/output/columns.ts";
 import { ignoreWithout } from "../requirements.ts";
 
@@ -28,20 +29,6 @@ async function httpConnections(port: number, n: number): Promise<void> {
     const buf = new Uint8Array(4096);
     while ((await conn.read(buf)) !== null) { /* until the server closes */ }
     conn.close();
-  }
-}
-
-/** `n` datagrams from one socket to 127.0.0.1:port (a listener receives them: no ICMP unreachable). */
-async function udpDatagrams(port: number, n: number): Promise<void> {
-  const sock = dgram.createSocket("udp4");
-  try {
-    for (let i = 0; i < n; i++) {
-      await new Promise<void>((resolve, reject) =>
-        sock.send(`datagram ${i}`, port, "127.0.0.1", (e) => e ? reject(e) : resolve())
-      );
-    }
-  } finally {
-    sock.close();
   }
 }
 
