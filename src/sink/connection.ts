@@ -6,6 +6,7 @@
  */
 import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
 import { readCredentials } from "./credentials.ts";
+import { guardAgainstStraySocketResets } from "./socket_reset_guard.ts";
 import type { SinkConnection } from "./sink_config.ts";
 
 /**
@@ -55,6 +56,7 @@ export async function connectionOptions(c: SinkConnection, name: string): Promis
  */
 export async function connectOnce(c: SinkConnection, name: string): Promise<NatsConnection> {
   const options = await connectionOptions(c, name);
+  guardAgainstStraySocketResets();
   try {
     return await connect(options);
   } catch (err) {
