@@ -92,8 +92,31 @@ export function tcpdumpStreamArgs(o: Pick<TcpdumpStreamOptions, "iface" | "snapl
  * delivered a capture header.
  *
  * @example
- * const ac = new AbortController();
- * const { stats } = await captureFromTcpdump({ iface: "lo", signal: ac.signal }, (p) => meter.addPacket(p));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSocket } from "node:dgram";
+ * import { captureFromTcpdump } from "./tcpdump_stream.ts";
+ * // Capturing needs root (or tcpdump's capabilities): without, the example does nothing.
+ * if (Deno.uid() === 0) {
+ *   let udp = 0;
+ *   // A datagram every 50 ms (100 at most) until five are captured: tcpdump takes a moment to start.
+ *   const socket = createSocket("udp4");
+ *   const sending = (async () => {
+ *     for (let i = 0; i < 100 && udp < 5; i++) {
+ *       socket.send("ping", 40991, "127.0.0.1");
+ *       await new Promise((r) => setTimeout(r, 50));
+ *     }
+ *     socket.close();
+ *   })();
+ *   const { stats } = await captureFromTcpdump(
+ *     { iface: "lo", filter: "udp dst port 40991", maxPackets: 5, signal: AbortSignal.timeout(10_000) },
+ *     (p) => udp += p.protocol === 17 ? 1 : 0,
+ *   );
+ *   await sending;
+ *   assert.equal(stats.packets, 5);
+ *   assert.equal(udp, 5);
+ * }
+ * ```
  */
 export async function captureFromTcpdump(
   options: TcpdumpStreamOptions,

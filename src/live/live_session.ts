@@ -114,9 +114,36 @@ export interface LiveResult {
  * then but the header of a new file), or the writer's error naming the file.
  *
  * @example
- * const stop = new AbortController();
- * const r = await runLiveSession({ iface: "lo", output: "flows.csv", signal: stop.signal });
- * console.log(`${r.completedFlows} flows from ${r.packets} packets`);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSocket } from "node:dgram";
+ * import { join } from "node:path";
+ * import { runLiveSession } from "./live_session.ts";
+ * // Capturing needs root (or tcpdump's capabilities): without, the example does nothing.
+ * if (Deno.uid() === 0) {
+ *   const output = join(await Deno.makeTempDir(), "flows.csv");
+ *   const stop = new AbortController();
+ *   // Once tcpdump listens: five datagrams of one flow, then stop (open flows are written at the stop).
+ *   const sendFiveThenStop = async () => {
+ *     const socket = createSocket("udp4");
+ *     for (let i = 0; i < 5; i++) await new Promise((sent) => socket.send("ping", 40992, "127.0.0.1", sent));
+ *     socket.close();
+ *     stop.abort();
+ *   };
+ *   const r = await runLiveSession({
+ *     iface: "lo",
+ *     output,
+ *     filter: "udp dst port 40992",
+ *     signal: stop.signal,
+ *     onListening: () => void sendFiveThenStop(),
+ *   });
+ *   assert.equal(r.packets, 5);
+ *   assert.equal(r.completedFlows, 1);
+ *   const [header, row] = (await Deno.readTextFile(output)).trim().split("\n");
+ *   assert.match(header, /^Flow ID, Source IP, Source Port, Destination IP, Destination Port, Protocol,/);
+ *   assert.match(row, /^127\.0\.0\.1-127\.0\.0\.1-\d+-40992-17,/);
+ * }
+ * ```
  */
 export async function runLiveSession(options: LiveSessionOptions): Promise<LiveResult> {
   const now = options.now ?? Date.now;

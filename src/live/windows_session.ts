@@ -129,11 +129,40 @@ export function withLabelColumn(layout: Layout, fields?: readonly string[]): Lay
  * or the first write error naming the file.
  *
  * @example
- * const stop = new AbortController();
- * await runWindowsSession({
- *   iface: "eth0", outputDir: "windows", windowSec: 10, rule: new HttpFloodRule(), signal: stop.signal,
- *   onWindow: (w) => console.log(`${w.file}: ${w.flows} flows, ${w.attackFlows} Attack`),
- * });
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSocket } from "node:dgram";
+ * import { HttpFloodRule } from "../label/http_flood.ts";
+ * import { runWindowsSession, type WindowSummary } from "./windows_session.ts";
+ * // Capturing needs root (or tcpdump's capabilities): without, the example does nothing.
+ * if (Deno.uid() === 0) {
+ *   const outputDir = await Deno.makeTempDir();
+ *   const stop = new AbortController();
+ *   const windows: WindowSummary[] = [];
+ *   // Once tcpdump listens: five datagrams of one flow, then stop (the open window is written at the stop).
+ *   const sendFiveThenStop = async () => {
+ *     const socket = createSocket("udp4");
+ *     for (let i = 0; i < 5; i++) await new Promise((sent) => socket.send("ping", 40993, "127.0.0.1", sent));
+ *     socket.close();
+ *     stop.abort();
+ *   };
+ *   const r = await runWindowsSession({
+ *     iface: "lo",
+ *     outputDir,
+ *     windowSec: 10,
+ *     filter: "udp dst port 40993",
+ *     rule: new HttpFloodRule(),
+ *     signal: stop.signal,
+ *     onListening: () => void sendFiveThenStop(),
+ *     onWindow: (w) => windows.push(w),
+ *   });
+ *   assert.equal(r.packets, 5);
+ *   assert.equal(r.flows, 1);
+ *   assert.equal(r.attackFlows, 0);
+ *   assert.equal(windows.length, 1);
+ *   assert.match(await Deno.readTextFile(windows[0].file!), /,Benign\n$/);
+ * }
+ * ```
  */
 export async function runWindowsSession(options: WindowsSessionOptions): Promise<WindowsResult> {
   if (!(options.windowSec > 0)) throw new RangeError(`window length must be > 0 s, got ${options.windowSec}`);

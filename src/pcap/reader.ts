@@ -31,8 +31,19 @@ export interface ReadOptions {
  * An empty file (tcpdump has just opened it) is 0 packets, not an error.
  *
  * @example
- * const stats = await readCaptureFile("capture.pcap", (pkt) => count += pkt.payloadLength);
- * console.log(stats.packets, stats.skipped["truncated-record"]);
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readCaptureFile } from "./reader.ts";
+ * let payloadBytes = 0;
+ * const stats = await readCaptureFile(
+ *   new URL("../../testdata/captures/udp.pcap", import.meta.url).pathname,
+ *   (pkt) => payloadBytes += pkt.payloadLength,
+ * );
+ * assert.equal(stats.packets, 5);
+ * assert.equal(stats.protocols.udp, 5);
+ * assert.equal(stats.skipped["truncated-record"], 0);
+ * assert(payloadBytes > 0);
+ * ```
  */
 export async function readCaptureFile(
   path: string,
