@@ -19,7 +19,11 @@ const MIN_WIDTH_TO_WRAP = 40;
  * `pcap-pipeline --help` at the given width.
  *
  * @example
- * topLevelHelp(80).startsWith("Usage: pcap-pipeline [options] [command]\n") // true
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { topLevelHelp } from "./quick_help.ts";
+ * assert(topLevelHelp(80).startsWith("Usage: pcap-pipeline [options] [command]\n"));
+ * ```
  */
 export function topLevelHelp(width: number): string {
   const commands: [string, string][] = [

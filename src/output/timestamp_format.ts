@@ -87,9 +87,13 @@ const JAVA = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d):(\d\d):(\d\d) (AM|PM)$/;
  * which half of the day it is.
  *
  * @example
- * parseTimestampText("2017-07-07T18:30:00.123456Z") // 1499452200123456
- * parseTimestampText("2017-07-07 18:30:00.123456") // 1499452200123456
- * parseTimestampText("07/07/2017 06:30:00") // undefined
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTimestampText } from "./timestamp_format.ts";
+ * assert.equal(parseTimestampText("2017-07-07T18:30:00.123456Z"), 1499452200123456);
+ * assert.equal(parseTimestampText("2017-07-07 18:30:00.123456"), 1499452200123456);
+ * assert.equal(parseTimestampText("07/07/2017 06:30:00"), undefined);
+ * ```
  */
 export function parseTimestampText(text: string): number | undefined {
   if (/^-?\d{1,16}$/.test(text)) {

@@ -51,7 +51,12 @@ const WINDOW_SUMMARY_COLUMNS: readonly CsvColumn[] = [
  * repeat.
  *
  * @example
- * csvColumns(["Flow ID", " Source Port", "Flow Bytes/s"]).map((c) => c.kind) // ["string", "int", "float"]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { csvColumns } from "./hour_to_parquet.ts";
+ * const kinds = csvColumns(["Flow ID", " Source Port", "Flow Bytes/s"]).map((c) => c.kind);
+ * assert.deepEqual(kinds, ["string", "int", "float"]);
+ * ```
  */
 export function csvColumns(names: readonly string[]): CsvColumn[] {
   if (names.join(",") === WINDOW_SUMMARY_HEADER) return WINDOW_SUMMARY_COLUMNS.map((c) => ({ ...c }));
@@ -80,7 +85,11 @@ export function csvColumns(names: readonly string[]): CsvColumn[] {
  * commas, quotes and line breaks); a last line without newline counts.
  *
  * @example
- * splitCsv('a,"b,c"\n1,2\n') // [["a", "b,c"], ["1", "2"]]
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { splitCsv } from "./hour_to_parquet.ts";
+ * assert.deepEqual(splitCsv('a,"b,c"\n1,2\n'), [["a", "b,c"], ["1", "2"]]);
+ * ```
  */
 export function splitCsv(text: string): string[][] {
   const rows: string[][] = [];
