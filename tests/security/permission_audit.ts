@@ -42,7 +42,17 @@ export interface AuditOptions {
 /** Runs `main.ts ARGS…` under the set and returns what it touched. */
 export async function auditedRun(args: string[], o: AuditOptions): Promise<AuditedRun> {
   const env: Record<string, string> = { PATH: FIXED_PATH, DENO_AUDIT_PERMISSIONS: o.auditFile };
-  for (const key of ["HOME", "DENO_DIR"]) {
+  // The copy of deno.json has no lock file, so the child may fetch npm metadata: it needs this
+  // machine's registry, proxy and certificate settings (a proxy's own CA, for one).
+  const network = [
+    "NODE_EXTRA_CA_CERTS",
+    "DENO_CERT",
+    "DENO_TLS_CA_STORE",
+    "SSL_CERT_FILE",
+    "NPM_CONFIG_REGISTRY",
+  ];
+  const proxies = ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
+  for (const key of ["HOME", "DENO_DIR", ...network, ...proxies]) {
     const value = Deno.env.get(key);
     if (value !== undefined) env[key] = value;
   }
