@@ -8,7 +8,7 @@
 import { describeCommand } from "./command_descriptions.ts";
 import { Command, Option } from "commander";
 import { loadPipelineConfig } from "../config/load.ts";
-import { flagAttribute, longFlag, SETTINGS } from "../config/settings.ts";
+import { flagAttribute, longFlag, type Setting, SETTINGS } from "../config/settings.ts";
 import type { ConverterName } from "../convert/converter.ts";
 import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
@@ -24,13 +24,7 @@ export function runCommand(meter: ConverterName): Command {
   for (const s of SETTINGS) {
     // Another meter's options are known but hidden, so that giving one is refused by name below.
     const own = s.meter === undefined || s.meter === meter;
-    const shown = s.shownDefault === undefined ? s.help : `${s.help} (default: ${s.shownDefault})`;
-    for (
-      const [flag, help] of [[s.flag, shown], ...(s.negation ? [[s.negation.flag, s.negation.help]] : [])]
-    ) {
-      const option = new Option(flag, help);
-      cmd.addOption(own ? option : option.hideHelp());
-    }
+    for (const option of optionsOf(s)) cmd.addOption(own ? option : option.hideHelp());
   }
   cmd.addHelpText(
     "after",
@@ -56,13 +50,19 @@ function refuseOtherMetersOptions(meter: ConverterName, given: Record<string, un
   for (const s of SETTINGS) {
     const value = given[flagAttribute(s.flag)];
     if (s.meter === undefined || s.meter === meter || value === undefined) continue;
-    const flag = value === false && s.negation ? s.negation.flag : s.flag;
+    const flag = longFlag(value === false && s.negation ? s.negation : s);
     throw new UsageError(
-      `${
-        longFlag({ flag })
-      } is an option of the ${s.meter} meter (pcap-pipeline ${s.meter}), not of ${meter}`,
+      `${flag} is an option of the ${s.meter} meter (pcap-pipeline ${s.meter}), not of ${meter}`,
     );
   }
+}
+
+/** The commander options of a setting: its flag, and the `--no-…` flag of a negatable one. */
+function optionsOf(s: Setting): Option[] {
+  const help = s.shownDefault === undefined ? s.help : `${s.help} (default: ${s.shownDefault})`;
+  const options = [new Option(s.flag, help)];
+  if (s.negation) options.push(new Option(s.negation.flag, s.negation.help));
+  return options;
 }
 
 /** Only the options the user gave (not commander's implicit defaults, e.g. of `--no-root-check`). */

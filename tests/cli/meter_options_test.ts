@@ -120,3 +120,15 @@ Deno.test("the README lists every [builtin] key and every flow option of the bui
     }
   }
 });
+
+Deno.test("--sink with a builtin format other than csv or csv+parquet is refused (ndjson is new to the pipeline)", async () => {
+  for (const format of ["ndjson", "parquet"]) {
+    const message = await usageErrorOf(runCommand("builtin"), [
+      "--sink",
+      "nats://127.0.0.1:4222",
+      "--format",
+      format,
+    ]);
+    assert.match(message, /--sink streams the CSV files; use --format csv or csv\+parquet with it/, format);
+  }
+});
