@@ -39,13 +39,16 @@ export function convertCommand(): Command {
     .option("-q, --quiet", "print nothing but errors")
     .option("--stats-json <file>", "also write the run statistics as JSON")
     .option("-j, --jobs <n>", "convert up to N files at once in Web Workers", "1");
-  return addFlowOptions(cmd).action(async (inputs: string[], raw: RawConvertOptions) => {
+  return addFlowOptions(cmd, "convert").action(async (inputs: string[], raw: RawConvertOptions) => {
     await runConvert(inputs, raw);
   });
 }
 
 async function runConvert(inputs: string[], raw: RawConvertOptions): Promise<void> {
-  const settings: FlowSettings = { ...parseFlowOptions(raw), maxPackets: wholeNumber("--count", raw.count) };
+  const settings: FlowSettings = {
+    ...parseFlowOptions(raw, "convert"),
+    maxPackets: wholeNumber("--count", raw.count),
+  };
   const jobs = wholeNumber("--jobs", raw.jobs, 1);
   const outputs = await planOutputs(inputs, raw.output, formatExtension(settings.format));
   const quiet = raw.quiet === true || outputs.includes("-");

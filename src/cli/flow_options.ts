@@ -1,206 +1,58 @@
 /**
- * The flow-table options shared by `convert`, `live` and `windows`: semantics
- * (profile, timeouts), layout (columns, fields, timestamp) and file format.
- * Parsed and checked once, before any capture is opened.
+ * The flow options of `convert`, `live` and `windows` as commander flags,
+ * made from the one table of flow options (src/config/flow_option_table.ts),
+ * and their values checked once, before any capture is opened.
  */
 import { type Command, Option } from "commander";
-import type { ProfileName } from "../flow/flow_record.ts";
-import {
-  PADDING_RULES,
-  type PaddingRule,
-  PROFILE_NAMES,
-  resolveSettings,
-  SNAPLEN_LENGTHS,
-  type SnaplenLengths,
-} from "../flow/profile.ts";
-import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
-import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
-import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
+import { flowOptionsFor, type FlowOptionValues, setFlowOption } from "../config/flow_option_table.ts";
+import { coerceSetting, describeKind } from "../config/setting_kind.ts";
+import { flagAttribute, longFlag } from "../config/settings.ts";
+import { flowOptionsProblem } from "../convert/flow_table_options.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
 import { UsageError } from "./errors.ts";
-import { parseMode } from "../system/file_mode.ts";
-import {
-  DEFAULT_ROW_GROUP_ROWS,
-  PARQUET_COMPRESSIONS,
-  type ParquetCompression,
-} from "../output/parquet_writer.ts";
 
-/** What commander hands over for the shared options. */
-export interface RawFlowOptions {
-  flowTimeout: string;
-  activityTimeout: string;
-  profile: string;
-  columns?: string;
-  format: string;
-  fields?: string;
-  label?: string;
-  timestampFormat?: string;
-  timeZone: string;
-  homeNet?: string;
-  keepSinglePacketFlows?: boolean;
-  ipv6?: boolean;
-  trimPadding?: boolean;
-  snaplenLengths: string;
-  padding?: string;
-  nonIpv4AsIpv4?: boolean;
-  terminationGrace?: string;
-  idleSweep?: boolean;
-  fileMode?: string;
-  compression: string;
-  rowGroupRows: string;
-}
+/** The commands that make their flow options here (the pipeline's `builtin` makes them from its settings). */
+export type FlowOptionCommand = "convert" | "live" | "windows";
+
+/** What commander hands over: values by attribute name (`--flow-timeout` → `flowTimeout`). */
+export type RawFlowOptions = Record<string, unknown>;
 
 /** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
 export type FlowSettings =
   & Required<Pick<ConvertFileOptions, "profile" | "columns" | "format">>
   & ConvertFileOptions;
 
-/** Defaults a command sets differently from `convert` (`windows`: for detection, not dataset parity). */
-export interface FlowOptionDefaults {
-  profile?: ProfileName;
-  /** Meter IPv6 whatever the profile (undefined: as the profile says). */
-  ipv6?: boolean;
+/** Adds the flow options of `command` to `cmd`, with that command's defaults. */
+export function addFlowOptions(cmd: Command, command: FlowOptionCommand): Command {
+  for (const o of flowOptionsFor(command)) {
+    const option = new Option(o.flag, o.shownDefault ? `${o.help} (default: ${o.shownDefault})` : o.help);
+    if (o.kind.type === "enum") option.choices([...o.kind.values]);
+    if (o.default !== undefined) option.default(o.default);
+    cmd.addOption(option);
+    if (o.negation) cmd.option(o.negation.flag, o.negation.help);
+  }
+  return cmd;
 }
 
-/**
- * Adds the shared options to a command. `defaultColumns` and `defaults`
- * differ per command (`windows` writes the ddos2019 layout, corrected, IPv4 by default).
- */
-export function addFlowOptions(
-  cmd: Command,
-  defaultColumns: LayoutName = "cic2017",
-  defaults: FlowOptionDefaults = {},
-): Command {
-  return cmd
-    .option("-t, --flow-timeout <seconds>", "flow timeout, from a flow's first packet", "120")
-    .option("--activity-timeout <seconds>", "activity timeout for the Active/Idle columns", "5")
-    .addOption(
-      new Option(
-        "--profile <name>",
-        "semantics: cic2017 (dataset numbers, quirks included), engelen (the Engelen et al. 2021 fork, exactly) " +
-          "or corrected",
-      )
-        .choices(PROFILE_NAMES as string[]).default(defaults.profile ?? "cic2017"),
-    )
-    .addOption(
-      new Option("--columns <layout>", "header layout").choices([...LAYOUT_NAMES]).default(defaultColumns),
-    )
-    .addOption(new Option("--format <format>", "file format").choices([...OUTPUT_FORMATS]).default("csv"))
-    .addOption(
-      new Option("--compression <codec>", "Parquet compression").choices([...PARQUET_COMPRESSIONS]).default(
-        "zstd",
-      ),
-    )
-    .option(
-      "--row-group-rows <n>",
-      "Parquet: rows per row group, the rows held in memory before they are written",
-      String(DEFAULT_ROW_GROUP_ROWS),
-    )
-    .option(
-      "--fields <list>",
-      "write only these columns, in this order (comma-separated names of the layout)",
-    )
-    .option("--label <text>", "value of the Label column (default NeedManualLabel)")
-    .addOption(
-      new Option(
-        "--timestamp-format <format>",
-        "Timestamp column format (default: iso; ddos2019 for that layout)",
-      )
-        .choices([...TIMESTAMP_FORMATS]),
-    )
-    .option(
-      "--time-zone <zone>",
-      "IANA time zone for the cic2017, ddos2019 and java timestamp formats",
-      "UTC",
-    )
-    .option(
-      "--home-net <cidrs>",
-      "home networks for the ddos2019 Inbound column (default: RFC 1918 + fc00::/7)",
-    )
-    .option(
-      "--keep-single-packet-flows",
-      "also write 1-packet flows in the cic2017 profile (corrected always does)",
-    )
-    .option(
-      "--ipv6",
-      `meter IPv6 too (default: ${
-        defaults.ipv6 === undefined ? "off in cic2017, on in corrected" : defaults.ipv6 ? "on" : "off"
-      })`,
-    )
-    .option("--no-ipv6", "ignore IPv6 packets")
-    .option(
-      "--trim-padding",
-      "exclude Ethernet padding from payload (default: off in cic2017, on in corrected)",
-    )
-    .option("--no-trim-padding", "count Ethernet padding as payload, as the CIC-IDS2017 build did")
-    .addOption(
-      new Option(
-        "--snaplen-lengths <source>",
-        "lengths of packets cut by the snaplen: ip = whole-packet numbers from the IP header and " +
-          "original length; captured = the captured bytes, as the Java program on a truncated file",
-      ).choices([...SNAPLEN_LENGTHS]).default("ip"),
-    )
-    .addOption(
-      new Option(
-        "--padding <rule>",
-        "padding rule (overrides --trim-padding): keep, ip-length, or ethernet-ipv4 (cic2017: jnetpcap 1.4's " +
-          "rule, trim only when IPv4 directly follows Ethernet II, as the Java at 50d668d ran)",
-      ).choices([...PADDING_RULES]),
-    )
-    .option(
-      "--non-ipv4-as-ipv4",
-      "cic2017: read frames without IPv4 from byte 0 as IPv4, as the 3.0-era Java did (IPv6 frames become " +
-        "134.221.x.x flows); for exact dataset rebuilds only",
-    )
-    .option(
-      "--termination-grace <seconds>",
-      "corrected: write a finished TCP flow after this long without packets (0 = wait for a SYN, as the Engelen " +
-        "fork; engelen: default 0)",
-    )
-    .option(
-      "--no-idle-sweep",
-      "keep idle flows until their next packet or the end (same rows, more memory)",
-    )
-    .option("--file-mode <octal>", "mode of the flow files written (they describe captured traffic)", "600");
-}
-
-/** Checks the shared options; every problem is a UsageError naming the option. */
-export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
-  const settings: FlowSettings = {
-    profile: raw.profile as ProfileName,
-    columns: (raw.columns ?? "cic2017") as LayoutName,
-    format: raw.format as OutputFormat,
-    flowTimeoutSec: positiveSeconds("--flow-timeout", raw.flowTimeout),
-    activityTimeoutSec: positiveSeconds("--activity-timeout", raw.activityTimeout),
-    label: raw.label,
-    timestampFormat: raw.timestampFormat as TimestampFormat | undefined,
-    timeZone: raw.timeZone,
-    homeNetworks: raw.homeNet ? splitList(raw.homeNet) : undefined,
-    fields: raw.fields ? splitList(raw.fields) : undefined,
-    keepSinglePacketFlows: raw.keepSinglePacketFlows,
-    ipv6: raw.ipv6,
-    trimPadding: raw.trimPadding,
-    snaplenLengths: (raw.snaplenLengths ?? "ip") as SnaplenLengths,
-    padding: raw.padding as PaddingRule | undefined,
-    nonIpv4AsIpv4: raw.nonIpv4AsIpv4,
-    terminationGraceSec: raw.terminationGrace === undefined
-      ? undefined
-      : nonNegativeSeconds("--termination-grace", raw.terminationGrace),
-    sweepIdle: raw.idleSweep,
-    fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
-    compression: (raw.compression ?? "zstd") as ParquetCompression,
-    rowGroupRows: wholeNumber("--row-group-rows", raw.rowGroupRows ?? String(DEFAULT_ROW_GROUP_ROWS), 1),
-  };
+/** Checks the flow options of `command`; every problem is a UsageError naming the option. */
+export function parseFlowOptions(raw: RawFlowOptions, command: FlowOptionCommand): FlowSettings {
+  const values: FlowOptionValues = {};
+  for (const o of flowOptionsFor(command)) {
+    const given = raw[flagAttribute(o.flag)];
+    // An empty list flag (`--home-net ""`) is no list: the default applies.
+    if (given === undefined || (o.kind.type === "list" && given === "")) continue;
+    const value = coerceSetting(o.kind, given, true);
+    if (value === undefined) {
+      throw new UsageError(`${longFlag(o)} must be ${describeKind(o.kind)}, got "${given}"`);
+    }
+    setFlowOption(values, o, value);
+  }
   // Build the layout and settings once now, so a bad field, zone, network or option mix fails
   // before any capture is read.
-  try {
-    layoutFrom(settings);
-    resolveSettings(meterOptionsFrom(settings));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  return settings;
+  const problem = flowOptionsProblem(values);
+  if (problem) throw new UsageError(problem);
+  // Profile, columns and format have defaults; the commands' formats are those of a file.
+  return values as FlowSettings;
 }
 
 /** Parses a number of seconds > 0 for `option`. */
@@ -212,24 +64,6 @@ export function positiveSeconds(option: string, value: string): number {
   return n;
 }
 
-/** Parses octal permission bits that keep the owner's read and write (`"640"`, `"0600"`). */
-export function fileMode(option: string, value: string): number {
-  const mode = parseMode(value, 0o600);
-  if (mode === undefined) {
-    throw new UsageError(`${option} must be octal permission bits including 600 (e.g. 640), got "${value}"`);
-  }
-  return mode;
-}
-
-/** Parses a number of seconds ≥ 0 for `option`. */
-export function nonNegativeSeconds(option: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${option} must be a number of seconds ≥ 0, got "${value}"`);
-  }
-  return n;
-}
-
 /** Parses a whole number ≥ `min` for `option`. */
 export function wholeNumber(option: string, value: string, min = 0): number {
   const n = Number(value);
@@ -237,8 +71,4 @@ export function wholeNumber(option: string, value: string, min = 0): number {
     throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${value}"`);
   }
   return n;
-}
-
-function splitList(text: string): string[] {
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }

@@ -94,11 +94,11 @@ export function liveCommand(): Command {
     )
     .option("--progress", "show progress on stderr even when it is not a terminal")
     .option("--no-progress", "no progress line");
-  addFlowOptions(cmd);
+  addFlowOptions(cmd, "live");
   addSinkOptions(cmd);
   return cmd.exitOverride().action(async (raw: RawLiveOptions) => {
     if (raw.listInterfaces) return await printInterfaces(false);
-    const flow = parseFlowOptions(raw);
+    const flow = parseFlowOptions(raw, "live");
     const maxPackets = raw.count === undefined ? 0 : wholeNumber("--count", raw.count, 1);
     const bufferKiB = wholeNumber("--buffer-size", raw.bufferSize, 1);
     const parquetRotateSec = wholeNumber("--parquet-rotate", raw.parquetRotate, 1);

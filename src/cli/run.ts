@@ -8,7 +8,7 @@
 import { describeCommand } from "./command_descriptions.ts";
 import { Command, Option } from "commander";
 import { loadPipelineConfig } from "../config/load.ts";
-import { SETTINGS } from "../config/settings.ts";
+import { flagAttribute, longFlag, type Setting, SETTINGS } from "../config/settings.ts";
 import type { ConverterName } from "../convert/converter.ts";
 import { startPipeline } from "../pipeline/pipeline.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
@@ -22,7 +22,9 @@ export function runCommand(meter: ConverterName): Command {
     .description(describeCommand(meter))
     .option("--config <file>", "settings file (JSON or TOML); flags override it");
   for (const s of SETTINGS) {
-    cmd.addOption(new Option(s.flag, `${s.help} (default: ${s.shownDefault})`));
+    // Another meter's options are known but hidden, so that giving one is refused by name below.
+    const own = s.meter === undefined || s.meter === meter;
+    for (const option of optionsOf(s)) cmd.addOption(own ? option : option.hideHelp());
   }
   cmd.addHelpText(
     "after",
@@ -33,9 +35,34 @@ Ctrl+C or SIGTERM: stop tcpdump, convert the last file, wait for pending convers
 SIGUSR1: write a status line to the log.`,
   );
   cmd.action(async (_opts: Record<string, unknown>, command: Command) => {
-    await runMeter(meter, optionsGiven(command));
+    const given = optionsGiven(command);
+    refuseOtherMetersOptions(meter, given);
+    await runMeter(meter, given);
   });
   return cmd;
+}
+
+/**
+ * Throws a UsageError when `given` holds an option of another meter
+ * (`cicflowmeter --profile corrected`): it would be ignored silently.
+ */
+function refuseOtherMetersOptions(meter: ConverterName, given: Record<string, unknown>): void {
+  for (const s of SETTINGS) {
+    const value = given[flagAttribute(s.flag)];
+    if (s.meter === undefined || s.meter === meter || value === undefined) continue;
+    const flag = longFlag(value === false && s.negation ? s.negation : s);
+    throw new UsageError(
+      `${flag} is an option of the ${s.meter} meter (pcap-pipeline ${s.meter}), not of ${meter}`,
+    );
+  }
+}
+
+/** The commander options of a setting: its flag, and the `--no-…` flag of a negatable one. */
+function optionsOf(s: Setting): Option[] {
+  const help = s.shownDefault === undefined ? s.help : `${s.help} (default: ${s.shownDefault})`;
+  const options = [new Option(s.flag, help)];
+  if (s.negation) options.push(new Option(s.negation.flag, s.negation.help));
+  return options;
 }
 
 /** Only the options the user gave (not commander's implicit defaults, e.g. of `--no-root-check`). */
@@ -53,7 +80,8 @@ async function runMeter(meter: ConverterName, options: Record<string, unknown>):
   if (config.sink.sink !== undefined && meter !== "builtin") {
     throw new UsageError(`--sink streams the builtin meter's rows; ${meter} is not supported with it`);
   }
-  if (config.sink.sink !== undefined && config.builtin.format === "parquet") {
+  const format = config.builtin.format ?? "csv";
+  if (config.sink.sink !== undefined && format !== "csv" && format !== "csv+parquet") {
     throw new UsageError("--sink streams the CSV files; use --format csv or csv+parquet with it");
   }
   const sink = await prepareSink(config.sink, `${config.dirs.data}/spool`);

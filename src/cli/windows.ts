@@ -146,14 +146,14 @@ export function windowsCommand(): Command {
     .option("--json-log", "one JSON object per window on stdout instead of the console lines")
     .option("--no-latest-link", "do not keep DIR/latest_capture.csv pointing at the newest window file")
     .option("--empty-windows", "also write a header-only file for a window without flows");
-  // For detection, not dataset parity: one row per connection (no post-FIN remnants), IPv4 as the original tool.
-  addFlowOptions(cmd, "ddos2019", { profile: "corrected", ipv6: false });
+  // Detection defaults (profile corrected, ddos2019 columns, IPv4 only) come from the flow option table.
+  addFlowOptions(cmd, "windows");
   addSinkOptions(cmd);
   return cmd.exitOverride().action(async (raw: RawWindowsOptions) => {
     if (raw.label !== undefined) {
       throw new UsageError("--label does not apply to windows: the rule sets each label");
     }
-    const flow = parseFlowOptions(raw);
+    const flow = parseFlowOptions(raw, "windows");
     const windowSec = positiveSeconds("--duration", raw.duration);
     if (windowSec < 1) throw new UsageError(`--duration must be at least 1 second, got "${raw.duration}"`);
     const rule = ruleFromOptions(raw);

@@ -6,7 +6,8 @@
 import { parse as parseToml, TomlError } from "smol-toml";
 import { UsageError } from "../usage_error.ts";
 import type { PartialConfig } from "./pipeline_config.ts";
-import { coerceSetting, describeKind, SETTINGS } from "./settings.ts";
+import { coerceSetting, describeKind } from "./setting_kind.ts";
+import { SETTINGS } from "./settings.ts";
 
 /** Settings that cannot be used: every problem found, one line each. */
 export class ConfigError extends UsageError {

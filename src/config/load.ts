@@ -5,7 +5,8 @@
 import type { ConverterName } from "../convert/converter.ts";
 import { ConfigError, loadConfigFile } from "./config_file.ts";
 import { mergeConfig, type PartialConfig, type PipelineConfig } from "./pipeline_config.ts";
-import { coerceSetting, describeKind, flagAttribute, longFlag, SETTINGS } from "./settings.ts";
+import { coerceSetting, describeKind } from "./setting_kind.ts";
+import { flagAttribute, longFlag, SETTINGS } from "./settings.ts";
 
 /**
  * The settings given as flags. `options` is what commander parsed (attribute

@@ -2,11 +2,10 @@
  * The pipeline's settings: one `PipelineConfig` type, its defaults, and the
  * layering defaults ← config file ← command-line flags.
  */
-import type { SnaplenLengths } from "../flow/profile.ts";
 import type { ConverterName } from "../convert/converter.ts";
-import type { ProfileName } from "../flow/flow_record.ts";
-import type { LayoutName } from "../output/columns.ts";
+import type { BuiltinOptions } from "../convert/builtin.ts";
 import type { LogLevel } from "../log.ts";
+import { flowOptionDefaults } from "./flow_option_table.ts";
 import type { RawSinkSettings } from "../sink/sink_config.ts";
 
 /** Output formats of nexusflowmeter. */
@@ -28,26 +27,6 @@ export interface CicflowmeterOptions {
   verbose: boolean;
   /** Columns to keep (`--fields a,b,c`); empty = all. */
   fields: string[];
-}
-
-/** Flow files of the built-in meter: CSV, Parquet, or both side by side (`NAME.csv` + `NAME.parquet`). */
-export const BUILTIN_FORMATS = ["csv", "parquet", "csv+parquet"] as const;
-export type BuiltinFormat = typeof BUILTIN_FORMATS[number];
-
-/** The built-in meter's semantics and layout (see `convert`). */
-export interface BuiltinOptions {
-  profile: ProfileName;
-  columns: LayoutName;
-  /** Flow timeout in seconds. */
-  flowTimeout: number;
-  /** Activity timeout in seconds. */
-  activityTimeout: number;
-  /** Value of the Label column. */
-  label: string;
-  /** Lengths of packets cut by the snaplen: "ip" (whole-packet numbers) or "captured" (parity). */
-  snaplenLengths: SnaplenLengths;
-  /** Which flow files each capture gets. */
-  format: BuiltinFormat;
 }
 
 export interface NexusflowmeterOptions {
@@ -78,6 +57,7 @@ export interface PipelineConfig {
   timeoutSeconds: number;
   /** A file whose size has not changed for this long is complete (start-up leftovers, last file). */
   stabilitySeconds: number;
+  /** The built-in meter's flow options (those of `convert`), with their defaults. */
   builtin: BuiltinOptions;
   cicflowmeter: CicflowmeterOptions;
   nexusflowmeter: NexusflowmeterOptions;
@@ -106,7 +86,7 @@ export type PartialConfig =
   & {
     dirs?: Partial<PipelineDirs>;
     retentionMinutes?: Partial<PipelineConfig["retentionMinutes"]>;
-    builtin?: Partial<BuiltinOptions>;
+    builtin?: BuiltinOptions;
     cicflowmeter?: Partial<CicflowmeterOptions>;
     nexusflowmeter?: Partial<NexusflowmeterOptions>;
     sink?: RawSinkSettings;
@@ -125,15 +105,7 @@ export const DEFAULTS = {
   retryDelaySeconds: 5,
   timeoutSeconds: 300,
   stabilitySeconds: 2,
-  builtin: {
-    profile: "cic2017" as ProfileName,
-    columns: "cic2017" as LayoutName,
-    flowTimeout: 120,
-    activityTimeout: 5,
-    label: "NeedManualLabel",
-    snaplenLengths: "ip" as SnaplenLengths,
-    format: "csv" as BuiltinFormat,
-  },
+  builtin: flowOptionDefaults("builtin") as Readonly<BuiltinOptions>,
   cicflowmeter: { verbose: false, fields: [] as string[] },
   nexusflowmeter: {
     flowTimeout: 60,
@@ -200,15 +172,7 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
     retryDelaySeconds: pick((l) => l.retryDelaySeconds, DEFAULTS.retryDelaySeconds as number),
     timeoutSeconds: pick((l) => l.timeoutSeconds, DEFAULTS.timeoutSeconds as number),
     stabilitySeconds: pick((l) => l.stabilitySeconds, DEFAULTS.stabilitySeconds as number),
-    builtin: {
-      profile: pick((l) => l.builtin?.profile, DEFAULTS.builtin.profile),
-      columns: pick((l) => l.builtin?.columns, DEFAULTS.builtin.columns),
-      flowTimeout: pick((l) => l.builtin?.flowTimeout, DEFAULTS.builtin.flowTimeout as number),
-      activityTimeout: pick((l) => l.builtin?.activityTimeout, DEFAULTS.builtin.activityTimeout as number),
-      label: pick((l) => l.builtin?.label, DEFAULTS.builtin.label as string),
-      snaplenLengths: pick((l) => l.builtin?.snaplenLengths, DEFAULTS.builtin.snaplenLengths),
-      format: pick((l) => l.builtin?.format, DEFAULTS.builtin.format),
-    },
+    builtin: definedOf(DEFAULTS.builtin, ...layers.map((l) => l.builtin ?? {})),
     cicflowmeter: {
       verbose: pick((l) => l.cicflowmeter?.verbose, DEFAULTS.cicflowmeter.verbose as boolean),
       fields: pick((l) => l.cicflowmeter?.fields, [...DEFAULTS.cicflowmeter.fields]),
@@ -230,4 +194,13 @@ export function mergeConfig(meter: ConverterName, ...layers: PartialConfig[]): P
     dirMode: pick((l) => l.dirMode, DEFAULTS.dirMode as number),
     sink: Object.assign({}, ...layers.map((l) => l.sink ?? {})),
   };
+}
+
+/** The objects' fields merged, later ones winning; a field set to undefined does not count. */
+function definedOf<T extends object>(...objects: T[]): T {
+  const merged: Record<string, unknown> = {};
+  for (const o of objects) {
+    for (const [key, value] of Object.entries(o)) if (value !== undefined) merged[key] = value;
+  }
+  return merged as T;
 }

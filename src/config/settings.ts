@@ -2,43 +2,29 @@
  * The table of pipeline settings: for each, its config-file key, its
  * command-line flag, its type and range, its default and where it goes in
  * `PartialConfig`. The file loader and the CLI both read this one table, so
- * keys, flags and help never disagree.
+ * keys, flags and help never disagree. The `builtin` meter's settings are
+ * the flow options of `convert` (src/config/flow_option_table.ts); each
+ * meter's settings are taken by that meter's command only.
  */
 import { LOG_LEVELS, type LogLevel } from "../log.ts";
-import {
-  BUILTIN_FORMATS,
-  type BuiltinFormat,
-  DEFAULTS,
-  NEXUS_FORMATS,
-  type NexusFormat,
-  type PartialConfig,
-} from "./pipeline_config.ts";
-import { PROFILE_NAMES, SNAPLEN_LENGTHS, type SnaplenLengths } from "../flow/profile.ts";
-import type { ProfileName } from "../flow/flow_record.ts";
-import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { parseMode } from "../system/file_mode.ts";
-
-export type SettingKind =
-  | { type: "string" }
-  | { type: "int"; min: number; max?: number }
-  | { type: "number"; min: number; exclusiveMin?: boolean; max?: number }
-  | { type: "bool" }
-  | { type: "list" }
-  | { type: "enum"; values: readonly string[] }
-  /** Octal permission bits ("600", "0640"), which must include `owner` (the program's own access). */
-  | { type: "mode"; owner: number };
-
-export type SettingValue = string | number | boolean | string[];
+import type { ConverterName } from "../convert/converter.ts";
+import { DEFAULTS, NEXUS_FORMATS, type NexusFormat, type PartialConfig } from "./pipeline_config.ts";
+import { type FlowOption, flowOptionsFor, setFlowOption } from "./flow_option_table.ts";
+import type { SettingKind, SettingValue } from "./setting_kind.ts";
 
 export interface Setting {
   /** Key in the config file; `table.key` for keys inside a table (`[retention]` → `retention.pcaps`). */
   key: string;
   /** Commander flag, e.g. `-w, --workers <n>`; a bool flag has no argument. */
   flag: string;
+  /** The flag that sets a bool setting false (`--no-ipv6`), with its help. */
+  negation?: { flag: string; help: string };
   kind: SettingKind;
   help: string;
-  /** Default as shown in help and docs. */
-  shownDefault: string;
+  /** Default as shown in help and docs (undefined: none to show). */
+  shownDefault?: string;
+  /** The flow meter the setting belongs to; only that meter's command takes it (undefined: every meter's). */
+  meter?: ConverterName;
   apply(config: PartialConfig, value: SettingValue): void;
 }
 
@@ -208,6 +194,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--cic-verbose",
     kind: { type: "bool" },
     help: "cicflowmeter: verbose output (-v)",
+    meter: "cicflowmeter",
     shownDefault: "off",
     apply: (c, v) => (c.cicflowmeter ??= {}).verbose = v as boolean,
   },
@@ -216,6 +203,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--cic-fields <list>",
     kind: { type: "list" },
     help: "cicflowmeter: comma-separated columns to keep",
+    meter: "cicflowmeter",
     shownDefault: "all",
     apply: (c, v) => (c.cicflowmeter ??= {}).fields = v as string[],
   },
@@ -235,68 +223,13 @@ export const SETTINGS: readonly Setting[] = [
     shownDefault: DEFAULTS.dirMode.toString(8),
     apply: (c, v) => c.dirMode = v as number,
   },
-  {
-    key: "builtin.profile",
-    flag: "--profile <name>",
-    kind: { type: "enum", values: PROFILE_NAMES },
-    help: "builtin: semantics, cic2017 (dataset numbers), engelen (the 2021 fixed fork) or corrected",
-    shownDefault: DEFAULTS.builtin.profile,
-    apply: (c, v) => (c.builtin ??= {}).profile = v as ProfileName,
-  },
-  {
-    key: "builtin.columns",
-    flag: "--columns <layout>",
-    kind: { type: "enum", values: LAYOUT_NAMES },
-    help: "builtin: header layout (cic2017, cicids2018, cicflowmeter4, ddos2019, python)",
-    shownDefault: DEFAULTS.builtin.columns,
-    apply: (c, v) => (c.builtin ??= {}).columns = v as LayoutName,
-  },
-  {
-    key: "builtin.flow_timeout",
-    flag: "--flow-timeout <seconds>",
-    kind: positive,
-    help: "builtin: flow timeout, from a flow's first packet",
-    shownDefault: String(DEFAULTS.builtin.flowTimeout),
-    apply: (c, v) => (c.builtin ??= {}).flowTimeout = v as number,
-  },
-  {
-    key: "builtin.activity_timeout",
-    flag: "--activity-timeout <seconds>",
-    kind: positive,
-    help: "builtin: activity timeout for the Active/Idle columns",
-    shownDefault: String(DEFAULTS.builtin.activityTimeout),
-    apply: (c, v) => (c.builtin ??= {}).activityTimeout = v as number,
-  },
-  {
-    key: "builtin.label",
-    flag: "--label <text>",
-    kind: { type: "string" },
-    help: "builtin: value of the Label column",
-    shownDefault: DEFAULTS.builtin.label,
-    apply: (c, v) => (c.builtin ??= {}).label = v as string,
-  },
-  {
-    key: "builtin.snaplen_lengths",
-    flag: "--snaplen-lengths <source>",
-    kind: { type: "enum", values: SNAPLEN_LENGTHS },
-    help:
-      "builtin: lengths of packets cut by the snaplen, ip (whole packet) or captured (as the Java program)",
-    shownDefault: DEFAULTS.builtin.snaplenLengths,
-    apply: (c, v) => (c.builtin ??= {}).snaplenLengths = v as SnaplenLengths,
-  },
-  {
-    key: "builtin.format",
-    flag: "--format <format>",
-    kind: { type: "enum", values: BUILTIN_FORMATS },
-    help: "builtin: flow files per capture: csv, parquet, or csv+parquet (side by side)",
-    shownDefault: DEFAULTS.builtin.format,
-    apply: (c, v) => (c.builtin ??= {}).format = v as BuiltinFormat,
-  },
+  ...flowOptionsFor("builtin").map(builtinSetting),
   {
     key: "nexusflowmeter.flow_timeout",
     flag: "--nexus-flow-timeout <seconds>",
     kind: positive,
     help: "nexusflowmeter: flow timeout",
+    meter: "nexusflowmeter",
     shownDefault: String(DEFAULTS.nexusflowmeter.flowTimeout),
     apply: (c, v) => (c.nexusflowmeter ??= {}).flowTimeout = v as number,
   },
@@ -305,6 +238,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--nexus-workers <n>",
     kind: int(1, 64),
     help: "nexusflowmeter: its own worker processes",
+    meter: "nexusflowmeter",
     shownDefault: String(DEFAULTS.nexusflowmeter.workers),
     apply: (c, v) => (c.nexusflowmeter ??= {}).workers = v as number,
   },
@@ -313,6 +247,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--nexus-format <format>",
     kind: { type: "enum", values: NEXUS_FORMATS },
     help: "nexusflowmeter: csv, json or xlsx",
+    meter: "nexusflowmeter",
     shownDefault: DEFAULTS.nexusflowmeter.outputFormat,
     apply: (c, v) => (c.nexusflowmeter ??= {}).outputFormat = v as NexusFormat,
   },
@@ -321,6 +256,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--nexus-verbose",
     kind: { type: "bool" },
     help: "nexusflowmeter: verbose output",
+    meter: "nexusflowmeter",
     shownDefault: "off",
     apply: (c, v) => (c.nexusflowmeter ??= {}).verbose = v as boolean,
   },
@@ -329,6 +265,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: "--nexus-reports",
     kind: { type: "bool" },
     help: "nexusflowmeter: also write reports (into the reports directory)",
+    meter: "nexusflowmeter",
     shownDefault: "off",
     apply: (c, v) => (c.nexusflowmeter ??= {}).reports = v as boolean,
   },
@@ -389,87 +326,32 @@ export const SETTINGS: readonly Setting[] = [
   },
 ];
 
+/** The setting of a flow option of the builtin meter: key `builtin.KEY`, the flag and check of `convert`. */
+function builtinSetting(option: FlowOption): Setting {
+  const { kind } = option;
+  // Commander lists an enum's values for `convert`; the pipeline's help names them itself.
+  const values = kind.type === "enum" && !kind.values.every((v) => option.help.includes(v))
+    ? ` (${kind.values.join(", ")})`
+    : "";
+  return {
+    key: `builtin.${option.key}`,
+    flag: option.flag,
+    negation: option.negation && { ...option.negation, help: `builtin: ${option.negation.help}` },
+    kind,
+    help: `builtin: ${option.help}${values}`,
+    shownDefault: option.default ?? option.shownDefault,
+    meter: "builtin",
+    apply: (c, v) => setFlowOption(c.builtin ??= {}, option, v),
+  };
+}
+
 /** The commander attribute name of a flag (`--retry-delay <s>` → `retryDelay`, `--no-root-check` → `rootCheck`). */
 export function flagAttribute(flag: string): string {
   const long = flag.split(/[ ,]+/).find((p) => p.startsWith("--"))!.slice(2).replace(/^no-/, "");
   return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-/** The long flag of a setting (`--workers`). */
-export function longFlag(setting: Setting): string {
+/** The long flag of a setting or flow option (`--workers`). */
+export function longFlag(setting: { flag: string }): string {
   return setting.flag.split(/[ ,]+/).find((p) => p.startsWith("--"))!;
-}
-
-/** Describes what a kind accepts, for error messages ("an integer from 1 to 64"). */
-export function describeKind(kind: SettingKind): string {
-  switch (kind.type) {
-    case "string":
-      return "a string";
-    case "bool":
-      return "true or false";
-    case "list":
-      return "a list of strings";
-    case "enum":
-      return `one of ${kind.values.join(", ")}`;
-    case "mode":
-      return `octal permission bits including ${kind.owner.toString(8)} (e.g. "${
-        (kind.owner | 0o040).toString(8)
-      }")`;
-    case "int":
-      return kind.max === undefined
-        ? `an integer ≥ ${kind.min}`
-        : `an integer from ${kind.min} to ${kind.max}`;
-    case "number": {
-      const low = kind.exclusiveMin ? `> ${kind.min}` : `≥ ${kind.min}`;
-      return kind.max === undefined ? `a number ${low}` : `a number ${low} and ≤ ${kind.max}`;
-    }
-  }
-}
-
-/**
- * Checks a value (from a file, or a flag's text when `fromText`) against a
- * kind; returns the typed value or undefined when it does not fit.
- */
-export function coerceSetting(kind: SettingKind, raw: unknown, fromText: boolean): SettingValue | undefined {
-  switch (kind.type) {
-    case "string":
-      return typeof raw === "string" ? raw : undefined;
-    case "bool":
-      if (typeof raw === "boolean") return raw;
-      if (fromText && typeof raw === "string" && /^(true|false)$/i.test(raw)) {
-        return raw.toLowerCase() === "true";
-      }
-      return undefined;
-    case "list":
-      if (Array.isArray(raw) && raw.every((x) => typeof x === "string")) return raw as string[];
-      if (fromText && typeof raw === "string") {
-        return raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
-      }
-      return undefined;
-    case "enum": {
-      if (typeof raw !== "string") return undefined;
-      const found = kind.values.find((v) =>
-        v.toLowerCase() === raw.toLowerCase() || (v === "WARNING" && /^warn$/i.test(raw))
-      );
-      return found;
-    }
-    case "mode":
-      return parseMode(raw, kind.owner);
-    case "int":
-    case "number": {
-      let n: number;
-      if (typeof raw === "number") n = raw;
-      else if (typeof raw === "bigint") n = Number(raw);
-      else if (
-        fromText && typeof raw === "string" && raw.trim() !== "" && /^[-+]?[0-9.e+-]+$/i.test(raw.trim())
-      ) {
-        n = Number(raw);
-      } else return undefined;
-      if (!Number.isFinite(n)) return undefined;
-      if (kind.type === "int" && !Number.isInteger(n)) return undefined;
-      if (kind.type === "number" && kind.exclusiveMin ? n <= kind.min : n < kind.min) return undefined;
-      if (kind.max !== undefined && n > kind.max) return undefined;
-      return n;
-    }
-  }
 }

@@ -1,6 +1,6 @@
 /**
- * Validation before anything starts: root, interface, BPF filter,
- * directories, the programs to run. Every problem is collected and reported
+ * Validation before anything starts: root, the builtin meter's flow options,
+ * interface, BPF filter, directories, the programs to run. Every problem is collected and reported
  * together, one clear line each.
  */
 import type { ConverterName } from "../convert/converter.ts";
@@ -14,6 +14,7 @@ import {
 import { checkBpfFilter } from "../capture/bpf_check.ts";
 import { listInterfaces } from "../capture/interfaces.ts";
 import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
+import { flowOptionsProblem } from "../convert/flow_table_options.ts";
 import { ConfigError } from "./config_file.ts";
 import type { PipelineConfig } from "./pipeline_config.ts";
 
@@ -79,6 +80,11 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
   const programs: Record<string, string> = {};
 
   if (config.rootCheck && !deps.isRoot()) problems.push(ROOT_MESSAGE);
+
+  // The built-in meter's options are checked as `convert` checks them, so a bad field or
+  // option mix stops the start instead of failing every capture. Other meters ignore them.
+  const flowProblem = config.meter === "builtin" ? flowOptionsProblem(config.builtin) : undefined;
+  if (flowProblem) problems.push(`builtin meter: ${flowProblem}`);
 
   for (const program of ["tcpdump", METER_PROGRAMS[config.meter]]) {
     if (program === undefined) continue;

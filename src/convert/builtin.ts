@@ -7,31 +7,33 @@
  */
 import { baseName } from "../paths.ts";
 import { formatExtension } from "../output/flow_writer.ts";
-import type { ConvertFileOptions } from "./convert_file.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer_types.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
 import { type Converter, ConvertError, type ConvertJob, type ConvertOutcome } from "./converter.ts";
+import type { FlowTableOptions } from "./flow_table_options.ts";
 
-/** Options of the builtin converter (a subset of `convertCaptureFile`'s). */
-export type BuiltinOptions = Pick<
-  ConvertFileOptions,
-  | "profile"
-  | "columns"
-  | "format"
-  | "fields"
-  | "flowTimeoutSec"
-  | "activityTimeoutSec"
-  | "label"
-  | "snaplenLengths"
-  | "parquetBeside"
->;
+/** Flow files of the built-in meter: one format, or CSV and Parquet side by side (`NAME.csv` + `NAME.parquet`). */
+export const BUILTIN_FORMATS = [...OUTPUT_FORMATS, "csv+parquet"] as const;
+export type BuiltinFormat = typeof BUILTIN_FORMATS[number];
+
+/**
+ * Options of the builtin converter: the flow options of `convert` (see
+ * src/config/flow_option_table.ts), whose `format` may also be `csv+parquet`.
+ */
+export type BuiltinOptions = Omit<FlowTableOptions, "format"> & { format?: BuiltinFormat };
 
 /** A Converter running the built-in flow meter in a Web Worker. */
 export class BuiltinConverter implements Converter {
   readonly name = "builtin" as const;
   readonly outputExtension: string;
 
+  readonly #format: OutputFormat | undefined;
+  readonly #parquetBeside: boolean;
+
   constructor(readonly options: BuiltinOptions = {}) {
-    this.outputExtension = formatExtension(options.format);
+    this.#parquetBeside = options.format === "csv+parquet";
+    this.#format = options.format === "csv+parquet" ? "csv" : options.format;
+    this.outputExtension = formatExtension(this.#format);
   }
 
   /** Converts `job.input` into `job.output` in a fresh worker. */
@@ -43,7 +45,12 @@ export class BuiltinConverter implements Converter {
         {
           input: job.input,
           output: job.output,
-          options: { ...this.options, fileMode: job.fileMode },
+          options: {
+            ...this.options,
+            format: this.#format,
+            parquetBeside: this.#parquetBeside,
+            fileMode: job.fileMode,
+          },
           niceness: job.niceness,
         },
         job.signal,

@@ -4,7 +4,12 @@
  * MeterOptions and a Layout. One place, so the commands cannot drift apart.
  */
 import type { ProfileName } from "../flow/flow_record.ts";
-import type { MeterOptions, PaddingRule, SnaplenLengths } from "../flow/profile.ts";
+import {
+  type MeterOptions,
+  type PaddingRule,
+  resolveSettings,
+  type SnaplenLengths,
+} from "../flow/profile.ts";
 import {
   buildLayout,
   type Layout,
@@ -60,7 +65,7 @@ export interface FlowTableOptions {
  * assert.deepEqual(meterOptionsFrom({ profile: "corrected", flowTimeoutSec: 30 }).flowTimeoutUs, 30_000_000);
  * ```
  */
-export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
+export function meterOptionsFrom(o: Omit<FlowTableOptions, "format">): MeterOptions {
   return {
     profile: o.profile,
     flowTimeoutUs: o.flowTimeoutSec === undefined ? undefined : Math.round(o.flowTimeoutSec * 1e6),
@@ -92,11 +97,34 @@ export function meterOptionsFrom(o: FlowTableOptions): MeterOptions {
  * assert.deepEqual(layoutFrom({ columns: "python" }).columns[0].name, "src_ip");
  * ```
  */
-export function layoutFrom(o: FlowTableOptions, defaultColumns = "cic2017"): Layout {
+export function layoutFrom(o: Omit<FlowTableOptions, "format">, defaultColumns = "cic2017"): Layout {
   const layout = buildLayout(parseLayoutName(o.columns ?? defaultColumns), {
     timestampFormat: o.timestampFormat,
     timeZone: o.timeZone,
     homeNetworks: o.homeNetworks,
   });
   return o.fields?.length ? selectColumns(layout, o.fields) : layout;
+}
+
+/**
+ * What is wrong with a set of flow options (a field the layout lacks, a bad
+ * time zone or network, a profile and padding rule that do not mix), or
+ * undefined: the check the commands and the pipeline make before reading.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { flowOptionsProblem } from "./flow_table_options.ts";
+ * assert.equal(flowOptionsProblem({ columns: "python", fields: ["src_ip"] }), undefined);
+ * assert.match(flowOptionsProblem({ fields: ["Nope"] }) ?? "", /Nope/);
+ * ```
+ */
+export function flowOptionsProblem(o: Omit<FlowTableOptions, "format">): string | undefined {
+  try {
+    layoutFrom(o);
+    resolveSettings(meterOptionsFrom(o));
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  return undefined;
 }

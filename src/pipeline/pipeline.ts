@@ -112,16 +112,7 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
     case "nexusflowmeter":
       return new NexusflowmeterConverter({ ...config.nexusflowmeter, executable: programs.nexusflowmeter });
     case "builtin":
-      return new BuiltinConverter({
-        profile: config.builtin.profile,
-        columns: config.builtin.columns,
-        flowTimeoutSec: config.builtin.flowTimeout,
-        activityTimeoutSec: config.builtin.activityTimeout,
-        label: config.builtin.label,
-        snaplenLengths: config.builtin.snaplenLengths,
-        format: config.builtin.format === "csv+parquet" ? "csv" : config.builtin.format,
-        parquetBeside: config.builtin.format === "csv+parquet",
-      });
+      return new BuiltinConverter(config.builtin);
   }
 }
 

@@ -188,11 +188,14 @@ Deno.test("the builtin meter's profile, layout and timeouts come from [builtin] 
     assert.deepEqual(c.builtin, {
       profile: "corrected",
       columns: "ddos2019",
-      flowTimeout: 60,
-      activityTimeout: 5,
-      label: "NeedManualLabel",
+      flowTimeoutSec: 60,
+      activityTimeoutSec: 5,
       snaplenLengths: "captured",
       format: "csv+parquet",
+      // convert's defaults for the rest
+      compression: "zstd",
+      rowGroupRows: 65536,
+      timeZone: "UTC",
     });
     const { converterFor } = await import("../../src/pipeline/pipeline.ts");
     const converter = converterFor(c, {}) as import("../../src/convert/builtin.ts").BuiltinConverter;

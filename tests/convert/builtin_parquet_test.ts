@@ -87,6 +87,6 @@ Deno.test("a failed side-by-side conversion leaves neither file nor a temporary 
 Deno.test("an unknown [builtin] format is an error naming the key and the choices", () => {
   assert.throws(
     () => parseConfigText('[builtin]\nformat = "orc"\n', "p.toml"),
-    /builtin\.format. must be one of csv, parquet, csv\+parquet/,
+    /builtin\.format. must be one of csv, ndjson, parquet, csv\+parquet/,
   );
 });
