@@ -314,6 +314,8 @@ export const SETTINGS: readonly Setting[] = [
     kind: { type: "string" },
     help,
     shownDefault,
+    // Streaming sends the builtin meter's rows (the external meters' columns differ).
+    meter: "builtin",
     apply: (c, v) => (c.sink ??= {})[field] = v as string,
   })),
   {
@@ -322,6 +324,7 @@ export const SETTINGS: readonly Setting[] = [
     kind: positive,
     help: "spool size limit",
     shownDefault: "256",
+    meter: "builtin",
     apply: (c, v) => (c.sink ??= {}).spoolMaxMb = v as number,
   },
 ];

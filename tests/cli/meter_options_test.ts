@@ -53,6 +53,9 @@ Deno.test("every meter command refuses the other meters' options, by the flag gi
       ["nexusflowmeter", ["--columns", "python"], /^--columns is an option of the builtin meter/],
       ["cicflowmeter", ["--no-ipv6"], /^--no-ipv6 is an option of the builtin meter/],
       ["nexusflowmeter", ["--termination-grace", "0"], /^--termination-grace is an option of the builtin/],
+      // Streaming sends the builtin meter's rows: a sensor name alone would be ignored by another meter.
+      ["cicflowmeter", ["--sensor", "lab1"], /^--sensor is an option of the builtin meter/],
+      ["nexusflowmeter", ["--spool-max", "10"], /^--spool-max is an option of the builtin meter/],
       [
         "builtin",
         ["--nexus-workers", "2"],
