@@ -123,10 +123,11 @@ export class DiskMonitor {
     this.#timer = setInterval(tick, this.#options.intervalMs ?? 60_000);
   }
 
-  /** Stops the periodic checks (a check in progress finishes). */
-  stop(): void {
+  /** Stops the periodic checks; resolves once a check in progress has finished. */
+  async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
+    await this.#running?.catch(() => {}); // its error is logged by the periodic check
   }
 
   /** One check (concurrent calls share the one in progress). */

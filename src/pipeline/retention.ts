@@ -108,7 +108,8 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
 export interface RetentionTimer {
   /** Runs a pass now (or waits for the one in progress). */
   runNow(): Promise<RetentionResult>;
-  stop(): void;
+  /** Stops the timer; resolves once a pass in progress has finished. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -124,7 +125,7 @@ export interface RetentionTimer {
  * const timer = startRetention({ pcapDir: data, flowTableDir: data, reportsDir: data, log: memoryLogger(),
  *   retentionMs: { pcaps: 60_000, csv: 60_000, reports: 60_000 }, isConverted: () => true });
  * assert.deepEqual(await timer.runNow(), { deleted: [], keptUnconverted: [] });
- * timer.stop(); // at shutdown
+ * await timer.stop(); // at shutdown
  * await Deno.remove(data, { recursive: true });
  * ```
  */
@@ -144,7 +145,10 @@ export function startRetention(
   const id = setInterval(runNow, options.intervalMs ?? 30_000);
   return {
     runNow,
-    stop: () => clearInterval(id),
+    stop: async () => {
+      clearInterval(id);
+      await running;
+    },
   };
 }
 

@@ -48,6 +48,7 @@ export class CaptureWatcher {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stabilityTimer: ReturnType<typeof setTimeout> | undefined;
   #scanning: Promise<void> | undefined;
+  #settles = new Set<Promise<void>>();
   #again = false;
   #closed = false;
   #completed = 0;
@@ -96,9 +97,22 @@ export class CaptureWatcher {
    * tcpdump has exited: every capture file now present is complete once
    * stable (the one it was writing included). Resolves after a scan.
    */
-  async settle(): Promise<void> {
-    for (const name of await this.#list()) {
-      if (!this.#handled.has(name) && !this.#settling.has(name)) this.#settling.set(name, undefined);
+  settle(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    // Tracked so that close() waits for it: tcpdump's exit may call this while the pipeline stops.
+    const settling = this.#settle().finally(() => this.#settles.delete(settling));
+    this.#settles.add(settling);
+    return settling;
+  }
+
+  async #settle(): Promise<void> {
+    try {
+      for (const name of await this.#list()) {
+        if (!this.#handled.has(name) && !this.#settling.has(name)) this.#settling.set(name, undefined);
+      }
+    } catch (err) {
+      this.#o.log.error(`scanning ${this.#o.dir}: ${(err as Error).message}`);
+      return;
     }
     await this.scan();
   }
@@ -146,7 +160,7 @@ export class CaptureWatcher {
     try {
       this.#watcher?.close();
     } catch { /* closed */ }
-    await this.#scanning;
+    await Promise.all([this.#scanning, ...this.#settles]);
   }
 
   async #pump(watcher: Deno.FsWatcher): Promise<void> {

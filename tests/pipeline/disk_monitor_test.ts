@@ -186,3 +186,24 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "stop() resolves once the check in progress has finished (nothing runs after the pipeline stopped)",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const monitor = new DiskMonitor({
+      dataDir: "/nonexistent",
+      pcapDir: "/nonexistent",
+      minFreeMb: 100,
+      freeSpace: () => new Promise((resolve) => setTimeout(() => resolve(10_000 * MB), 100)),
+      isConverted: () => false,
+      pauseCapture: () => {},
+      resumeCapture: () => {},
+      log: memoryLogger(),
+    });
+    monitor.start(); // the first check starts at once
+    await monitor.stop();
+    assert.equal(monitor.lastFreeBytes, 10_000 * MB);
+  },
+});

@@ -11,6 +11,9 @@ import { type PipelineOptions, startPipeline } from "../../src/pipeline/pipeline
 import { captureFiles, sleep, startTrafficServer, until } from "../e2e/pipeline_traffic.ts";
 import { ignoreWithout } from "../requirements.ts";
 
+/** Deno 2.9 checks for leaks only when asked: a watcher, timer, tcpdump or log file left open fails. */
+const LEAK_CHECKS = { sanitizeOps: true, sanitizeResources: true } as const;
+
 /** The built-in meter, `delayMs` slower per file (so a backlog builds up). */
 function slowBuiltin(delayMs: () => number): Converter {
   const inner = new BuiltinConverter();
@@ -40,8 +43,7 @@ async function start(data: string, port: number, extra: PartialConfig, options: 
 Deno.test({
   name: "retention deletes converted pcaps, never one still waiting for conversion",
   ignore: ignoreWithout("root", "tcpdump"),
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...LEAK_CHECKS,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_retention_" });
     const traffic = startTrafficServer();
@@ -96,8 +98,7 @@ Deno.test({
 Deno.test({
   name: "a full disk pauses capture (after deleting converted pcaps) and capture resumes when space returns",
   ignore: ignoreWithout("root", "tcpdump"),
-  sanitizeResources: false,
-  sanitizeOps: false,
+  ...LEAK_CHECKS,
   fn: async () => {
     const data = await Deno.makeTempDir({ prefix: "pipeline_disk_" });
     const traffic = startTrafficServer();

@@ -156,7 +156,7 @@ Deno.test("the retention timer runs passes with the current time until stopped",
       assert.equal(await exists(`${root}/csv/capture_20261101_110000.csv`), false);
       assert.deepEqual((await timer.runNow()).deleted, []);
     } finally {
-      timer.stop();
+      await timer.stop();
     }
   });
 });
@@ -182,4 +182,32 @@ Deno.test("retention expires the builtin meter's Parquet files like its CSVs", a
     ]);
     assert.deepEqual(await listDir(`${root}/csv`), ["capture_20261123_100000.parquet", "notes.parquet"]);
   });
+});
+
+Deno.test({
+  name: "stopping the retention timer waits for the pass in progress",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    await withData(async (root) => {
+      let slowChecks = 0;
+      await Deno.writeTextFile(`${root}/pcaps/capture_20261101_110000.pcap`, "");
+      await Deno.utime(`${root}/pcaps/capture_20261101_110000.pcap`, 0, 0); // long past its retention
+      const timer = startRetention({
+        pcapDir: `${root}/pcaps`,
+        flowTableDir: `${root}/csv`,
+        reportsDir: `${root}/reports`,
+        retentionMs: { pcaps: MIN, csv: MIN, reports: MIN },
+        isConverted: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          slowChecks++;
+          return true;
+        },
+        log: memoryLogger(),
+      });
+      void timer.runNow();
+      await timer.stop();
+      assert.equal(slowChecks, 1, "the pass in progress finished before stop() resolved");
+    });
+  },
 });

@@ -112,3 +112,20 @@ Deno.test("a file removed before it completes is forgotten, not reported", async
     await t.cleanup();
   }
 });
+
+Deno.test({
+  name: "close() waits for a settle() in progress (tcpdump exiting while the pipeline stops)",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  fn: async () => {
+    const t = await setup();
+    await t.watcher.start();
+    let settled = false;
+    const settling = t.watcher.settle().then(() => settled = true);
+    await t.watcher.close();
+    assert.equal(settled, true, "no directory listing left running after close()");
+    await Deno.remove(t.dir, { recursive: true });
+    await settling;
+    await t.watcher.settle(); // closed: nothing listed, nothing thrown (the directory is gone)
+  },
+});
