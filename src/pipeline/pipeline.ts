@@ -116,9 +116,32 @@ export function converterFor(config: PipelineConfig, programs: Record<string, st
  * stops what was started before it is thrown.
  *
  * @example
- * const p = await startPipeline(config);
- * // … later
- * const summary = await p.stop();
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createSocket } from "node:dgram";
+ * import { mergeConfig } from "../config/pipeline_config.ts";
+ * import { startPipeline } from "./pipeline.ts";
+ * // Capturing needs root (or tcpdump's capabilities): without, the example does nothing.
+ * if (Deno.uid() === 0) {
+ *   const data = await Deno.makeTempDir();
+ *   const config = mergeConfig("builtin", { interface: "lo", filter: "udp dst port 40994", dirs: { data } });
+ *   const p = await startPipeline(config);
+ *   const socket = createSocket("udp4");
+ *   // tcpdump may still be starting: a datagram every 100 ms for two seconds.
+ *   for (let i = 0; i < 20; i++) {
+ *     socket.send("ping", 40994, "127.0.0.1");
+ *     await new Promise((r) => setTimeout(r, 100));
+ *   }
+ *   socket.close();
+ *   // The stop converts the capture being written, then waits for the conversions.
+ *   const summary = await p.stop();
+ *   assert.equal(summary.failed, 0);
+ *   assert.equal(summary.converted, 1);
+ *   const [csv] = await Array.fromAsync(Deno.readDir(`${data}/csv`));
+ *   assert.match(await Deno.readTextFile(`${data}/csv/${csv.name}`), /127\.0\.0\.1-127\.0\.0\.1-\d+-40994-17/);
+ *   await Deno.remove(data, { recursive: true });
+ * }
+ * ```
  */
 export async function startPipeline(
   config: PipelineConfig,
