@@ -15,16 +15,17 @@ import {
 } from "../flow/profile.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
 import { layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
-import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer.ts";
+import {
+  DEFAULT_ROW_GROUP_ROWS,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  PARQUET_COMPRESSIONS,
+  type ParquetCompression,
+} from "../output/flow_writer.ts";
 import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";
 import { UsageError } from "./errors.ts";
 import { parseMode } from "../system/file_mode.ts";
-import {
-  DEFAULT_ROW_GROUP_ROWS,
-  PARQUET_COMPRESSIONS,
-  type ParquetCompression,
-} from "../output/parquet_writer.ts";
 
 /** What commander hands over for the shared options. */
 export interface RawFlowOptions {
