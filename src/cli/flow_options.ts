@@ -1,61 +1,25 @@
 /**
  * The flow-table options shared by `convert`, `live` and `windows`: semantics
- * (profile, timeouts), layout (columns, fields, timestamp) and file format.
- * Parsed and checked once, before any capture is opened.
+ * (profile, timeouts), layout (columns, fields, timestamp) and file format,
+ * added to a commander command. Parsed and checked once, before any capture
+ * is opened (flow_settings.ts).
  */
 import { type Command, Option } from "commander";
 import type { ProfileName } from "../flow/flow_record.ts";
-import {
-  PADDING_RULES,
-  type PaddingRule,
-  PROFILE_NAMES,
-  resolveSettings,
-  SNAPLEN_LENGTHS,
-  type SnaplenLengths,
-} from "../flow/profile.ts";
+import { PADDING_RULES, PROFILE_NAMES, SNAPLEN_LENGTHS } from "../flow/profile.ts";
 import { LAYOUT_NAMES, type LayoutName } from "../output/columns.ts";
-import { layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
-import {
-  DEFAULT_ROW_GROUP_ROWS,
-  OUTPUT_FORMATS,
-  type OutputFormat,
-  PARQUET_COMPRESSIONS,
-  type ParquetCompression,
-} from "../output/flow_writer.ts";
-import { TIMESTAMP_FORMATS, type TimestampFormat } from "../output/timestamp_format.ts";
-import type { ConvertFileOptions } from "../convert/convert_file.ts";
-import { UsageError } from "./errors.ts";
-import { parseMode } from "../system/file_mode.ts";
+import { DEFAULT_ROW_GROUP_ROWS, OUTPUT_FORMATS, PARQUET_COMPRESSIONS } from "../output/flow_writer.ts";
+import { TIMESTAMP_FORMATS } from "../output/timestamp_format.ts";
 
-/** What commander hands over for the shared options. */
-export interface RawFlowOptions {
-  flowTimeout: string;
-  activityTimeout: string;
-  profile: string;
-  columns?: string;
-  format: string;
-  fields?: string;
-  label?: string;
-  timestampFormat?: string;
-  timeZone: string;
-  homeNet?: string;
-  keepSinglePacketFlows?: boolean;
-  ipv6?: boolean;
-  trimPadding?: boolean;
-  snaplenLengths: string;
-  padding?: string;
-  nonIpv4AsIpv4?: boolean;
-  terminationGrace?: string;
-  idleSweep?: boolean;
-  fileMode?: string;
-  compression: string;
-  rowGroupRows: string;
-}
-
-/** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
-export type FlowSettings =
-  & Required<Pick<ConvertFileOptions, "profile" | "columns" | "format">>
-  & ConvertFileOptions;
+export {
+  fileMode,
+  type FlowSettings,
+  nonNegativeSeconds,
+  parseFlowOptions,
+  positiveSeconds,
+  type RawFlowOptions,
+  wholeNumber,
+} from "./flow_settings.ts";
 
 /** Defaults a command sets differently from `convert` (`windows`: for detection, not dataset parity). */
 export interface FlowOptionDefaults {
@@ -164,82 +128,4 @@ export function addFlowOptions(
       "keep idle flows until their next packet or the end (same rows, more memory)",
     )
     .option("--file-mode <octal>", "mode of the flow files written (they describe captured traffic)", "600");
-}
-
-/** Checks the shared options; every problem is a UsageError naming the option. */
-export function parseFlowOptions(raw: RawFlowOptions): FlowSettings {
-  const settings: FlowSettings = {
-    profile: raw.profile as ProfileName,
-    columns: (raw.columns ?? "cic2017") as LayoutName,
-    format: raw.format as OutputFormat,
-    flowTimeoutSec: positiveSeconds("--flow-timeout", raw.flowTimeout),
-    activityTimeoutSec: positiveSeconds("--activity-timeout", raw.activityTimeout),
-    label: raw.label,
-    timestampFormat: raw.timestampFormat as TimestampFormat | undefined,
-    timeZone: raw.timeZone,
-    homeNetworks: raw.homeNet ? splitList(raw.homeNet) : undefined,
-    fields: raw.fields ? splitList(raw.fields) : undefined,
-    keepSinglePacketFlows: raw.keepSinglePacketFlows,
-    ipv6: raw.ipv6,
-    trimPadding: raw.trimPadding,
-    snaplenLengths: (raw.snaplenLengths ?? "ip") as SnaplenLengths,
-    padding: raw.padding as PaddingRule | undefined,
-    nonIpv4AsIpv4: raw.nonIpv4AsIpv4,
-    terminationGraceSec: raw.terminationGrace === undefined
-      ? undefined
-      : nonNegativeSeconds("--termination-grace", raw.terminationGrace),
-    sweepIdle: raw.idleSweep,
-    fileMode: fileMode("--file-mode", raw.fileMode ?? "600"),
-    compression: (raw.compression ?? "zstd") as ParquetCompression,
-    rowGroupRows: wholeNumber("--row-group-rows", raw.rowGroupRows ?? String(DEFAULT_ROW_GROUP_ROWS), 1),
-  };
-  // Build the layout and settings once now, so a bad field, zone, network or option mix fails
-  // before any capture is read.
-  try {
-    layoutFrom(settings);
-    resolveSettings(meterOptionsFrom(settings));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
-  return settings;
-}
-
-/** Parses a number of seconds > 0 for `option`. */
-export function positiveSeconds(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`${option} must be a number of seconds > 0, got "${value}"`);
-  }
-  return n;
-}
-
-/** Parses octal permission bits that keep the owner's read and write (`"640"`, `"0600"`). */
-export function fileMode(option: string, value: string): number {
-  const mode = parseMode(value, 0o600);
-  if (mode === undefined) {
-    throw new UsageError(`${option} must be octal permission bits including 600 (e.g. 640), got "${value}"`);
-  }
-  return mode;
-}
-
-/** Parses a number of seconds ≥ 0 for `option`. */
-export function nonNegativeSeconds(option: string, value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${option} must be a number of seconds ≥ 0, got "${value}"`);
-  }
-  return n;
-}
-
-/** Parses a whole number ≥ `min` for `option`. */
-export function wholeNumber(option: string, value: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${value}"`);
-  }
-  return n;
-}
-
-function splitList(text: string): string[] {
-  return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
