@@ -3,9 +3,10 @@
  * to exit codes. The only place that calls `Deno.exit`.
  *
  * Start-up is kept short (issue 15): `--version` and the top-level `--help`
- * load nothing but the command list; any other run loads commander and only
- * the module of the command it names (the others appear in help as entries
- * of src/cli/commands.ts).
+ * load nothing but the command list; the usual `convert` command lines load
+ * neither commander nor any other command (src/cli/quick_convert.ts); any
+ * other run loads commander and only the module of the command it names (the
+ * others appear in help as entries of src/cli/commands.ts).
  */
 import type { Command } from "commander";
 import {
@@ -57,16 +58,24 @@ async function main(args: string[]): Promise<number> {
     await Deno.stdout.write(new TextEncoder().encode(topLevelHelp(helpWidth())));
     return 0;
   }
-  const entry = commandToLoad(args);
-  const program = await buildProgram(entry ? [entry.name] : []);
+  // The usual convert command lines skip commander: loading it costs 40–80 ms (quick_convert.ts).
+  const quick = args[0] === "convert"
+    ? (await import("./src/cli/quick_convert.ts")).quickConvertArgs(args.slice(1))
+    : null;
   try {
+    if (quick !== null) {
+      await (await import("./src/cli/convert_run.ts")).runConvert(quick.inputs, quick.options);
+      return 0;
+    }
+    const entry = commandToLoad(args);
+    const program = await buildProgram(entry ? [entry.name] : []);
     await program.parseAsync(args, { from: "user" });
     return 0;
   } catch (err) {
-    const { CommanderError } = await import("commander");
-    if (err instanceof CommanderError) {
+    if (quick === null) {
+      const { CommanderError } = await import("commander");
       // Commander has printed the message; help and --version end here with code 0.
-      return err.exitCode === 0 ? 0 : 2;
+      if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     }
     const message = err instanceof Error ? err.message : String(err);
     console.error(`pcap-pipeline: ${message}`);

@@ -1,26 +1,20 @@
 /**
  * The flow options of `convert`, `live` and `windows` as commander flags,
- * made from the one table of flow options (src/config/flow_option_table.ts),
- * and their values checked once, before any capture is opened.
+ * made from the one table of flow options (src/config/flow_option_table.ts).
+ * Their values are checked in flow_settings.ts, before any capture is opened.
  */
 import { type Command, Option } from "commander";
-import { flowOptionsFor, type FlowOptionValues, setFlowOption } from "../config/flow_option_table.ts";
-import { coerceSetting, describeKind } from "../config/setting_kind.ts";
-import { flagAttribute, longFlag } from "../config/settings.ts";
-import { flowOptionsProblem } from "../convert/flow_table_options.ts";
-import type { ConvertFileOptions } from "../convert/convert_file.ts";
-import { UsageError } from "./errors.ts";
+import { flowOptionsFor } from "../config/flow_option_table.ts";
+import type { FlowOptionCommand } from "./flow_settings.ts";
 
-/** The commands that make their flow options here (the pipeline's `builtin` makes them from its settings). */
-export type FlowOptionCommand = "convert" | "live" | "windows";
-
-/** What commander hands over: values by attribute name (`--flow-timeout` → `flowTimeout`). */
-export type RawFlowOptions = Record<string, unknown>;
-
-/** The checked options, ready for convertCaptureFile or a FlowMeter + writer. */
-export type FlowSettings =
-  & Required<Pick<ConvertFileOptions, "profile" | "columns" | "format">>
-  & ConvertFileOptions;
+export {
+  type FlowOptionCommand,
+  type FlowSettings,
+  parseFlowOptions,
+  positiveSeconds,
+  type RawFlowOptions,
+  wholeNumber,
+} from "./flow_settings.ts";
 
 /** Adds the flow options of `command` to `cmd`, with that command's defaults. */
 export function addFlowOptions(cmd: Command, command: FlowOptionCommand): Command {
@@ -32,43 +26,4 @@ export function addFlowOptions(cmd: Command, command: FlowOptionCommand): Comman
     if (o.negation) cmd.option(o.negation.flag, o.negation.help);
   }
   return cmd;
-}
-
-/** Checks the flow options of `command`; every problem is a UsageError naming the option. */
-export function parseFlowOptions(raw: RawFlowOptions, command: FlowOptionCommand): FlowSettings {
-  const values: FlowOptionValues = {};
-  for (const o of flowOptionsFor(command)) {
-    const given = raw[flagAttribute(o.flag)];
-    // An empty list flag (`--home-net ""`) is no list: the default applies.
-    if (given === undefined || (o.kind.type === "list" && given === "")) continue;
-    const value = coerceSetting(o.kind, given, true);
-    if (value === undefined) {
-      throw new UsageError(`${longFlag(o)} must be ${describeKind(o.kind)}, got "${given}"`);
-    }
-    setFlowOption(values, o, value);
-  }
-  // Build the layout and settings once now, so a bad field, zone, network or option mix fails
-  // before any capture is read.
-  const problem = flowOptionsProblem(values);
-  if (problem) throw new UsageError(problem);
-  // Profile, columns and format have defaults; the commands' formats are those of a file.
-  return values as FlowSettings;
-}
-
-/** Parses a number of seconds > 0 for `option`. */
-export function positiveSeconds(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`${option} must be a number of seconds > 0, got "${value}"`);
-  }
-  return n;
-}
-
-/** Parses a whole number ≥ `min` for `option`. */
-export function wholeNumber(option: string, value: string, min = 0): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`${option} must be a whole number ≥ ${min}, got "${value}"`);
-  }
-  return n;
 }

@@ -9,8 +9,7 @@
  */
 import { PADDING_RULES, PROFILE_NAMES, SNAPLEN_LENGTHS } from "../flow/profile.ts";
 import { LAYOUT_NAMES } from "../output/columns.ts";
-import { DEFAULT_ROW_GROUP_ROWS } from "../output/parquet_writer.ts";
-import { OUTPUT_FORMATS, PARQUET_COMPRESSIONS } from "../output/flow_writer_types.ts";
+import { DEFAULT_ROW_GROUP_ROWS, OUTPUT_FORMATS, PARQUET_COMPRESSIONS } from "../output/flow_writer_types.ts";
 import { TIMESTAMP_FORMATS } from "../output/timestamp_format.ts";
 import { BUILTIN_FORMATS, type BuiltinOptions } from "../convert/builtin.ts";
 import type { ConvertFileOptions } from "../convert/convert_file.ts";

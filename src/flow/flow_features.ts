@@ -60,13 +60,14 @@ import {
   S2,
   S3,
   SPORT,
+  STRIDE,
   SUBFLOW_GAPS,
   T_FIRST,
   T_LAST,
   VER,
 } from "./flow_slab.ts";
 import type { FlagCounts, FlowEndReason, FlowRecord } from "./flow_record.ts";
-import type { MeterSettings } from "./profile.ts";
+import { type MeterSettings, resolveSettings } from "./profile.ts";
 import { canonicalFirst, ipText } from "./ip_text.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 
@@ -260,3 +261,19 @@ function flowId(
 function legacySubflowCount(firstUs: number): number {
   return firstUs - firstUs / 1_000_000 > 1.0 ? 1 : 0;
 }
+
+/**
+ * One record built at load time from a slot of fractional values, so every
+ * number field of the records starts with a double representation in V8.
+ * Otherwise the first records give some fields small-integer form, and each
+ * later fraction in such a field makes a new hidden class: 5 to 7 classes in
+ * the first ~150 flows of a capture, after which every column read by the
+ * writers is a megamorphic lookup (issue 15). Rows are unaffected: the
+ * record is thrown away.
+ */
+function seedRecordShape(): void {
+  const cells = new Float64Array(STRIDE);
+  for (let i = 0; i < STRIDE; i++) cells[i] = i + 1.25; // distinct, fractional, T_LAST > T_FIRST
+  buildRecord(cells, 0, resolveSettings({ profile: "corrected" }), "end");
+}
+seedRecordShape();

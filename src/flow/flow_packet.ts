@@ -4,7 +4,7 @@
  * and header bytes, flags and window. One reused instance per meter, so the
  * packet loop allocates nothing.
  */
-import { IpProto, type PacketInfo } from "../pcap/packet.ts";
+import { IpProto, type PacketInfo, WIDE_ZERO } from "../pcap/packet.ts";
 import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
 import { decodeJavaPacket, type JavaRules } from "./java_packet.ts";
 
@@ -41,20 +41,20 @@ export interface PacketRules {
 }
 
 export class FlowPacket {
-  t = 0;
+  t = WIDE_ZERO;
   ver = 0;
   /** The protocol number the flow is keyed by (0 for "other" in cic2017). */
   proto = 0;
   sport = 0;
   dport = 0;
-  s0 = 0;
-  s1 = 0;
-  s2 = 0;
-  s3 = 0;
-  d0 = 0;
-  d1 = 0;
-  d2 = 0;
-  d3 = 0;
+  s0 = WIDE_ZERO;
+  s1 = WIDE_ZERO;
+  s2 = WIDE_ZERO;
+  s3 = WIDE_ZERO;
+  d0 = WIDE_ZERO;
+  d1 = WIDE_ZERO;
+  d2 = WIDE_ZERO;
+  d3 = WIDE_ZERO;
   /** Source and destination addresses are equal. */
   sameAddress = false;
   payload = 0;

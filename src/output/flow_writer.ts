@@ -39,9 +39,13 @@ import { BufferedFlowWriter } from "./buffered_flow_writer.ts";
 import { csvEncoder } from "./csv_writer.ts";
 import type { FlowWriter, FlowWriterOptions } from "./flow_writer_types.ts";
 import { ndjsonEncoder } from "./ndjson_writer.ts";
-import { openParquetWriter } from "./parquet_writer.ts";
 
-export { formatExtension, OUTPUT_FORMATS, PARQUET_COMPRESSIONS } from "./flow_writer_types.ts";
+export {
+  DEFAULT_ROW_GROUP_ROWS,
+  formatExtension,
+  OUTPUT_FORMATS,
+  PARQUET_COMPRESSIONS,
+} from "./flow_writer_types.ts";
 export type {
   FlowWriter,
   FlowWriterOptions,
@@ -56,7 +60,8 @@ export type {
  */
 export async function openFlowWriter(options: FlowWriterOptions): Promise<FlowWriter> {
   const format = options.format ?? "csv";
-  if (format === "parquet") return openParquetWriter(options);
+  // Loaded only for Parquet: hyparquet-writer and node:zlib add ~50 ms to every start-up (issue 15).
+  if (format === "parquet") return (await import("./parquet_writer.ts")).openParquetWriter(options);
   const encoder = format === "csv" ? csvEncoder(options.layout) : ndjsonEncoder(options.layout);
   const live = options.append === true;
   const toStdout = options.path === "-";

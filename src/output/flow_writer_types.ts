@@ -44,6 +44,8 @@ export interface FlowWriter {
 export const PARQUET_COMPRESSIONS = ["zstd", "snappy"] as const;
 /** A Parquet compression codec's name. */
 export type ParquetCompression = typeof PARQUET_COMPRESSIONS[number];
+/** Parquet rows per row group unless the caller picks another size. */
+export const DEFAULT_ROW_GROUP_ROWS = 65_536;
 
 /** File formats. */
 export const OUTPUT_FORMATS = ["csv", "ndjson", "parquet"] as const;

@@ -45,10 +45,13 @@ import { type ByteSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
 import type { Column, Layout } from "./columns.ts";
 import type { FlowWriter, FlowWriterOptions, ParquetCompression } from "./flow_writer_types.ts";
 
-export { PARQUET_COMPRESSIONS, type ParquetCompression } from "./flow_writer_types.ts";
+import { DEFAULT_ROW_GROUP_ROWS } from "./flow_writer_types.ts";
 
-/** Rows per row group unless the caller picks another size. */
-export const DEFAULT_ROW_GROUP_ROWS = 65_536;
+export {
+  DEFAULT_ROW_GROUP_ROWS,
+  PARQUET_COMPRESSIONS,
+  type ParquetCompression,
+} from "./flow_writer_types.ts";
 
 /** One element of a Parquet schema as hyparquet-writer takes it. */
 type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]["schema"][number];

@@ -1,6 +1,6 @@
 /**
  * Push-style parser for classic pcap and pcapng byte streams. Bytes may arrive
- * in chunks of any size (a file read in 2 MiB pieces, a pipe from
+ * in chunks of any size (a file read in 256 KiB pieces, a pipe from
  * `tcpdump -w -`, or one byte at a time); a record split across chunks is
  * completed from a small carry buffer, everything else is parsed in place.
  */
@@ -159,9 +159,7 @@ export class CaptureParser {
   }
 
   #u32(b: Uint8Array, o: number): number {
-    return this.#little
-      ? (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0
-      : (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
+    return this.#little ? u32le(b, o) : u32be(b, o);
   }
 
   #parsePcap(b: Uint8Array, pos: number, end: number): number {
@@ -177,12 +175,15 @@ export class CaptureParser {
       pos += PCAP_HEADER;
     }
     const resolution = this.#nanosecond ? 1 : 1000;
+    // The byte order is fixed for the file: a local flag and plain functions the
+    // compiler inlines (the #u32 method cost ~10% of a whole conversion; issue 15).
+    const little = this.#little;
     while (this.#state === "pcap") {
       if (end - pos < PCAP_RECORD_HEADER) {
         this.#need = PCAP_RECORD_HEADER;
         return pos;
       }
-      const caplen = this.#u32(b, pos + 8);
+      const caplen = little ? u32le(b, pos + 8) : u32be(b, pos + 8);
       if (caplen > MAX_RECORD_BYTES) {
         // Framing is lost: no later record can be found reliably.
         this.stats.skipped["oversized-record"]++;
@@ -193,9 +194,9 @@ export class CaptureParser {
         this.#need = PCAP_RECORD_HEADER + caplen;
         return pos;
       }
-      const sec = this.#u32(b, pos);
-      const frac = this.#u32(b, pos + 4) * resolution;
-      const wire = this.#u32(b, pos + 12);
+      const sec = little ? u32le(b, pos) : u32be(b, pos);
+      const frac = (little ? u32le(b, pos + 4) : u32be(b, pos + 4)) * resolution;
+      const wire = little ? u32le(b, pos + 12) : u32be(b, pos + 12);
       // As libpcap: a record longer than the file's snaplen keeps its first snaplen bytes; the rest is skipped.
       const cut = this.#snaplen > 0 && caplen > this.#snaplen;
       if (cut) this.stats.cutToSnaplen++;
@@ -346,4 +347,12 @@ export class CaptureParser {
     const type = this.#u32(c, 0);
     return type === PCAPNG_SHB || (type >= 1 && type <= 10);
   }
+}
+
+function u32le(b: Uint8Array, o: number): number {
+  return (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0;
+}
+
+function u32be(b: Uint8Array, o: number): number {
+  return (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
 }

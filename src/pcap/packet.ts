@@ -41,13 +41,23 @@ export type SkipReason = typeof SKIP_REASONS[number];
 /** Result of decoding one record: the packet is usable, or why not. */
 export type DecodeResult = "ok" | SkipReason;
 
+/**
+ * Initial value of number fields that will hold values beyond 31 bits
+ * (unsigned 32-bit words, µs timestamps): a double (−0, equal to 0), so V8
+ * gives the field a double representation at once. A field that starts out
+ * as a small integer changes representation at its first large value, and
+ * every function compiled against the class is deoptimised then (issue 15:
+ * bursts of "wrong map" deopts tens of thousands of packets into a run).
+ */
+export const WIDE_ZERO = -0;
+
 export class PacketInfo {
   /** Whole seconds of the capture timestamp (UTC epoch). */
-  tsSec = 0;
+  tsSec = WIDE_ZERO;
   /** Fraction of the second in nanoseconds (0..999 999 999). */
   tsNsec = 0;
   /** Timestamp in integer microseconds (nanoseconds truncated), the flow meter's clock. */
-  tsUs = 0;
+  tsUs = WIDE_ZERO;
 
   /** pcapng interface index (0 for classic pcap). */
   interfaceId = 0;
@@ -65,9 +75,9 @@ export class PacketInfo {
   /** Destination address bytes: 4 used for IPv4, 16 for IPv6. Reused: copy to keep. */
   readonly dst: Uint8Array = new Uint8Array(16);
   /** IPv4 source as an unsigned 32-bit number (0 for IPv6), for cheap hashing. */
-  srcV4 = 0;
+  srcV4 = WIDE_ZERO;
   /** IPv4 destination as an unsigned 32-bit number (0 for IPv6). */
-  dstV4 = 0;
+  dstV4 = WIDE_ZERO;
   /** IP header bytes: IHL×4 for IPv4; 40 + extension headers for IPv6. */
   ipHeaderLength = 0;
   /** IP packet length from the header: IPv4 total length; IPv6 40 + payload length. */
@@ -75,7 +85,7 @@ export class PacketInfo {
   /** ipTotalLength − ipHeaderLength, never negative. */
   ipPayloadLength = 0;
   /** IPv4 identification (or IPv6 fragment identification). */
-  ipId = 0;
+  ipId = WIDE_ZERO;
   /** IPv4 TTL or IPv6 hop limit. */
   ttl = 0;
   /** True for any fragment (first or later). */
@@ -93,8 +103,8 @@ export class PacketInfo {
   dstPort = 0;
   /** TCP flag byte (FIN..CWR, see TcpFlag); 0 for other protocols. */
   tcpFlags = 0;
-  tcpSeq = 0;
-  tcpAck = 0;
+  tcpSeq = WIDE_ZERO;
+  tcpAck = WIDE_ZERO;
   /** Raw 16-bit TCP window field (not scaled); 0 for other protocols. */
   tcpWindow = 0;
   /** TCP data offset × 4, 8 for UDP, 8 for ICMP/ICMPv6 (type, code, checksum, rest); 0 otherwise. */

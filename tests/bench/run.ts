@@ -7,6 +7,8 @@
  * timed in the same run. Then start-up, `--jobs` scaling and memory.
  * Benchmarks report; they never fail a build on timing. Other work on the
  * machine skews every figure: the load average is printed with them.
+ * `--main-only` stops there (no Parquet, fleet or capture-load benches), for
+ * repeating the conversion figures.
  */
 import { benchCapture } from "./bench_capture.ts";
 import { benchRead } from "./reader_bench.ts";
@@ -146,7 +148,7 @@ const others: [string, () => Promise<void>][] = [
   // Its options pass through: deno task bench --pcap FILE --rates 50000,100000
   ["capture load", () => runCaptureLoadBench(Deno.args)],
 ];
-for (const [name, run] of others) {
+for (const [name, run] of Deno.args.includes("--main-only") ? [] : others) {
   console.log(`\n== ${name} ==`);
   await run();
 }
