@@ -6,6 +6,7 @@
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { ByteSink } from "./byte_sink.ts";
 import type { FlowWriter, RowEncoder } from "./flow_writer_types.ts";
+import { WriteChain } from "./write_chain.ts";
 
 /** Tuning of `BufferedFlowWriter`. */
 export interface BufferOptions {
@@ -22,17 +23,14 @@ const MAX_POOLED_BUFFERS = 4;
 export class BufferedFlowWriter implements FlowWriter {
   #sink: ByteSink;
   #encoder: RowEncoder;
+  #writes: WriteChain;
   #textEncoder = new TextEncoder();
   #bufferSize: number;
-  #highWaterMark: number;
   #flushIntervalMs: number | undefined;
   #flushRows: number | undefined;
   #buffer: Uint8Array;
   #used = 0;
   #pool: Uint8Array[] = [];
-  #pending = 0;
-  #chain: Promise<void> = Promise.resolve();
-  #error: unknown = undefined;
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #rowsSinceFlush = 0;
@@ -43,7 +41,7 @@ export class BufferedFlowWriter implements FlowWriter {
     this.#sink = sink;
     this.#encoder = encoder;
     this.#bufferSize = options.bufferSize ?? MIB;
-    this.#highWaterMark = options.highWaterMark ?? 4 * MIB;
+    this.#writes = new WriteChain(sink, "flows", options.highWaterMark ?? 4 * MIB);
     this.#flushIntervalMs = options.flushIntervalMs;
     this.#flushRows = options.flushRows;
     this.#buffer = new Uint8Array(this.#bufferSize);
@@ -59,12 +57,12 @@ export class BufferedFlowWriter implements FlowWriter {
   }
 
   get backlogged(): boolean {
-    return this.#pending > this.#highWaterMark;
+    return this.#writes.backlogged;
   }
 
   write(r: FlowRecord): void {
     if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
-    if (this.#error !== undefined) throw this.#failure();
+    this.#writes.check();
     this.#appendRow(r);
     this.#rows++;
     this.#rowsSinceFlush++;
@@ -80,35 +78,27 @@ export class BufferedFlowWriter implements FlowWriter {
     }
   }
 
-  async ready(): Promise<void> {
-    if (this.#pending > this.#highWaterMark) await this.#chain;
-    if (this.#error !== undefined) throw this.#failure();
+  ready(): Promise<void> {
+    return this.#writes.ready();
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.#handOff();
-    await this.#chain;
-    if (this.#error !== undefined) throw this.#failure();
+    return this.#writes.settle();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#handOff();
-    await this.#chain;
-    if (this.#error !== undefined) {
-      await this.#sink.abort();
-      throw this.#failure();
-    }
-    await this.#sink.close();
+    await this.#writes.close();
   }
 
   async abort(): Promise<void> {
     this.#closed = true;
     this.#stopTimer();
     this.#used = 0;
-    await this.#chain;
-    await this.#sink.abort();
+    await this.#writes.abort();
   }
 
   /** Encodes one record, directly into the buffer when the encoder can. */
@@ -138,7 +128,7 @@ export class BufferedFlowWriter implements FlowWriter {
       if (worst > this.#bufferSize) {
         const bytes = this.#textEncoder.encode(text);
         this.#bytes += bytes.length;
-        this.#enqueue(bytes, undefined);
+        this.#writes.enqueue(bytes);
         return;
       }
     }
@@ -153,23 +143,11 @@ export class BufferedFlowWriter implements FlowWriter {
     this.#rowsSinceFlush = 0;
     if (this.#used === 0) return;
     const full = this.#buffer;
-    this.#enqueue(full.subarray(0, this.#used), full);
+    this.#writes.enqueue(full.subarray(0, this.#used), () => {
+      if (this.#pool.length < MAX_POOLED_BUFFERS) this.#pool.push(full);
+    });
     this.#buffer = this.#pool.pop() ?? new Uint8Array(this.#bufferSize);
     this.#used = 0;
-  }
-
-  #enqueue(bytes: Uint8Array, recycle: Uint8Array | undefined): void {
-    this.#pending += bytes.length;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#error === undefined) await this.#sink.write(bytes);
-      } catch (err) {
-        this.#error = err;
-      } finally {
-        this.#pending -= bytes.length;
-        if (recycle && this.#pool.length < MAX_POOLED_BUFFERS) this.#pool.push(recycle);
-      }
-    });
   }
 
   #stopTimer(): void {
@@ -177,11 +155,5 @@ export class BufferedFlowWriter implements FlowWriter {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-  }
-
-  #failure(): Error {
-    const err = this.#error;
-    const message = err instanceof Error ? err.message : String(err);
-    return new Error(`${this.#sink.name}: writing flows failed: ${message}`, { cause: err });
   }
 }

@@ -45,6 +45,7 @@ import { type ByteSink, openAtomicSink, stdoutSink } from "./byte_sink.ts";
 import type { Column, Layout } from "./columns.ts";
 import type { FlowWriter, FlowWriterOptions, ParquetCompression } from "./flow_writer_types.ts";
 
+import { WriteChain } from "./write_chain.ts";
 import { DEFAULT_ROW_GROUP_ROWS } from "./flow_writer_types.ts";
 
 export {
@@ -148,10 +149,7 @@ export class ParquetFlowWriter implements FlowWriter {
   #used = 0;
   #bytesOut: ByteWriter;
   #parquet: ParquetWriter;
-  #chain: Promise<void> = Promise.resolve();
-  #pending = 0;
-  #highWaterMark: number;
-  #error: unknown = undefined;
+  #writes: WriteChain;
   #closed = false;
   #rows = 0;
   #bytes = 0;
@@ -169,7 +167,7 @@ export class ParquetFlowWriter implements FlowWriter {
     if (!Number.isInteger(this.#groupRows) || this.#groupRows < 1) {
       throw new Error(`row group size must be a whole number ≥ 1, got ${this.#groupRows}`);
     }
-    this.#highWaterMark = options.highWaterMark ?? 4 * MIB;
+    this.#writes = new WriteChain(sink, "Parquet", options.highWaterMark ?? 4 * MIB);
     // Buffers start small and double up to the row group size, so a small file costs little memory.
     this.#capacity = Math.min(this.#groupRows, INITIAL_ROWS);
     this.#buffers = this.#columns.map((c): ColumnBuffer =>
@@ -202,7 +200,7 @@ export class ParquetFlowWriter implements FlowWriter {
   }
 
   get backlogged(): boolean {
-    return this.#pending > this.#highWaterMark;
+    return this.#writes.backlogged;
   }
 
   write(r: FlowRecord): void {
@@ -236,7 +234,7 @@ export class ParquetFlowWriter implements FlowWriter {
   /** Checks the writer is usable and returns the buffer index of the next row. */
   #rowStart(): number {
     if (this.#closed) throw new Error(`${this.#sink.name}: write after close`);
-    if (this.#error !== undefined) throw this.#failure();
+    this.#writes.check();
     if (this.#used === this.#capacity) this.#grow();
     return this.#used;
   }
@@ -247,16 +245,14 @@ export class ParquetFlowWriter implements FlowWriter {
     if (this.#used === this.#groupRows) this.#writeGroup();
   }
 
-  async ready(): Promise<void> {
-    if (this.#pending > this.#highWaterMark) await this.#chain;
-    if (this.#error !== undefined) throw this.#failure();
+  ready(): Promise<void> {
+    return this.#writes.ready();
   }
 
   /** Ends the current row group early and writes it out. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     this.#writeGroup();
-    await this.#chain;
-    if (this.#error !== undefined) throw this.#failure();
+    return this.#writes.settle();
   }
 
   async close(): Promise<void> {
@@ -266,21 +262,15 @@ export class ParquetFlowWriter implements FlowWriter {
       this.#writeGroup();
       this.#parquet.finish();
     } catch (err) {
-      this.#error ??= err;
+      this.#writes.fail(err);
     }
-    await this.#chain;
-    if (this.#error !== undefined) {
-      await this.#sink.abort();
-      throw this.#failure();
-    }
-    await this.#sink.close();
+    await this.#writes.close();
   }
 
   async abort(): Promise<void> {
     this.#closed = true;
     this.#used = 0;
-    await this.#chain;
-    await this.#sink.abort();
+    await this.#writes.abort();
   }
 
   /** Doubles the number buffers (up to the row group size). */
@@ -298,7 +288,7 @@ export class ParquetFlowWriter implements FlowWriter {
   /** Encodes the buffered rows as one row group (nothing when none are buffered). */
   #writeGroup(): void {
     const n = this.#used;
-    if (n === 0 || this.#error !== undefined) return;
+    if (n === 0 || this.#writes.failed) return;
     this.#used = 0;
     const columnData = this.#buffers.map((buffer, i) => {
       const name = this.#names[i];
@@ -320,22 +310,7 @@ export class ParquetFlowWriter implements FlowWriter {
     const bytes = new Uint8Array(out.buffer, 0, out.index).slice();
     out.index = 0;
     this.#bytes += bytes.length;
-    this.#pending += bytes.length;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        if (this.#error === undefined) await this.#sink.write(bytes);
-      } catch (err) {
-        this.#error = err;
-      } finally {
-        this.#pending -= bytes.length;
-      }
-    });
-  }
-
-  #failure(): Error {
-    const err = this.#error;
-    const message = err instanceof Error ? err.message : String(err);
-    return new Error(`${this.#sink.name}: writing Parquet failed: ${message}`, { cause: err });
+    this.#writes.enqueue(bytes);
   }
 }
 
