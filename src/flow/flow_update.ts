@@ -3,95 +3,71 @@
  * flow slot. Pure arithmetic on the slab; nothing allocated.
  */
 import {
-  ACC_ACTIVE,
-  ACC_ALL_LEN,
-  ACC_BWD_IAT,
-  ACC_BWD_LEN,
-  ACC_FLOW_IAT,
-  ACC_FWD_IAT,
-  ACC_FWD_LEN,
-  ACC_IDLE,
   accAdd,
-  ACT_DATA_FWD,
-  ACT_END,
-  ACT_START,
-  B_BYTES,
-  B_CAND_BYTES,
-  B_CAND_COUNT,
-  B_CAND_START,
-  B_COUNT,
-  B_HAS_CAND,
-  B_LAST_DATA,
-  B_PKTS,
-  BULK_BWD,
-  BULK_DUR_BWD,
-  BULK_DUR_FWD,
-  BULK_FWD,
-  BWD_BYTES,
-  BWD_HDR,
-  BWD_LAST,
-  BWD_PKTS,
-  BWD_PSH,
-  BWD_URG,
-  BWD_WIN_SET,
-  FIRST_FLAGS,
-  FWD_BYTES,
-  FWD_HDR,
-  FWD_LAST,
-  FWD_PKTS,
-  FWD_PSH,
-  FWD_URG,
-  ICMP_CODE,
-  ICMP_TYPE,
-  INIT_WIN_BWD,
-  INIT_WIN_FWD,
-  MIN_SEG_FWD,
-  N_ACK,
-  N_CWR,
-  N_ECE,
-  N_FIN,
-  N_PSH,
-  N_RST,
-  N_SYN,
-  N_URG,
-  SUBFLOW_GAPS,
-  T_FIRST,
-  T_LAST,
+  ACTIVITY,
+  add,
+  BULK,
+  BULK_CELL,
+  BULK_TIME,
+  bulkAdd,
+  type BulkBlock,
+  bulkGet,
+  bulkIncrement,
+  bulkSet,
+  type Cell,
+  COUNT,
+  FLAG,
+  type FlowBase,
+  get,
+  IAT,
+  ICMP,
+  increment,
+  LENGTH,
+  set,
+  TIME,
+  WINDOW,
 } from "./flow_slab.ts";
 import type { FlowPacket } from "./flow_packet.ts";
 import { SUBFLOW_GAP_US } from "./profile.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 
 /** Sets the times and "no value" defaults of a fresh flow whose first packet is `p`. */
-export function startFlow(c: Float64Array, b: number, p: FlowPacket): void {
-  c[b + T_FIRST] = p.t;
-  c[b + T_LAST] = p.t;
-  c[b + ACT_START] = p.t;
-  c[b + ACT_END] = p.t;
-  c[b + INIT_WIN_FWD] = -1;
-  c[b + INIT_WIN_BWD] = -1;
-  c[b + FIRST_FLAGS] = p.flags;
-  c[b + ICMP_TYPE] = p.icmpType;
-  c[b + ICMP_CODE] = p.icmpCode;
-  c[b + BULK_FWD + B_LAST_DATA] = -Infinity;
-  c[b + BULK_BWD + B_LAST_DATA] = -Infinity;
+export function startFlow(c: Float64Array, b: FlowBase, p: FlowPacket): void {
+  set(c, b, TIME.first, p.t);
+  set(c, b, TIME.last, p.t);
+  set(c, b, TIME.activeStart, p.t);
+  set(c, b, TIME.activeEnd, p.t);
+  set(c, b, WINDOW.initWinFwd, -1);
+  set(c, b, WINDOW.initWinBwd, -1);
+  set(c, b, FLAG.first, p.flags);
+  set(c, b, ICMP.type, p.icmpType);
+  set(c, b, ICMP.code, p.icmpCode);
+  bulkSet(c, b, BULK.fwd, BULK_CELL.lastData, -Infinity);
+  bulkSet(c, b, BULK.bwd, BULK_CELL.lastData, -Infinity);
 }
 
 /**
- * Active/Idle bookkeeping before a later packet at `t` (spec §3.7): a gap
+ * Active/Idle bookkeeping before a later packet `p` (spec §3.7): a gap
  * longer than the activity timeout closes the active period and records
- * the idle gap.
+ * the idle gap. (The packet, not its time, is passed: a time is a double
+ * that a call the optimizer does not inline would box on every packet.)
  */
-export function updateActiveIdle(c: Float64Array, b: number, t: number, activityTimeoutUs: number): void {
-  const gap = t - c[b + ACT_END];
+export function updateActiveIdle(
+  c: Float64Array,
+  b: FlowBase,
+  p: FlowPacket,
+  activityTimeoutUs: number,
+): void {
+  const t = p.t;
+  const gap = t - get(c, b, TIME.activeEnd);
   if (gap > activityTimeoutUs) {
-    const active = c[b + ACT_END] - c[b + ACT_START];
-    if (active > 0) accAdd(c, b + ACC_ACTIVE, active);
-    accAdd(c, b + ACC_IDLE, gap);
-    c[b + ACT_START] = t;
-    c[b + ACT_END] = t;
+    const active = get(c, b, TIME.activeEnd) - get(c, b, TIME.activeStart);
+    if (active > 0) accAdd(c, b, ACTIVITY.active, active);
+    accAdd(c, b, ACTIVITY.idle, gap);
+    set(c, b, TIME.activeStart, t);
+    set(c, b, TIME.activeEnd, t);
   } else {
-    c[b + ACT_END] = t;
+    set(c, b, TIME.activeEnd, t);
   }
 }
 
@@ -101,7 +77,7 @@ export function updateActiveIdle(c: Float64Array, b: number, t: number, activity
  */
 export function addToFlow(
   c: Float64Array,
-  b: number,
+  b: FlowBase,
   p: FlowPacket,
   fwd: boolean,
   first: boolean,
@@ -110,39 +86,41 @@ export function addToFlow(
   const t = p.t;
   const pl = p.payload;
   if (!first) {
-    const gap = t - c[b + T_LAST];
-    accAdd(c, b + ACC_FLOW_IAT, gap);
-    if (gap > SUBFLOW_GAP_US) c[b + SUBFLOW_GAPS]++;
-    c[b + T_LAST] = t;
+    const gap = t - get(c, b, TIME.last);
+    accAdd(c, b, IAT.flow, gap);
+    if (gap > SUBFLOW_GAP_US) increment(c, b, COUNT.subflowGaps);
+    set(c, b, TIME.last, t);
   }
-  accAdd(c, b + ACC_ALL_LEN, pl);
-  if (first && legacy) accAdd(c, b + ACC_ALL_LEN, pl); // Q8: the first packet counted twice
+  accAdd(c, b, LENGTH.all, pl);
+  if (first && legacy) accAdd(c, b, LENGTH.all, pl); // Q8: the first packet counted twice
 
   const flags = p.flags;
   if (flags !== 0) countFlags(c, b, flags, fwd);
 
   if (fwd) {
-    const n = ++c[b + FWD_PKTS];
-    c[b + FWD_BYTES] += pl;
-    c[b + FWD_HDR] += p.hdr;
-    accAdd(c, b + ACC_FWD_LEN, pl);
-    if (n > 1) accAdd(c, b + ACC_FWD_IAT, t - c[b + FWD_LAST]);
-    c[b + FWD_LAST] = t;
-    if (n === 1 || p.hdr < c[b + MIN_SEG_FWD]) c[b + MIN_SEG_FWD] = p.hdr;
-    if (pl >= 1 && !(first && legacy)) c[b + ACT_DATA_FWD]++; // Q10
-    if (legacy ? first : (p.isTcp && c[b + INIT_WIN_FWD] < 0)) c[b + INIT_WIN_FWD] = p.window;
+    const n = increment(c, b, COUNT.fwdPackets);
+    add(c, b, COUNT.fwdBytes, pl);
+    add(c, b, COUNT.fwdHeaderBytes, p.hdr);
+    accAdd(c, b, LENGTH.fwd, pl);
+    if (n > 1) accAdd(c, b, IAT.fwd, t - get(c, b, TIME.fwdLast));
+    set(c, b, TIME.fwdLast, t);
+    if (n === 1 || p.hdr < get(c, b, WINDOW.minFwdHeader)) set(c, b, WINDOW.minFwdHeader, p.hdr);
+    if (pl >= 1 && !(first && legacy)) increment(c, b, COUNT.fwdDataPackets); // Q10
+    if (legacy ? first : (p.isTcp && get(c, b, WINDOW.initWinFwd) < 0)) {
+      set(c, b, WINDOW.initWinFwd, p.window);
+    }
   } else {
-    const n = ++c[b + BWD_PKTS];
-    c[b + BWD_BYTES] += pl;
-    c[b + BWD_HDR] += p.hdr;
-    accAdd(c, b + ACC_BWD_LEN, pl);
-    if (n > 1) accAdd(c, b + ACC_BWD_IAT, t - c[b + BWD_LAST]);
-    c[b + BWD_LAST] = t;
+    const n = increment(c, b, COUNT.bwdPackets);
+    add(c, b, COUNT.bwdBytes, pl);
+    add(c, b, COUNT.bwdHeaderBytes, p.hdr);
+    accAdd(c, b, LENGTH.bwd, pl);
+    if (n > 1) accAdd(c, b, IAT.bwd, t - get(c, b, TIME.bwdLast));
+    set(c, b, TIME.bwdLast, t);
     if (legacy) {
-      c[b + INIT_WIN_BWD] = p.window; // Q11: the last backward window
-    } else if (p.isTcp && c[b + BWD_WIN_SET] === 0) {
-      c[b + INIT_WIN_BWD] = p.window;
-      c[b + BWD_WIN_SET] = 1;
+      set(c, b, WINDOW.initWinBwd, p.window); // Q11: the last backward window
+    } else if (p.isTcp && get(c, b, WINDOW.bwdWinSet) === 0) {
+      set(c, b, WINDOW.initWinBwd, p.window);
+      set(c, b, WINDOW.bwdWinSet, 1);
     }
   }
   if (!legacy) {
@@ -151,66 +129,71 @@ export function addToFlow(
       b,
       t,
       pl,
-      fwd ? BULK_FWD : BULK_BWD,
-      fwd ? BULK_BWD : BULK_FWD,
-      fwd ? BULK_DUR_FWD : BULK_DUR_BWD,
+      fwd ? BULK.fwd : BULK.bwd,
+      fwd ? BULK.bwd : BULK.fwd,
+      fwd ? BULK_TIME.fwd : BULK_TIME.bwd,
     );
   }
 }
 
-function countFlags(c: Float64Array, b: number, flags: number, fwd: boolean): void {
-  if (flags & TcpFlag.FIN) c[b + N_FIN]++;
-  if (flags & TcpFlag.SYN) c[b + N_SYN]++;
-  if (flags & TcpFlag.RST) c[b + N_RST]++;
+function countFlags(c: Float64Array, b: FlowBase, flags: number, fwd: boolean): void {
+  if (flags & TcpFlag.FIN) increment(c, b, FLAG.fin);
+  if (flags & TcpFlag.SYN) increment(c, b, FLAG.syn);
+  if (flags & TcpFlag.RST) increment(c, b, FLAG.rst);
   if (flags & TcpFlag.PSH) {
-    c[b + N_PSH]++;
-    c[b + (fwd ? FWD_PSH : BWD_PSH)]++;
+    increment(c, b, FLAG.psh);
+    increment(c, b, fwd ? FLAG.fwdPsh : FLAG.bwdPsh);
   }
-  if (flags & TcpFlag.ACK) c[b + N_ACK]++;
+  if (flags & TcpFlag.ACK) increment(c, b, FLAG.ack);
   if (flags & TcpFlag.URG) {
-    c[b + N_URG]++;
-    c[b + (fwd ? FWD_URG : BWD_URG)]++;
+    increment(c, b, FLAG.urg);
+    increment(c, b, fwd ? FLAG.fwdUrg : FLAG.bwdUrg);
   }
-  if (flags & TcpFlag.ECE) c[b + N_ECE]++;
-  if (flags & TcpFlag.CWR) c[b + N_CWR]++;
+  if (flags & TcpFlag.ECE) increment(c, b, FLAG.ece);
+  if (flags & TcpFlag.CWR) increment(c, b, FLAG.cwr);
 }
 
-/** Bulk state machine for one direction (spec §3.9; `d` this direction's block, `o` the other's). */
+/**
+ * Bulk state machine for one direction (spec §3.9): `d` is this direction's
+ * block, `o` the other direction's, `dur` this direction's bulk duration.
+ */
 function updateBulk(
   c: Float64Array,
-  b: number,
+  b: FlowBase,
   t: number,
   pl: number,
-  d: number,
-  o: number,
-  dur: number,
+  d: BulkBlock,
+  o: BulkBlock,
+  dur: Cell<"bulkTime">,
 ): void {
-  const bd = b + d;
-  if (c[bd + B_HAS_CAND] === 1 && c[b + o + B_LAST_DATA] > c[bd + B_CAND_START]) c[bd + B_HAS_CAND] = 0;
+  const { hasCandidate, candidateStart, candidateCount, candidateBytes, lastData } = BULK_CELL;
+  if (
+    bulkGet(c, b, d, hasCandidate) === 1 && bulkGet(c, b, o, lastData) > bulkGet(c, b, d, candidateStart)
+  ) bulkSet(c, b, d, hasCandidate, 0);
   if (pl <= 0) return;
-  if (c[bd + B_HAS_CAND] === 0 || t - c[bd + B_LAST_DATA] > SUBFLOW_GAP_US) {
-    c[bd + B_HAS_CAND] = 1;
-    c[bd + B_CAND_START] = t;
-    c[bd + B_CAND_COUNT] = 1;
-    c[bd + B_CAND_BYTES] = pl;
+  if (bulkGet(c, b, d, hasCandidate) === 0 || t - bulkGet(c, b, d, lastData) > SUBFLOW_GAP_US) {
+    bulkSet(c, b, d, hasCandidate, 1);
+    bulkSet(c, b, d, candidateStart, t);
+    bulkSet(c, b, d, candidateCount, 1);
+    bulkSet(c, b, d, candidateBytes, pl);
   } else {
-    const count = ++c[bd + B_CAND_COUNT];
-    c[bd + B_CAND_BYTES] += pl;
+    const count = bulkIncrement(c, b, d, candidateCount);
+    bulkAdd(c, b, d, candidateBytes, pl);
     if (count === 4) {
-      c[bd + B_COUNT]++;
-      c[bd + B_PKTS] += 4;
-      c[bd + B_BYTES] += c[bd + B_CAND_BYTES];
-      c[b + dur] += t - c[bd + B_CAND_START];
+      bulkIncrement(c, b, d, BULK_CELL.count);
+      bulkAdd(c, b, d, BULK_CELL.packets, 4);
+      bulkAdd(c, b, d, BULK_CELL.bytes, bulkGet(c, b, d, candidateBytes));
+      add(c, b, dur, t - bulkGet(c, b, d, candidateStart));
     } else if (count > 4) {
-      c[bd + B_PKTS]++;
-      c[bd + B_BYTES] += pl;
-      c[b + dur] += t - c[bd + B_LAST_DATA];
+      bulkIncrement(c, b, d, BULK_CELL.packets);
+      bulkAdd(c, b, d, BULK_CELL.bytes, pl);
+      add(c, b, dur, t - bulkGet(c, b, d, lastData));
     }
   }
-  c[bd + B_LAST_DATA] = t;
+  bulkSet(c, b, d, lastData, t);
 }
 
 /** Packets in the flow. */
-export function packetCount(c: Float64Array, b: number): number {
-  return c[b + FWD_PKTS] + c[b + BWD_PKTS];
+export function packetCount(c: Float64Array, b: FlowBase): number {
+  return get(c, b, COUNT.fwdPackets) + get(c, b, COUNT.bwdPackets);
 }
