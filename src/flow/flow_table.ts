@@ -6,6 +6,10 @@
 import { type Cell, copyKey, type FlowBase, flowBase, FlowSlab, get, KEY, LINK, set } from "./flow_slab.ts";
 import type { FlowPacket } from "./flow_packet.ts";
 
+// Key and link offsets read from the schema once: lookups load no property per cell.
+const { ver, proto, sport, dport, s0, s1, s2, s3, d0, d1, d2, d3, hash: hashCell } = KEY;
+const { next: nextCell, live: liveCell } = LINK;
+
 export class FlowTable {
   readonly slab: FlowSlab;
   #buckets: Int32Array;
@@ -34,11 +38,11 @@ export class FlowTable {
     let slot = this.#buckets[hash & this.#mask];
     while (slot >= 0) {
       const b = flowBase(slot);
-      if (get(c, b, KEY.hash) === hash && get(c, b, KEY.ver) === p.ver && get(c, b, KEY.proto) === p.proto) {
+      if (get(c, b, hashCell) === hash && get(c, b, ver) === p.ver && get(c, b, proto) === p.proto) {
         if (sameOrientation(c, b, p)) return slot;
         if (reverseOrientation(c, b, p) && !(this.#orientedWhenSameAddress && p.sameAddress)) return slot;
       }
-      slot = get(c, b, LINK.next);
+      slot = get(c, b, nextCell);
     }
     return -1;
   }
@@ -49,19 +53,19 @@ export class FlowTable {
     const slot = this.slab.allocate();
     const c = this.slab.cells;
     const b = flowBase(slot);
-    set(c, b, KEY.ver, p.ver);
-    set(c, b, KEY.proto, p.proto);
-    set(c, b, KEY.sport, p.sport);
-    set(c, b, KEY.dport, p.dport);
-    set(c, b, KEY.s0, p.s0);
-    set(c, b, KEY.s1, p.s1);
-    set(c, b, KEY.s2, p.s2);
-    set(c, b, KEY.s3, p.s3);
-    set(c, b, KEY.d0, p.d0);
-    set(c, b, KEY.d1, p.d1);
-    set(c, b, KEY.d2, p.d2);
-    set(c, b, KEY.d3, p.d3);
-    set(c, b, KEY.hash, hash);
+    set(c, b, ver, p.ver);
+    set(c, b, proto, p.proto);
+    set(c, b, sport, p.sport);
+    set(c, b, dport, p.dport);
+    set(c, b, s0, p.s0);
+    set(c, b, s1, p.s1);
+    set(c, b, s2, p.s2);
+    set(c, b, s3, p.s3);
+    set(c, b, d0, p.d0);
+    set(c, b, d1, p.d1);
+    set(c, b, d2, p.d2);
+    set(c, b, d3, p.d3);
+    set(c, b, hashCell, hash);
     this.#link(slot);
     return slot;
   }
@@ -81,9 +85,9 @@ export class FlowTable {
   #link(slot: number): void {
     const c = this.slab.cells;
     const b = flowBase(slot);
-    set(c, b, LINK.live, 1);
-    const bucket = get(c, b, KEY.hash) & this.#mask;
-    set(c, b, LINK.next, this.#buckets[bucket]);
+    set(c, b, liveCell, 1);
+    const bucket = get(c, b, hashCell) & this.#mask;
+    set(c, b, nextCell, this.#buckets[bucket]);
     this.#buckets[bucket] = slot;
   }
 
@@ -91,15 +95,15 @@ export class FlowTable {
   remove(slot: number): void {
     const c = this.slab.cells;
     const b = flowBase(slot);
-    const bucket = get(c, b, KEY.hash) & this.#mask;
+    const bucket = get(c, b, hashCell) & this.#mask;
     let at = this.#buckets[bucket];
     if (at === slot) {
-      this.#buckets[bucket] = get(c, b, LINK.next);
+      this.#buckets[bucket] = get(c, b, nextCell);
     } else {
       while (at >= 0) {
-        const next = get(c, flowBase(at), LINK.next);
+        const next = get(c, flowBase(at), nextCell);
         if (next === slot) {
-          set(c, flowBase(at), LINK.next, get(c, b, LINK.next));
+          set(c, flowBase(at), nextCell, get(c, b, nextCell));
           break;
         }
         at = next;
@@ -112,11 +116,11 @@ export class FlowTable {
   reverse(slot: number): void {
     const c = this.slab.cells;
     const b = flowBase(slot);
-    swap(c, b, KEY.sport, KEY.dport);
-    swap(c, b, KEY.s0, KEY.d0);
-    swap(c, b, KEY.s1, KEY.d1);
-    swap(c, b, KEY.s2, KEY.d2);
-    swap(c, b, KEY.s3, KEY.d3);
+    swap(c, b, sport, dport);
+    swap(c, b, s0, d0);
+    swap(c, b, s1, d1);
+    swap(c, b, s2, d2);
+    swap(c, b, s3, d3);
   }
 
   #rehash(size: number): void {
@@ -125,9 +129,9 @@ export class FlowTable {
     const c = this.slab.cells;
     for (let slot = 0; slot < this.slab.highWater; slot++) {
       const b = flowBase(slot);
-      if (get(c, b, LINK.live) !== 1) continue;
-      const bucket = get(c, b, KEY.hash) & mask;
-      set(c, b, LINK.next, buckets[bucket]);
+      if (get(c, b, liveCell) !== 1) continue;
+      const bucket = get(c, b, hashCell) & mask;
+      set(c, b, nextCell, buckets[bucket]);
       buckets[bucket] = slot;
     }
     this.#buckets = buckets;
@@ -165,18 +169,18 @@ function swap(c: Float64Array, b: FlowBase, i: Cell<"key">, j: Cell<"key">): voi
 
 /** The flow's key is the packet's, sender → receiver. */
 function sameOrientation(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {
-  return get(c, b, KEY.sport) === p.sport && get(c, b, KEY.dport) === p.dport &&
-    get(c, b, KEY.s0) === p.s0 && get(c, b, KEY.d0) === p.d0 && get(c, b, KEY.s1) === p.s1 &&
-    get(c, b, KEY.d1) === p.d1 && get(c, b, KEY.s2) === p.s2 && get(c, b, KEY.d2) === p.d2 &&
-    get(c, b, KEY.s3) === p.s3 && get(c, b, KEY.d3) === p.d3;
+  return get(c, b, sport) === p.sport && get(c, b, dport) === p.dport &&
+    get(c, b, s0) === p.s0 && get(c, b, d0) === p.d0 && get(c, b, s1) === p.s1 &&
+    get(c, b, d1) === p.d1 && get(c, b, s2) === p.s2 && get(c, b, d2) === p.d2 &&
+    get(c, b, s3) === p.s3 && get(c, b, d3) === p.d3;
 }
 
 /** The flow's key is the packet's reversed (the packet comes from the flow's destination). */
 function reverseOrientation(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {
-  return get(c, b, KEY.sport) === p.dport && get(c, b, KEY.dport) === p.sport &&
-    get(c, b, KEY.s0) === p.d0 && get(c, b, KEY.d0) === p.s0 && get(c, b, KEY.s1) === p.d1 &&
-    get(c, b, KEY.d1) === p.s1 && get(c, b, KEY.s2) === p.d2 && get(c, b, KEY.d2) === p.s2 &&
-    get(c, b, KEY.s3) === p.d3 && get(c, b, KEY.d3) === p.s3;
+  return get(c, b, sport) === p.dport && get(c, b, dport) === p.sport &&
+    get(c, b, s0) === p.d0 && get(c, b, d0) === p.s0 && get(c, b, s1) === p.d1 &&
+    get(c, b, d1) === p.s1 && get(c, b, s2) === p.d2 && get(c, b, d2) === p.s2 &&
+    get(c, b, s3) === p.d3 && get(c, b, d3) === p.s3;
 }
 
 /**
@@ -184,6 +188,6 @@ function reverseOrientation(c: Float64Array, b: FlowBase, p: FlowPacket): boolea
  * source port too (spec §3.2).
  */
 export function fromFlowSource(c: Float64Array, b: FlowBase, p: FlowPacket, port: boolean): boolean {
-  return get(c, b, KEY.s0) === p.s0 && get(c, b, KEY.s1) === p.s1 && get(c, b, KEY.s2) === p.s2 &&
-    get(c, b, KEY.s3) === p.s3 && (!port || get(c, b, KEY.sport) === p.sport);
+  return get(c, b, s0) === p.s0 && get(c, b, s1) === p.s1 && get(c, b, s2) === p.s2 &&
+    get(c, b, s3) === p.s3 && (!port || get(c, b, sport) === p.sport);
 }
