@@ -6,13 +6,27 @@
  * slot) lets the sweep free memory and still give the rows of no sweep.
  * Lookups allocate nothing.
  */
-import { D0, D1, D2, D3, DPORT, HASH, PROTO, S0, S1, S2, S3, SPORT, VER } from "./flow_slab.ts";
+import { type FlowBase, get, KEY } from "./flow_slab.ts";
 import type { FlowPacket } from "./flow_packet.ts";
 
 // Cells of one entry.
 const K_VER = 0, K_PROTO = 1, K_SPORT = 2, K_DPORT = 3, K_S = 4, K_D = 8, K_HASH = 12, K_NEXT = 13;
 const K_STRIDE = 14;
-const FROM_SLAB = [VER, PROTO, SPORT, DPORT, S0, S1, S2, S3, D0, D1, D2, D3, HASH] as const;
+const FROM_SLAB = [
+  KEY.ver,
+  KEY.proto,
+  KEY.sport,
+  KEY.dport,
+  KEY.s0,
+  KEY.s1,
+  KEY.s2,
+  KEY.s3,
+  KEY.d0,
+  KEY.d1,
+  KEY.d2,
+  KEY.d3,
+  KEY.hash,
+] as const;
 
 /** A dormant key matched the packet in the flow's own orientation. */
 export const SAME_ORIENTATION = 1;
@@ -34,7 +48,7 @@ export class DormantKeys {
   }
 
   /** Remembers the key of the flow slot at `b` of the slab `c`, in its orientation. */
-  add(c: Float64Array, b: number): void {
+  add(c: Float64Array, b: FlowBase): void {
     if (this.size + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
     let entry = this.#free.pop();
     if (entry === undefined) {
@@ -46,7 +60,7 @@ export class DormantKeys {
       entry = this.#used++;
     }
     const k = entry * K_STRIDE;
-    for (let i = 0; i < FROM_SLAB.length; i++) this.#cells[k + i] = c[b + FROM_SLAB[i]];
+    for (let i = 0; i < FROM_SLAB.length; i++) this.#cells[k + i] = get(c, b, FROM_SLAB[i]);
     const bucket = this.#cells[k + K_HASH] & (this.#buckets.length - 1);
     this.#cells[k + K_NEXT] = this.#buckets[bucket];
     this.#buckets[bucket] = entry;

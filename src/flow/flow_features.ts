@@ -3,68 +3,31 @@
  * per profile. Runs once per emitted flow.
  */
 import {
-  A_MAX,
-  A_MEAN,
-  A_MIN,
-  A_N,
-  A_SUM,
-  ACC_ACTIVE,
-  ACC_ALL_LEN,
-  ACC_BWD_IAT,
-  ACC_BWD_LEN,
-  ACC_FLOW_IAT,
-  ACC_FWD_IAT,
-  ACC_FWD_LEN,
-  ACC_IDLE,
   accStd,
-  ACT_DATA_FWD,
-  B_BYTES,
-  B_COUNT,
-  B_PKTS,
-  BULK_BWD,
-  BULK_DUR_BWD,
-  BULK_DUR_FWD,
-  BULK_FWD,
-  BWD_BYTES,
-  BWD_HDR,
-  BWD_PKTS,
-  BWD_PSH,
-  BWD_URG,
-  D0,
-  D1,
-  D2,
-  D3,
-  DPORT,
-  FIRST_FLAGS,
-  FWD_BYTES,
-  FWD_HDR,
-  FWD_PKTS,
-  FWD_PSH,
-  FWD_URG,
-  ICMP_CODE,
-  ICMP_TYPE,
-  INIT_WIN_BWD,
-  INIT_WIN_FWD,
-  MIN_SEG_FWD,
-  N_ACK,
-  N_CWR,
-  N_ECE,
-  N_FIN,
-  N_PSH,
-  N_RST,
-  N_SYN,
-  N_URG,
-  PROTO,
-  S0,
-  S1,
-  S2,
-  S3,
-  SPORT,
+  ACTIVITY,
+  BULK,
+  BULK_CELL,
+  BULK_TIME,
+  type BulkBlock,
+  bulkGet,
+  type Cell,
+  COUNT,
+  FLAG,
+  type FlowBase,
+  flowBase,
+  get,
+  IAT,
+  ICMP,
+  KEY,
+  LENGTH,
+  type Stat,
+  STAT_CELL,
+  type StatCell,
+  statGet,
+  type StatGroup,
   STRIDE,
-  SUBFLOW_GAPS,
-  T_FIRST,
-  T_LAST,
-  VER,
+  TIME,
+  WINDOW,
 } from "./flow_slab.ts";
 import type { FlagCounts, FlowEndReason, FlowRecord } from "./flow_record.ts";
 import { type MeterSettings, resolveSettings } from "./profile.ts";
@@ -74,37 +37,40 @@ import { TcpFlag } from "../pcap/packet.ts";
 /** Builds the row of the flow in slot base `b`. */
 export function buildRecord(
   c: Float64Array,
-  b: number,
+  b: FlowBase,
   s: MeterSettings,
   endReason: FlowEndReason,
 ): FlowRecord {
   const legacy = s.legacy;
-  const ver = c[b + VER];
-  const src = [c[b + S0], c[b + S1], c[b + S2], c[b + S3]];
-  const dst = [c[b + D0], c[b + D1], c[b + D2], c[b + D3]];
+  const ver = get(c, b, KEY.ver);
+  const src = [get(c, b, KEY.s0), get(c, b, KEY.s1), get(c, b, KEY.s2), get(c, b, KEY.s3)];
+  const dst = [get(c, b, KEY.d0), get(c, b, KEY.d1), get(c, b, KEY.d2), get(c, b, KEY.d3)];
   const srcIp = ipText(ver, src[0], src[1], src[2], src[3]);
   const dstIp = ipText(ver, dst[0], dst[1], dst[2], dst[3]);
-  const srcPort = c[b + SPORT], dstPort = c[b + DPORT], protocol = c[b + PROTO];
+  const srcPort = get(c, b, KEY.sport), dstPort = get(c, b, KEY.dport), protocol = get(c, b, KEY.proto);
 
-  const fwd = c[b + FWD_PKTS], bwd = c[b + BWD_PKTS], n = fwd + bwd;
-  const fwdBytes = c[b + FWD_BYTES], bwdBytes = c[b + BWD_BYTES];
-  const duration = c[b + T_LAST] - c[b + T_FIRST];
+  const fwd = get(c, b, COUNT.fwdPackets), bwd = get(c, b, COUNT.bwdPackets), n = fwd + bwd;
+  const fwdBytes = get(c, b, COUNT.fwdBytes), bwdBytes = get(c, b, COUNT.bwdBytes);
+  const duration = get(c, b, TIME.last) - get(c, b, TIME.first);
   const seconds = duration / 1e6;
-  const stat = (base: number, cell: number) => c[b + base + A_N] > 0 ? c[b + base + cell] : 0;
-  const std = (base: number) => accStd(c, b + base);
+  // A statistic's cell, 0 when it holds no value.
+  const stat = <G extends StatGroup>(base: Stat<G>, cell: StatCell) =>
+    statGet(c, b, base, STAT_CELL.n) > 0 ? statGet(c, b, base, cell) : 0;
+  const std = <G extends StatGroup>(base: Stat<G>) => accStd(c, b, base);
+  const { min, max, mean, sum } = STAT_CELL;
 
   const flags: FlagCounts = {
-    fin: c[b + N_FIN],
-    syn: c[b + N_SYN],
-    rst: c[b + N_RST],
-    psh: c[b + N_PSH],
-    ack: c[b + N_ACK],
-    urg: c[b + N_URG],
-    cwr: c[b + N_CWR],
-    ece: c[b + N_ECE],
+    fin: get(c, b, FLAG.fin),
+    syn: get(c, b, FLAG.syn),
+    rst: get(c, b, FLAG.rst),
+    psh: get(c, b, FLAG.psh),
+    ack: get(c, b, FLAG.ack),
+    urg: get(c, b, FLAG.urg),
+    cwr: get(c, b, FLAG.cwr),
+    ece: get(c, b, FLAG.ece),
   };
   // cic2017 (Q3, Q4): the first packet's flags, in Java 8 HashMap order under the header names.
-  const first = c[b + FIRST_FLAGS];
+  const first = get(c, b, FLAG.first);
   const bit = (f: number) => (first & f) !== 0 ? 1 : 0;
   const flagColumns = legacy
     ? [
@@ -124,21 +90,22 @@ export function buildRecord(
   // Q7: cic2017 one subflow (or none); engelen divides by the gap count (0 without gaps, E 381bc30);
   // corrected by 1 + gaps.
   const subflows = legacy
-    ? legacySubflowCount(c[b + T_FIRST])
+    ? legacySubflowCount(get(c, b, TIME.first))
     : s.engelen
-    ? c[b + SUBFLOW_GAPS]
-    : 1 + c[b + SUBFLOW_GAPS];
-  const allLenSum = c[b + ACC_ALL_LEN + A_SUM];
-  const bulk = (d: number, dur: number) => {
-    const count = c[b + d + B_COUNT], bytes = c[b + d + B_BYTES], time = c[b + dur];
+    ? get(c, b, COUNT.subflowGaps)
+    : 1 + get(c, b, COUNT.subflowGaps);
+  const allLenSum = statGet(c, b, LENGTH.all, sum);
+  const bulk = (d: BulkBlock, dur: Cell<"bulkTime">) => {
+    const count = bulkGet(c, b, d, BULK_CELL.count), bytes = bulkGet(c, b, d, BULK_CELL.bytes);
+    const time = get(c, b, dur);
     return [
       count > 0 ? bytes / count : 0,
-      count > 0 ? c[b + d + B_PKTS] / count : 0,
+      count > 0 ? bulkGet(c, b, d, BULK_CELL.packets) / count : 0,
       time > 0 ? bytes / (time / 1e6) : 0,
     ];
   };
-  const [fwdBulkBytes, fwdBulkPkts, fwdBulkRate] = bulk(BULK_FWD, BULK_DUR_FWD);
-  const [bwdBulkBytes, bwdBulkPkts, bwdBulkRate] = bulk(BULK_BWD, BULK_DUR_BWD);
+  const [fwdBulkBytes, fwdBulkPkts, fwdBulkRate] = bulk(BULK.fwd, BULK_TIME.fwd);
+  const [bwdBulkBytes, bwdBulkPkts, bwdBulkRate] = bulk(BULK.bwd, BULK_TIME.bwd);
 
   return {
     flowId: flowId(legacy, ver, src, dst, srcIp, dstIp, srcPort, dstPort, protocol),
@@ -147,50 +114,50 @@ export function buildRecord(
     dstIp,
     dstPort,
     protocol,
-    timestampUs: c[b + T_FIRST],
+    timestampUs: get(c, b, TIME.first),
     flowDuration: duration,
     totalFwdPackets: fwd,
     totalBwdPackets: bwd,
     totalLengthFwd: fwdBytes,
     totalLengthBwd: bwdBytes,
-    fwdPktLenMax: stat(ACC_FWD_LEN, A_MAX),
-    fwdPktLenMin: stat(ACC_FWD_LEN, A_MIN),
-    fwdPktLenMean: stat(ACC_FWD_LEN, A_MEAN),
-    fwdPktLenStd: std(ACC_FWD_LEN),
-    bwdPktLenMax: stat(ACC_BWD_LEN, A_MAX),
-    bwdPktLenMin: stat(ACC_BWD_LEN, A_MIN),
-    bwdPktLenMean: stat(ACC_BWD_LEN, A_MEAN),
-    bwdPktLenStd: std(ACC_BWD_LEN),
+    fwdPktLenMax: stat(LENGTH.fwd, max),
+    fwdPktLenMin: stat(LENGTH.fwd, min),
+    fwdPktLenMean: stat(LENGTH.fwd, mean),
+    fwdPktLenStd: std(LENGTH.fwd),
+    bwdPktLenMax: stat(LENGTH.bwd, max),
+    bwdPktLenMin: stat(LENGTH.bwd, min),
+    bwdPktLenMean: stat(LENGTH.bwd, mean),
+    bwdPktLenStd: std(LENGTH.bwd),
     flowBytesPerSec: perSecond(fwdBytes + bwdBytes),
     flowPacketsPerSec: perSecond(n),
-    flowIatMean: stat(ACC_FLOW_IAT, A_MEAN),
-    flowIatStd: std(ACC_FLOW_IAT),
-    flowIatMax: stat(ACC_FLOW_IAT, A_MAX),
-    flowIatMin: stat(ACC_FLOW_IAT, A_MIN),
-    fwdIatTotal: stat(ACC_FWD_IAT, A_SUM),
-    fwdIatMean: stat(ACC_FWD_IAT, A_MEAN),
-    fwdIatStd: std(ACC_FWD_IAT),
-    fwdIatMax: stat(ACC_FWD_IAT, A_MAX),
-    fwdIatMin: stat(ACC_FWD_IAT, A_MIN),
-    bwdIatTotal: stat(ACC_BWD_IAT, A_SUM),
-    bwdIatMean: stat(ACC_BWD_IAT, A_MEAN),
-    bwdIatStd: std(ACC_BWD_IAT),
-    bwdIatMax: stat(ACC_BWD_IAT, A_MAX),
-    bwdIatMin: stat(ACC_BWD_IAT, A_MIN),
+    flowIatMean: stat(IAT.flow, mean),
+    flowIatStd: std(IAT.flow),
+    flowIatMax: stat(IAT.flow, max),
+    flowIatMin: stat(IAT.flow, min),
+    fwdIatTotal: stat(IAT.fwd, sum),
+    fwdIatMean: stat(IAT.fwd, mean),
+    fwdIatStd: std(IAT.fwd),
+    fwdIatMax: stat(IAT.fwd, max),
+    fwdIatMin: stat(IAT.fwd, min),
+    bwdIatTotal: stat(IAT.bwd, sum),
+    bwdIatMean: stat(IAT.bwd, mean),
+    bwdIatStd: std(IAT.bwd),
+    bwdIatMax: stat(IAT.bwd, max),
+    bwdIatMin: stat(IAT.bwd, min),
     // Q5: cic2017 takes PSH/URG from the (always forward) first packet only.
-    fwdPshFlags: legacy ? bit(TcpFlag.PSH) : c[b + FWD_PSH],
-    bwdPshFlags: legacy ? 0 : c[b + BWD_PSH],
-    fwdUrgFlags: legacy ? bit(TcpFlag.URG) : c[b + FWD_URG],
-    bwdUrgFlags: legacy ? 0 : c[b + BWD_URG],
-    fwdHeaderLength: c[b + FWD_HDR],
-    bwdHeaderLength: c[b + BWD_HDR],
+    fwdPshFlags: legacy ? bit(TcpFlag.PSH) : get(c, b, FLAG.fwdPsh),
+    bwdPshFlags: legacy ? 0 : get(c, b, FLAG.bwdPsh),
+    fwdUrgFlags: legacy ? bit(TcpFlag.URG) : get(c, b, FLAG.fwdUrg),
+    bwdUrgFlags: legacy ? 0 : get(c, b, FLAG.bwdUrg),
+    fwdHeaderLength: get(c, b, COUNT.fwdHeaderBytes),
+    bwdHeaderLength: get(c, b, COUNT.bwdHeaderBytes),
     fwdPacketsPerSec: duration > 0 ? fwd / seconds : 0,
     bwdPacketsPerSec: duration > 0 ? bwd / seconds : 0,
-    pktLenMin: stat(ACC_ALL_LEN, A_MIN),
-    pktLenMax: stat(ACC_ALL_LEN, A_MAX),
-    pktLenMean: stat(ACC_ALL_LEN, A_MEAN),
-    pktLenStd: std(ACC_ALL_LEN),
-    pktLenVar: std(ACC_ALL_LEN) ** 2,
+    pktLenMin: stat(LENGTH.all, min),
+    pktLenMax: stat(LENGTH.all, max),
+    pktLenMean: stat(LENGTH.all, mean),
+    pktLenStd: std(LENGTH.all),
+    pktLenVar: std(LENGTH.all) ** 2,
     finFlagCount: flagColumns[0],
     synFlagCount: flagColumns[1],
     rstFlagCount: flagColumns[2],
@@ -213,23 +180,23 @@ export function buildRecord(
     subflowFwdBytes: subflows === 0 ? 0 : fwdBytes / subflows,
     subflowBwdPackets: subflows === 0 ? 0 : bwd / subflows,
     subflowBwdBytes: subflows === 0 ? 0 : bwdBytes / subflows,
-    initWinBytesFwd: c[b + INIT_WIN_FWD],
-    initWinBytesBwd: c[b + INIT_WIN_BWD],
-    actDataPktFwd: c[b + ACT_DATA_FWD],
-    minSegSizeFwd: fwd > 0 ? c[b + MIN_SEG_FWD] : 0,
-    activeMean: stat(ACC_ACTIVE, A_MEAN),
-    activeStd: std(ACC_ACTIVE),
-    activeMax: stat(ACC_ACTIVE, A_MAX),
-    activeMin: stat(ACC_ACTIVE, A_MIN),
-    idleMean: stat(ACC_IDLE, A_MEAN),
-    idleStd: std(ACC_IDLE),
-    idleMax: stat(ACC_IDLE, A_MAX),
-    idleMin: stat(ACC_IDLE, A_MIN),
+    initWinBytesFwd: get(c, b, WINDOW.initWinFwd),
+    initWinBytesBwd: get(c, b, WINDOW.initWinBwd),
+    actDataPktFwd: get(c, b, COUNT.fwdDataPackets),
+    minSegSizeFwd: fwd > 0 ? get(c, b, WINDOW.minFwdHeader) : 0,
+    activeMean: stat(ACTIVITY.active, mean),
+    activeStd: std(ACTIVITY.active),
+    activeMax: stat(ACTIVITY.active, max),
+    activeMin: stat(ACTIVITY.active, min),
+    idleMean: stat(ACTIVITY.idle, mean),
+    idleStd: std(ACTIVITY.idle),
+    idleMax: stat(ACTIVITY.idle, max),
+    idleMin: stat(ACTIVITY.idle, min),
     label: s.label,
     ipVersion: ver,
     flagPackets: flags,
-    icmpType: c[b + ICMP_TYPE],
-    icmpCode: c[b + ICMP_CODE],
+    icmpType: get(c, b, ICMP.type),
+    icmpCode: get(c, b, ICMP.code),
     endReason,
   };
 }
@@ -273,7 +240,7 @@ function legacySubflowCount(firstUs: number): number {
  */
 function seedRecordShape(): void {
   const cells = new Float64Array(STRIDE);
-  for (let i = 0; i < STRIDE; i++) cells[i] = i + 1.25; // distinct, fractional, T_LAST > T_FIRST
-  buildRecord(cells, 0, resolveSettings({ profile: "corrected" }), "end");
+  for (let i = 0; i < STRIDE; i++) cells[i] = i + 1.25; // distinct, fractional, time.last > time.first
+  buildRecord(cells, flowBase(0), resolveSettings({ profile: "corrected" }), "end");
 }
 seedRecordShape();

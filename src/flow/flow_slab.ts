@@ -1,149 +1,297 @@
 /**
  * Per-flow state as fixed-size slots in one Float64Array ("slab"), so a flow
  * costs a constant ~1 KiB, creating one allocates no object, and the packet
- * loop touches only typed-array cells. Field offsets are named below; a slot
- * is `index * STRIDE`.
+ * loop touches only typed-array cells.
  *
- * Running statistics are Welford accumulators of six cells (spec §0: Java's
- * SummaryStatistics, sample standard deviation).
+ * Every offset is derived from one declared layout, FLOW_SCHEMA. Offsets are
+ * branded by group, and cells are reached only through the accessors below,
+ * so the compiler rejects an offset used where another kind is meant: a bulk
+ * block's inner cell as a flow cell, a statistic as a counter, a raw number
+ * as either. The accessors are plain functions on the array with numeric
+ * offsets: the optimizer inlines them, and nothing is allocated per packet.
+ *
+ * @example Reading and writing a flow's cells
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { accAdd, BULK, BULK_CELL, bulkGet, COUNT, FlowSlab, flowBase, get, increment, LENGTH, STAT_CELL, statGet } from "./flow_slab.ts";
+ * const slab = new FlowSlab();
+ * const b = flowBase(slab.allocate());
+ * increment(slab.cells, b, COUNT.fwdPackets);
+ * accAdd(slab.cells, b, LENGTH.fwd, 40);
+ * assert.equal(get(slab.cells, b, COUNT.fwdPackets), 1);
+ * assert.equal(statGet(slab.cells, b, LENGTH.fwd, STAT_CELL.max), 40);
+ * assert.equal(bulkGet(slab.cells, b, BULK.fwd, BULK_CELL.count), 0);
+ * ```
  */
 
-let next = 0;
-const field = () => next++;
-/** Reserves an accumulator (n, mean, m2, min, max, sum) and returns its base. */
-const acc = () => {
-  const base = next;
-  next += 6;
-  return base;
-};
+/** Cells of one running statistic: a Welford accumulator (spec §0: Java's SummaryStatistics). */
+const STAT_CELLS = ["n", "mean", "m2", "min", "max", "sum"] as const;
 
-// Key and table links. Addresses are stored as 32-bit words (IPv4: word 0 only).
-export const VER = field();
-export const PROTO = field();
-export const SPORT = field();
-export const DPORT = field();
-export const S0 = field();
-export const S1 = field();
-export const S2 = field();
-export const S3 = field();
-export const D0 = field();
-export const D1 = field();
-export const D2 = field();
-export const D3 = field();
-export const HASH = field();
-/** Next slot in the same hash bucket, −1 at the end. */
-export const NEXT = field();
-/** 1 while the slot holds an open flow. */
-export const LIVE = field();
+/** Cells of one direction's bulk state machine (spec §3.9). */
+const BULK_CELLS = [
+  "hasCandidate",
+  "candidateStart",
+  "candidateCount",
+  "candidateBytes",
+  "lastData",
+  "count",
+  "packets",
+  "bytes",
+] as const;
 
-// Times (µs).
-export const T_FIRST = field();
-export const T_LAST = field();
-export const FWD_LAST = field();
-export const BWD_LAST = field();
-export const ACT_START = field();
-export const ACT_END = field();
+/**
+ * The layout of a flow slot, group by group in storage order: each name of a
+ * group takes `width` cells. `key` and `link` come first and stay when a flow
+ * is restarted in its slot (clearFlowState); everything after them is the
+ * flow's own state.
+ */
+export const FLOW_SCHEMA = {
+  /** The flow key, oriented sender → receiver; addresses as 32-bit words (IPv4: word 0 only). */
+  key: {
+    width: 1,
+    names: ["ver", "proto", "sport", "dport", "s0", "s1", "s2", "s3", "d0", "d1", "d2", "d3", "hash"],
+  },
+  /** Table links: the next slot in the same hash bucket (−1 at the end); 1 while the slot holds an open flow. */
+  link: { width: 1, names: ["next", "live"] },
+  /** Times (µs): first and last packet, last packet per direction, the current active period. */
+  time: { width: 1, names: ["first", "last", "fwdLast", "bwdLast", "activeStart", "activeEnd"] },
+  /** Counters; fwdDataPackets: forward packets with payload; subflowGaps: gaps longer than 1 s. */
+  count: {
+    width: 1,
+    names: [
+      "fwdPackets",
+      "bwdPackets",
+      "fwdBytes",
+      "bwdBytes",
+      "fwdHeaderBytes",
+      "bwdHeaderBytes",
+      "fwdDataPackets",
+      "subflowGaps",
+    ],
+  },
+  /**
+   * TCP parameters (spec §3.10): the smallest forward transport header (set by
+   * the first forward packet), the initial windows (−1 until seen), and 1
+   * once initWinBwd holds the first backward TCP window (corrected).
+   */
+  window: { width: 1, names: ["minFwdHeader", "initWinFwd", "initWinBwd", "bwdWinSet"] },
+  /** Packets carrying each flag, per-direction PSH/URG, and the first packet's flag byte. */
+  flag: {
+    width: 1,
+    names: [
+      "fin",
+      "syn",
+      "rst",
+      "psh",
+      "ack",
+      "urg",
+      "cwr",
+      "ece",
+      "fwdPsh",
+      "bwdPsh",
+      "fwdUrg",
+      "bwdUrg",
+      "first",
+    ],
+  },
+  /** The TCP termination state (tcp_termination.ts), changed only by updateTcpState. */
+  tcp: { width: 1, names: ["state"] },
+  /** The first packet's ICMP type and code (−1 when not ICMP). */
+  icmp: { width: 1, names: ["type", "code"] },
+  /** Payload length statistics per direction and of all packets. */
+  length: { width: STAT_CELLS.length, names: ["fwd", "bwd", "all"] },
+  /** Inter-arrival time statistics of the flow and per direction. */
+  iat: { width: STAT_CELLS.length, names: ["flow", "fwd", "bwd"] },
+  /** Active and idle period statistics (spec §3.7). */
+  activity: { width: STAT_CELLS.length, names: ["active", "idle"] },
+  /** Bulk state per direction (spec §3.9): one block of BULK_CELLS each. */
+  bulk: { width: BULK_CELLS.length, names: ["fwd", "bwd"] },
+  /** Bulk duration per direction (µs). */
+  bulkTime: { width: 1, names: ["fwd", "bwd"] },
+} as const;
 
-// Counters.
-export const FWD_PKTS = field();
-export const BWD_PKTS = field();
-export const FWD_BYTES = field();
-export const BWD_BYTES = field();
-export const FWD_HDR = field();
-export const BWD_HDR = field();
-export const ACT_DATA_FWD = field();
-/** Minimum forward transport header; −1 until a forward packet is seen. */
-export const MIN_SEG_FWD = field();
-export const INIT_WIN_FWD = field();
-export const INIT_WIN_BWD = field();
-/** 1 once INIT_WIN_BWD holds the first backward TCP window (corrected). */
-export const BWD_WIN_SET = field();
-export const SUBFLOW_GAPS = field();
+type Schema = typeof FLOW_SCHEMA;
+/** A group of FLOW_SCHEMA. */
+export type Group = keyof Schema;
+/** Groups of single cells, read with `get`. */
+export type CellGroup = { [G in Group]: Schema[G]["width"] extends 1 ? G : never }[Group];
+/** Groups of running statistics, read with `statGet`. */
+export type StatGroup = {
+  [G in Group]: Schema[G]["width"] extends typeof STAT_CELLS.length ? G : never;
+}[Group];
 
-// Flags: packets carrying each flag, per-direction PSH/URG, the first packet's flag byte.
-export const N_FIN = field();
-export const N_SYN = field();
-export const N_RST = field();
-export const N_PSH = field();
-export const N_ACK = field();
-export const N_URG = field();
-export const N_CWR = field();
-export const N_ECE = field();
-export const FWD_PSH = field();
-export const BWD_PSH = field();
-export const FWD_URG = field();
-export const BWD_URG = field();
-export const FIRST_FLAGS = field();
+declare const kind: unique symbol;
+/** An offset that only the accessors of kind `K` accept. */
+type Branded<K extends string> = number & { readonly [kind]: K };
 
-// Termination state (corrected, spec §3.4): FIN seen per direction, ready to close.
-export const FIN_FWD = field();
-export const FIN_BWD = field();
-export const READY = field();
+/** Offset of a cell of group `G` from a flow's base. */
+export type Cell<G extends CellGroup> = Branded<`cell:${G}`>;
+/** Offset of a statistic of group `G` (a block of STAT_CELLS) from a flow's base. */
+export type Stat<G extends StatGroup> = Branded<`stat:${G}`>;
+/** Offset of a direction's bulk block from a flow's base. */
+export type BulkBlock = Branded<"bulk-block">;
+/** Offset of a cell inside a statistic's block, relative to the block. */
+export type StatCell = Branded<"stat-cell">;
+/** Offset of a cell inside a bulk block, relative to the block. */
+export type BulkCell = Branded<"bulk-cell">;
+/** Index of a flow slot's first cell in the slab: `flowBase(slot)`. */
+export type FlowBase = Branded<"flow-base">;
 
-export const ICMP_TYPE = field();
-export const ICMP_CODE = field();
+/** The offset type of group `G`. */
+type OffsetOf<G extends Group> = G extends CellGroup ? Cell<G> : G extends StatGroup ? Stat<G> : BulkBlock;
+/** Offsets of the names of group `G`. */
+type GroupOffsets<G extends Group> = { readonly [N in Schema[G]["names"][number]]: OffsetOf<G> };
 
-// Statistics.
-export const ACC_FWD_LEN = acc();
-export const ACC_BWD_LEN = acc();
-export const ACC_ALL_LEN = acc();
-export const ACC_FLOW_IAT = acc();
-export const ACC_FWD_IAT = acc();
-export const ACC_BWD_IAT = acc();
-export const ACC_ACTIVE = acc();
-export const ACC_IDLE = acc();
-
-// Bulk (spec §3.9), one block per direction: forward at BULK_FWD, backward at BULK_BWD.
-const bulk = () => {
-  const base = next;
-  next += 8;
-  return base;
-};
-export const BULK_FWD = bulk();
-export const BULK_BWD = bulk();
-/** Offsets inside a bulk block. */
-export const B_HAS_CAND = 0;
-export const B_CAND_START = 1;
-export const B_CAND_COUNT = 2;
-export const B_CAND_BYTES = 3;
-export const B_LAST_DATA = 4;
-export const B_COUNT = 5;
-export const B_PKTS = 6;
-export const B_BYTES = 7;
-/** Bulk duration lives in a field of its own per direction. */
-export const BULK_DUR_FWD = field();
-export const BULK_DUR_BWD = field();
-/** engelen: the fork's TCP state (0 none, 1 first FIN, 2 FIN both ways; ready is READY). */
-export const E_TCP_STATE = field();
-
-/** Doubles per flow slot. */
-export const STRIDE = next;
-
-// Accumulator cell offsets.
-export const A_N = 0;
-export const A_MEAN = 1;
-export const A_M2 = 2;
-export const A_MIN = 3;
-export const A_MAX = 4;
-export const A_SUM = 5;
-
-/** Adds one value to the accumulator at `base` (Welford's update). */
-export function accAdd(s: Float64Array, base: number, x: number): void {
-  const n = s[base + A_N] + 1;
-  s[base + A_N] = n;
-  const delta = x - s[base + A_MEAN];
-  const mean = s[base + A_MEAN] + delta / n;
-  s[base + A_MEAN] = mean;
-  s[base + A_M2] += delta * (x - mean);
-  if (n === 1 || x < s[base + A_MIN]) s[base + A_MIN] = x;
-  if (n === 1 || x > s[base + A_MAX]) s[base + A_MAX] = x;
-  s[base + A_SUM] += x;
+/** Offsets of every name, and where each group starts, in schema order. */
+function deriveLayout() {
+  const offsets: Record<string, Record<string, number>> = {};
+  const starts: Record<string, number> = {};
+  let next = 0;
+  for (const [group, { width, names }] of Object.entries(FLOW_SCHEMA)) {
+    starts[group] = next;
+    const named: Record<string, number> = {};
+    for (const name of names) {
+      named[name] = next;
+      next += width;
+    }
+    offsets[group] = Object.freeze(named);
+  }
+  return {
+    offsets: offsets as unknown as { readonly [G in Group]: GroupOffsets<G> },
+    starts: starts as Record<Group, number>,
+    size: next,
+  };
 }
 
-/** Sample standard deviation; 0 for fewer than two values. */
-export function accStd(s: Float64Array, base: number): number {
-  const n = s[base + A_N];
-  return n > 1 ? Math.sqrt(s[base + A_M2] / (n - 1)) : 0;
+function innerOffsets<K extends string, const N extends readonly string[]>(names: N): {
+  readonly [I in N[number]]: Branded<K>;
+} {
+  return Object.freeze(Object.fromEntries(names.map((name, i) => [name, i]))) as {
+    readonly [I in N[number]]: Branded<K>;
+  };
+}
+
+const LAYOUT = deriveLayout();
+/** Offsets of every group, derived from FLOW_SCHEMA: `FLOW.count.fwdPackets`. */
+export const FLOW: { readonly [G in Group]: GroupOffsets<G> } = LAYOUT.offsets;
+/** Where each group's first cell is in a slot. */
+export const GROUP_START: Readonly<Record<Group, number>> = Object.freeze(LAYOUT.starts);
+/** Doubles per flow slot. */
+export const STRIDE: number = LAYOUT.size;
+/** Cells of the key group: the leading cells of a slot that identify the flow. */
+export const KEY_CELLS: number = FLOW_SCHEMA.key.names.length;
+
+export const KEY = FLOW.key;
+export const LINK = FLOW.link;
+export const TIME = FLOW.time;
+export const COUNT = FLOW.count;
+export const WINDOW = FLOW.window;
+export const FLAG = FLOW.flag;
+export const TCP = FLOW.tcp;
+export const ICMP = FLOW.icmp;
+export const LENGTH = FLOW.length;
+export const IAT = FLOW.iat;
+export const ACTIVITY = FLOW.activity;
+export const BULK = FLOW.bulk;
+export const BULK_TIME = FLOW.bulkTime;
+/** Cells inside a statistic: `statGet(c, b, LENGTH.fwd, STAT_CELL.mean)`. */
+export const STAT_CELL = innerOffsets<"stat-cell", typeof STAT_CELLS>(STAT_CELLS);
+/** Cells inside a bulk block: `bulkGet(c, b, BULK.fwd, BULK_CELL.lastData)`. */
+export const BULK_CELL = innerOffsets<"bulk-cell", typeof BULK_CELLS>(BULK_CELLS);
+/** Cells per statistic and per bulk block. */
+export const STAT_WIDTH: number = STAT_CELLS.length;
+export const BULK_WIDTH: number = BULK_CELLS.length;
+
+// Plain numbers for accAdd, which reaches the cells of one block at `base`.
+const STAT_N = STAT_CELL.n as number;
+const STAT_MEAN = STAT_CELL.mean as number;
+const STAT_M2 = STAT_CELL.m2 as number;
+const STAT_MIN = STAT_CELL.min as number;
+const STAT_MAX = STAT_CELL.max as number;
+const STAT_SUM = STAT_CELL.sum as number;
+
+/** The base of a slot: the index of its first cell. */
+export function flowBase(slot: number): FlowBase {
+  return slot * STRIDE as FlowBase;
+}
+
+/** The value of a cell. */
+export function get<G extends CellGroup>(c: Float64Array, b: FlowBase, f: Cell<G>): number {
+  return c[b + f];
+}
+
+/** Sets a cell. The TCP state is not set here: updateTcpState (tcp_termination.ts) alone moves it. */
+export function set<G extends Exclude<CellGroup, "tcp">>(
+  c: Float64Array,
+  b: FlowBase,
+  f: Cell<G>,
+  value: number,
+): void {
+  c[b + f] = value;
+}
+
+/** Adds `x` to a counter, flag count or bulk duration. */
+export function add(c: Float64Array, b: FlowBase, f: Cell<"count" | "flag" | "bulkTime">, x: number): void {
+  c[b + f] += x;
+}
+
+/** Adds one to a counter or flag count; returns the new count. */
+export function increment(c: Float64Array, b: FlowBase, f: Cell<"count" | "flag">): number {
+  return ++c[b + f];
+}
+
+/** A cell of a direction's bulk block. */
+export function bulkGet(c: Float64Array, b: FlowBase, block: BulkBlock, f: BulkCell): number {
+  return c[b + block + f];
+}
+
+export function bulkSet(c: Float64Array, b: FlowBase, block: BulkBlock, f: BulkCell, value: number): void {
+  c[b + block + f] = value;
+}
+
+export function bulkAdd(c: Float64Array, b: FlowBase, block: BulkBlock, f: BulkCell, x: number): void {
+  c[b + block + f] += x;
+}
+
+/** Adds one to a cell of a bulk block; returns the new value. */
+export function bulkIncrement(c: Float64Array, b: FlowBase, block: BulkBlock, f: BulkCell): number {
+  return ++c[b + block + f];
+}
+
+/** A cell of a statistic (raw: min, max and mean are 0 before the first value). */
+export function statGet<G extends StatGroup>(c: Float64Array, b: FlowBase, s: Stat<G>, f: StatCell): number {
+  return c[b + s + f];
+}
+
+/** Adds one value to the statistic `s` (Welford's update). */
+export function accAdd<G extends StatGroup>(c: Float64Array, b: FlowBase, s: Stat<G>, x: number): void {
+  const base = b + s;
+  const n = c[base + STAT_N] + 1;
+  c[base + STAT_N] = n;
+  const delta = x - c[base + STAT_MEAN];
+  const mean = c[base + STAT_MEAN] + delta / n;
+  c[base + STAT_MEAN] = mean;
+  c[base + STAT_M2] += delta * (x - mean);
+  if (n === 1 || x < c[base + STAT_MIN]) c[base + STAT_MIN] = x;
+  if (n === 1 || x > c[base + STAT_MAX]) c[base + STAT_MAX] = x;
+  c[base + STAT_SUM] += x;
+}
+
+/** Sample standard deviation of the statistic `s`; 0 for fewer than two values. */
+export function accStd<G extends StatGroup>(c: Float64Array, b: FlowBase, s: Stat<G>): number {
+  const n = c[b + s + STAT_N];
+  return n > 1 ? Math.sqrt(c[b + s + STAT_M2] / (n - 1)) : 0;
+}
+
+/** Zeroes a flow's own state and keeps its key and links: the slot starts a new flow of the same key. */
+export function clearFlowState(c: Float64Array, b: FlowBase): void {
+  c.fill(0, b + GROUP_START.time, b + STRIDE);
+}
+
+/** Copies the key cells of the flow at `from` in `source` to the flow at `to` in `target`. */
+export function copyKey(source: Float64Array, from: FlowBase, target: Float64Array, to: FlowBase): void {
+  const start = GROUP_START.key;
+  target.set(source.subarray(from + start, from + start + KEY_CELLS), to + start);
 }
 
 /**
@@ -184,7 +332,7 @@ export class FlowSlab {
   }
 
   release(slot: number): void {
-    this.cells[slot * STRIDE + LIVE] = 0;
+    set(this.cells, flowBase(slot), LINK.live, 0);
     this.#free[this.#freeCount++] = slot;
     this.live--;
   }

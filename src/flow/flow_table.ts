@@ -1,28 +1,14 @@
 /**
  * The open-flow table: a bucket array over slab slots, chained through each
- * slot's NEXT cell. The hash is symmetric in the two endpoints, so both
+ * slot's `link.next` cell. The hash is symmetric in the two endpoints, so both
  * directions of a conversation land in one bucket; lookups allocate nothing.
  */
-import {
-  D0,
-  D1,
-  D2,
-  D3,
-  DPORT,
-  FlowSlab,
-  HASH,
-  LIVE,
-  NEXT,
-  PROTO,
-  S0,
-  S1,
-  S2,
-  S3,
-  SPORT,
-  STRIDE,
-  VER,
-} from "./flow_slab.ts";
+import { type Cell, copyKey, type FlowBase, flowBase, FlowSlab, get, KEY, LINK, set } from "./flow_slab.ts";
 import type { FlowPacket } from "./flow_packet.ts";
+
+// Key and link offsets read from the schema once: lookups load no property per cell.
+const { ver, proto, sport, dport, s0, s1, s2, s3, d0, d1, d2, d3, hash: hashCell } = KEY;
+const { next: nextCell, live: liveCell } = LINK;
 
 export class FlowTable {
   readonly slab: FlowSlab;
@@ -51,21 +37,12 @@ export class FlowTable {
     const c = this.slab.cells;
     let slot = this.#buckets[hash & this.#mask];
     while (slot >= 0) {
-      const b = slot * STRIDE;
-      if (c[b + HASH] === hash && c[b + VER] === p.ver && c[b + PROTO] === p.proto) {
-        if (
-          c[b + SPORT] === p.sport && c[b + DPORT] === p.dport &&
-          c[b + S0] === p.s0 && c[b + D0] === p.d0 && c[b + S1] === p.s1 && c[b + D1] === p.d1 &&
-          c[b + S2] === p.s2 && c[b + D2] === p.d2 && c[b + S3] === p.s3 && c[b + D3] === p.d3
-        ) return slot;
-        if (
-          c[b + SPORT] === p.dport && c[b + DPORT] === p.sport &&
-          c[b + S0] === p.d0 && c[b + D0] === p.s0 && c[b + S1] === p.d1 && c[b + D1] === p.s1 &&
-          c[b + S2] === p.d2 && c[b + D2] === p.s2 && c[b + S3] === p.d3 && c[b + D3] === p.s3 &&
-          !(this.#orientedWhenSameAddress && p.sameAddress)
-        ) return slot;
+      const b = flowBase(slot);
+      if (get(c, b, hashCell) === hash && get(c, b, ver) === p.ver && get(c, b, proto) === p.proto) {
+        if (sameOrientation(c, b, p)) return slot;
+        if (reverseOrientation(c, b, p) && !(this.#orientedWhenSameAddress && p.sameAddress)) return slot;
       }
-      slot = c[b + NEXT];
+      slot = get(c, b, nextCell);
     }
     return -1;
   }
@@ -75,20 +52,20 @@ export class FlowTable {
     if (this.slab.live + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
     const slot = this.slab.allocate();
     const c = this.slab.cells;
-    const b = slot * STRIDE;
-    c[b + VER] = p.ver;
-    c[b + PROTO] = p.proto;
-    c[b + SPORT] = p.sport;
-    c[b + DPORT] = p.dport;
-    c[b + S0] = p.s0;
-    c[b + S1] = p.s1;
-    c[b + S2] = p.s2;
-    c[b + S3] = p.s3;
-    c[b + D0] = p.d0;
-    c[b + D1] = p.d1;
-    c[b + D2] = p.d2;
-    c[b + D3] = p.d3;
-    c[b + HASH] = hash;
+    const b = flowBase(slot);
+    set(c, b, ver, p.ver);
+    set(c, b, proto, p.proto);
+    set(c, b, sport, p.sport);
+    set(c, b, dport, p.dport);
+    set(c, b, s0, p.s0);
+    set(c, b, s1, p.s1);
+    set(c, b, s2, p.s2);
+    set(c, b, s3, p.s3);
+    set(c, b, d0, p.d0);
+    set(c, b, d1, p.d1);
+    set(c, b, d2, p.d2);
+    set(c, b, d3, p.d3);
+    set(c, b, hashCell, hash);
     this.#link(slot);
     return slot;
   }
@@ -97,36 +74,36 @@ export class FlowTable {
    * A new slot holding a copy of the key (orientation and hash) of the flow
    * at `b` in `cells`, another table's slab: remembers flows by key alone.
    */
-  insertKeyOf(cells: Float64Array, b: number): number {
+  insertKeyOf(cells: Float64Array, b: FlowBase): number {
     if (this.slab.live + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
     const slot = this.slab.allocate();
-    // VER through HASH are the first, contiguous cells of a slot (flow_slab.ts).
-    this.slab.cells.set(cells.subarray(b + VER, b + HASH + 1), slot * STRIDE + VER);
+    copyKey(cells, b, this.slab.cells, flowBase(slot));
     this.#link(slot);
     return slot;
   }
 
   #link(slot: number): void {
     const c = this.slab.cells;
-    const b = slot * STRIDE;
-    c[b + LIVE] = 1;
-    const bucket = c[b + HASH] & this.#mask;
-    c[b + NEXT] = this.#buckets[bucket];
+    const b = flowBase(slot);
+    set(c, b, liveCell, 1);
+    const bucket = get(c, b, hashCell) & this.#mask;
+    set(c, b, nextCell, this.#buckets[bucket]);
     this.#buckets[bucket] = slot;
   }
 
   /** Unlinks the slot from its bucket and frees it. */
   remove(slot: number): void {
     const c = this.slab.cells;
-    const bucket = c[slot * STRIDE + HASH] & this.#mask;
+    const b = flowBase(slot);
+    const bucket = get(c, b, hashCell) & this.#mask;
     let at = this.#buckets[bucket];
     if (at === slot) {
-      this.#buckets[bucket] = c[slot * STRIDE + NEXT];
+      this.#buckets[bucket] = get(c, b, nextCell);
     } else {
       while (at >= 0) {
-        const next = c[at * STRIDE + NEXT];
+        const next = get(c, flowBase(at), nextCell);
         if (next === slot) {
-          c[at * STRIDE + NEXT] = c[slot * STRIDE + NEXT];
+          set(c, flowBase(at), nextCell, get(c, b, nextCell));
           break;
         }
         at = next;
@@ -138,12 +115,12 @@ export class FlowTable {
   /** Swaps the stored orientation (E: a flow that starts with a SYN-ACK is reversed). */
   reverse(slot: number): void {
     const c = this.slab.cells;
-    const b = slot * STRIDE;
-    swap(c, b + SPORT, b + DPORT);
-    swap(c, b + S0, b + D0);
-    swap(c, b + S1, b + D1);
-    swap(c, b + S2, b + D2);
-    swap(c, b + S3, b + D3);
+    const b = flowBase(slot);
+    swap(c, b, sport, dport);
+    swap(c, b, s0, d0);
+    swap(c, b, s1, d1);
+    swap(c, b, s2, d2);
+    swap(c, b, s3, d3);
   }
 
   #rehash(size: number): void {
@@ -151,10 +128,10 @@ export class FlowTable {
     const mask = size - 1;
     const c = this.slab.cells;
     for (let slot = 0; slot < this.slab.highWater; slot++) {
-      const b = slot * STRIDE;
-      if (c[b + LIVE] !== 1) continue;
-      const bucket = c[b + HASH] & mask;
-      c[b + NEXT] = buckets[bucket];
+      const b = flowBase(slot);
+      if (get(c, b, liveCell) !== 1) continue;
+      const bucket = get(c, b, hashCell) & mask;
+      set(c, b, nextCell, buckets[bucket]);
       buckets[bucket] = slot;
     }
     this.#buckets = buckets;
@@ -184,8 +161,33 @@ function endpointHash(w0: number, w1: number, w2: number, w3: number, port: numb
   return (h ^ (h >>> 13)) >>> 0;
 }
 
-function swap(c: Float64Array, i: number, j: number): void {
-  const t = c[i];
-  c[i] = c[j];
-  c[j] = t;
+function swap(c: Float64Array, b: FlowBase, i: Cell<"key">, j: Cell<"key">): void {
+  const t = get(c, b, i);
+  set(c, b, i, get(c, b, j));
+  set(c, b, j, t);
+}
+
+/** The flow's key is the packet's, sender → receiver. */
+function sameOrientation(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {
+  return get(c, b, sport) === p.sport && get(c, b, dport) === p.dport &&
+    get(c, b, s0) === p.s0 && get(c, b, d0) === p.d0 && get(c, b, s1) === p.s1 &&
+    get(c, b, d1) === p.d1 && get(c, b, s2) === p.s2 && get(c, b, d2) === p.d2 &&
+    get(c, b, s3) === p.s3 && get(c, b, d3) === p.d3;
+}
+
+/** The flow's key is the packet's reversed (the packet comes from the flow's destination). */
+function reverseOrientation(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {
+  return get(c, b, sport) === p.dport && get(c, b, dport) === p.sport &&
+    get(c, b, s0) === p.d0 && get(c, b, d0) === p.s0 && get(c, b, s1) === p.d1 &&
+    get(c, b, d1) === p.s1 && get(c, b, s2) === p.d2 && get(c, b, d2) === p.s2 &&
+    get(c, b, s3) === p.d3 && get(c, b, d3) === p.s3;
+}
+
+/**
+ * The packet's source address is the flow's source address; with `port`, its
+ * source port too (spec §3.2).
+ */
+export function fromFlowSource(c: Float64Array, b: FlowBase, p: FlowPacket, port: boolean): boolean {
+  return get(c, b, s0) === p.s0 && get(c, b, s1) === p.s1 && get(c, b, s2) === p.s2 &&
+    get(c, b, s3) === p.s3 && (!port || get(c, b, sport) === p.sport);
 }

@@ -3,95 +3,109 @@
  * flow slot. Pure arithmetic on the slab; nothing allocated.
  */
 import {
-  ACC_ACTIVE,
-  ACC_ALL_LEN,
-  ACC_BWD_IAT,
-  ACC_BWD_LEN,
-  ACC_FLOW_IAT,
-  ACC_FWD_IAT,
-  ACC_FWD_LEN,
-  ACC_IDLE,
   accAdd,
-  ACT_DATA_FWD,
-  ACT_END,
-  ACT_START,
-  B_BYTES,
-  B_CAND_BYTES,
-  B_CAND_COUNT,
-  B_CAND_START,
-  B_COUNT,
-  B_HAS_CAND,
-  B_LAST_DATA,
-  B_PKTS,
-  BULK_BWD,
-  BULK_DUR_BWD,
-  BULK_DUR_FWD,
-  BULK_FWD,
-  BWD_BYTES,
-  BWD_HDR,
-  BWD_LAST,
-  BWD_PKTS,
-  BWD_PSH,
-  BWD_URG,
-  BWD_WIN_SET,
-  FIRST_FLAGS,
-  FWD_BYTES,
-  FWD_HDR,
-  FWD_LAST,
-  FWD_PKTS,
-  FWD_PSH,
-  FWD_URG,
-  ICMP_CODE,
-  ICMP_TYPE,
-  INIT_WIN_BWD,
-  INIT_WIN_FWD,
-  MIN_SEG_FWD,
-  N_ACK,
-  N_CWR,
-  N_ECE,
-  N_FIN,
-  N_PSH,
-  N_RST,
-  N_SYN,
-  N_URG,
-  SUBFLOW_GAPS,
-  T_FIRST,
-  T_LAST,
+  ACTIVITY,
+  add,
+  BULK,
+  BULK_CELL,
+  BULK_TIME,
+  bulkAdd,
+  type BulkBlock,
+  bulkGet,
+  bulkIncrement,
+  bulkSet,
+  type Cell,
+  COUNT,
+  FLAG,
+  type FlowBase,
+  get,
+  IAT,
+  ICMP,
+  increment,
+  LENGTH,
+  set,
+  TIME,
+  WINDOW,
 } from "./flow_slab.ts";
 import type { FlowPacket } from "./flow_packet.ts";
 import { SUBFLOW_GAP_US } from "./profile.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 
+// The offsets of the cells a packet touches, read from the schema once: the packet loop then
+// loads no property of a group object per cell (a few % of the meter's time otherwise).
+const {
+  first: firstTime,
+  last: lastTime,
+  fwdLast: fwdLastTime,
+  bwdLast: bwdLastTime,
+  activeStart,
+  activeEnd,
+} = TIME;
+const {
+  fwdPackets,
+  bwdPackets,
+  fwdBytes,
+  bwdBytes,
+  fwdHeaderBytes,
+  bwdHeaderBytes,
+  fwdDataPackets,
+  subflowGaps,
+} = COUNT;
+const { minFwdHeader, initWinFwd, initWinBwd, bwdWinSet } = WINDOW;
+const { fin, syn, rst, psh, ack, urg, cwr, ece, fwdPsh, bwdPsh, fwdUrg, bwdUrg, first: firstFlags } = FLAG;
+const { fwd: fwdLength, bwd: bwdLength, all: allLength } = LENGTH;
+const { flow: flowIat, fwd: fwdIat, bwd: bwdIat } = IAT;
+const { active: activePeriod, idle: idlePeriod } = ACTIVITY;
+const { fwd: fwdBulk, bwd: bwdBulk } = BULK;
+const { fwd: fwdBulkTime, bwd: bwdBulkTime } = BULK_TIME;
+const {
+  hasCandidate,
+  candidateStart,
+  candidateCount,
+  candidateBytes,
+  lastData,
+  count: bulkCount,
+  packets: bulkPackets,
+  bytes: bulkBytes,
+} = BULK_CELL;
+
 /** Sets the times and "no value" defaults of a fresh flow whose first packet is `p`. */
-export function startFlow(c: Float64Array, b: number, p: FlowPacket): void {
-  c[b + T_FIRST] = p.t;
-  c[b + T_LAST] = p.t;
-  c[b + ACT_START] = p.t;
-  c[b + ACT_END] = p.t;
-  c[b + INIT_WIN_FWD] = -1;
-  c[b + INIT_WIN_BWD] = -1;
-  c[b + FIRST_FLAGS] = p.flags;
-  c[b + ICMP_TYPE] = p.icmpType;
-  c[b + ICMP_CODE] = p.icmpCode;
-  c[b + BULK_FWD + B_LAST_DATA] = -Infinity;
-  c[b + BULK_BWD + B_LAST_DATA] = -Infinity;
+export function startFlow(c: Float64Array, b: FlowBase, p: FlowPacket): void {
+  set(c, b, firstTime, p.t);
+  set(c, b, lastTime, p.t);
+  set(c, b, activeStart, p.t);
+  set(c, b, activeEnd, p.t);
+  set(c, b, initWinFwd, -1);
+  set(c, b, initWinBwd, -1);
+  set(c, b, firstFlags, p.flags);
+  set(c, b, ICMP.type, p.icmpType);
+  set(c, b, ICMP.code, p.icmpCode);
+  bulkSet(c, b, fwdBulk, lastData, -Infinity);
+  bulkSet(c, b, bwdBulk, lastData, -Infinity);
 }
 
 /**
- * Active/Idle bookkeeping before a later packet at `t` (spec §3.7): a gap
+ * Active/Idle bookkeeping before a later packet `p` (spec §3.7): a gap
  * longer than the activity timeout closes the active period and records
- * the idle gap.
+ * the idle gap. (The packet, not its time, is passed: a time is a double
+ * that a call the optimizer does not inline would box on every packet.)
  */
-export function updateActiveIdle(c: Float64Array, b: number, t: number, activityTimeoutUs: number): void {
-  const gap = t - c[b + ACT_END];
+export function updateActiveIdle(
+  c: Float64Array,
+  b: FlowBase,
+  p: FlowPacket,
+  activityTimeoutUs: number,
+): void {
+  const t = p.t;
+  const gap = t - get(c, b, activeEnd);
   if (gap > activityTimeoutUs) {
-    const active = c[b + ACT_END] - c[b + ACT_START];
-    if (active > 0) accAdd(c, b + ACC_ACTIVE, active);
-    accAdd(c, b + ACC_IDLE, gap);
-    c[b + ACT_START] = t;
-    c[b + ACT_END] = t;
+    const active = get(c, b, activeEnd) - get(c, b, activeStart);
+    if (active > 0) accAdd(c, b, activePeriod, active);
+    accAdd(c, b, idlePeriod, gap);
+    set(c, b, activeStart, t);
+    set(c, b, activeEnd, t);
   } else {
-    c[b + ACT_END] = t;
+    set(c, b, activeEnd, t);
   }
 }
 
@@ -101,7 +115,7 @@ export function updateActiveIdle(c: Float64Array, b: number, t: number, activity
  */
 export function addToFlow(
   c: Float64Array,
-  b: number,
+  b: FlowBase,
   p: FlowPacket,
   fwd: boolean,
   first: boolean,
@@ -110,39 +124,41 @@ export function addToFlow(
   const t = p.t;
   const pl = p.payload;
   if (!first) {
-    const gap = t - c[b + T_LAST];
-    accAdd(c, b + ACC_FLOW_IAT, gap);
-    if (gap > SUBFLOW_GAP_US) c[b + SUBFLOW_GAPS]++;
-    c[b + T_LAST] = t;
+    const gap = t - get(c, b, lastTime);
+    accAdd(c, b, flowIat, gap);
+    if (gap > SUBFLOW_GAP_US) increment(c, b, subflowGaps);
+    set(c, b, lastTime, t);
   }
-  accAdd(c, b + ACC_ALL_LEN, pl);
-  if (first && legacy) accAdd(c, b + ACC_ALL_LEN, pl); // Q8: the first packet counted twice
+  accAdd(c, b, allLength, pl);
+  if (first && legacy) accAdd(c, b, allLength, pl); // Q8: the first packet counted twice
 
   const flags = p.flags;
   if (flags !== 0) countFlags(c, b, flags, fwd);
 
   if (fwd) {
-    const n = ++c[b + FWD_PKTS];
-    c[b + FWD_BYTES] += pl;
-    c[b + FWD_HDR] += p.hdr;
-    accAdd(c, b + ACC_FWD_LEN, pl);
-    if (n > 1) accAdd(c, b + ACC_FWD_IAT, t - c[b + FWD_LAST]);
-    c[b + FWD_LAST] = t;
-    if (n === 1 || p.hdr < c[b + MIN_SEG_FWD]) c[b + MIN_SEG_FWD] = p.hdr;
-    if (pl >= 1 && !(first && legacy)) c[b + ACT_DATA_FWD]++; // Q10
-    if (legacy ? first : (p.isTcp && c[b + INIT_WIN_FWD] < 0)) c[b + INIT_WIN_FWD] = p.window;
+    const n = increment(c, b, fwdPackets);
+    add(c, b, fwdBytes, pl);
+    add(c, b, fwdHeaderBytes, p.hdr);
+    accAdd(c, b, fwdLength, pl);
+    if (n > 1) accAdd(c, b, fwdIat, t - get(c, b, fwdLastTime));
+    set(c, b, fwdLastTime, t);
+    if (n === 1 || p.hdr < get(c, b, minFwdHeader)) set(c, b, minFwdHeader, p.hdr);
+    if (pl >= 1 && !(first && legacy)) increment(c, b, fwdDataPackets); // Q10
+    if (legacy ? first : (p.isTcp && get(c, b, initWinFwd) < 0)) {
+      set(c, b, initWinFwd, p.window);
+    }
   } else {
-    const n = ++c[b + BWD_PKTS];
-    c[b + BWD_BYTES] += pl;
-    c[b + BWD_HDR] += p.hdr;
-    accAdd(c, b + ACC_BWD_LEN, pl);
-    if (n > 1) accAdd(c, b + ACC_BWD_IAT, t - c[b + BWD_LAST]);
-    c[b + BWD_LAST] = t;
+    const n = increment(c, b, bwdPackets);
+    add(c, b, bwdBytes, pl);
+    add(c, b, bwdHeaderBytes, p.hdr);
+    accAdd(c, b, bwdLength, pl);
+    if (n > 1) accAdd(c, b, bwdIat, t - get(c, b, bwdLastTime));
+    set(c, b, bwdLastTime, t);
     if (legacy) {
-      c[b + INIT_WIN_BWD] = p.window; // Q11: the last backward window
-    } else if (p.isTcp && c[b + BWD_WIN_SET] === 0) {
-      c[b + INIT_WIN_BWD] = p.window;
-      c[b + BWD_WIN_SET] = 1;
+      set(c, b, initWinBwd, p.window); // Q11: the last backward window
+    } else if (p.isTcp && get(c, b, bwdWinSet) === 0) {
+      set(c, b, initWinBwd, p.window);
+      set(c, b, bwdWinSet, 1);
     }
   }
   if (!legacy) {
@@ -151,66 +167,70 @@ export function addToFlow(
       b,
       t,
       pl,
-      fwd ? BULK_FWD : BULK_BWD,
-      fwd ? BULK_BWD : BULK_FWD,
-      fwd ? BULK_DUR_FWD : BULK_DUR_BWD,
+      fwd ? fwdBulk : bwdBulk,
+      fwd ? bwdBulk : fwdBulk,
+      fwd ? fwdBulkTime : bwdBulkTime,
     );
   }
 }
 
-function countFlags(c: Float64Array, b: number, flags: number, fwd: boolean): void {
-  if (flags & TcpFlag.FIN) c[b + N_FIN]++;
-  if (flags & TcpFlag.SYN) c[b + N_SYN]++;
-  if (flags & TcpFlag.RST) c[b + N_RST]++;
+function countFlags(c: Float64Array, b: FlowBase, flags: number, fwd: boolean): void {
+  if (flags & TcpFlag.FIN) increment(c, b, fin);
+  if (flags & TcpFlag.SYN) increment(c, b, syn);
+  if (flags & TcpFlag.RST) increment(c, b, rst);
   if (flags & TcpFlag.PSH) {
-    c[b + N_PSH]++;
-    c[b + (fwd ? FWD_PSH : BWD_PSH)]++;
+    increment(c, b, psh);
+    increment(c, b, fwd ? fwdPsh : bwdPsh);
   }
-  if (flags & TcpFlag.ACK) c[b + N_ACK]++;
+  if (flags & TcpFlag.ACK) increment(c, b, ack);
   if (flags & TcpFlag.URG) {
-    c[b + N_URG]++;
-    c[b + (fwd ? FWD_URG : BWD_URG)]++;
+    increment(c, b, urg);
+    increment(c, b, fwd ? fwdUrg : bwdUrg);
   }
-  if (flags & TcpFlag.ECE) c[b + N_ECE]++;
-  if (flags & TcpFlag.CWR) c[b + N_CWR]++;
+  if (flags & TcpFlag.ECE) increment(c, b, ece);
+  if (flags & TcpFlag.CWR) increment(c, b, cwr);
 }
 
-/** Bulk state machine for one direction (spec §3.9; `d` this direction's block, `o` the other's). */
+/**
+ * Bulk state machine for one direction (spec §3.9): `d` is this direction's
+ * block, `o` the other direction's, `dur` this direction's bulk duration.
+ */
 function updateBulk(
   c: Float64Array,
-  b: number,
+  b: FlowBase,
   t: number,
   pl: number,
-  d: number,
-  o: number,
-  dur: number,
+  d: BulkBlock,
+  o: BulkBlock,
+  dur: Cell<"bulkTime">,
 ): void {
-  const bd = b + d;
-  if (c[bd + B_HAS_CAND] === 1 && c[b + o + B_LAST_DATA] > c[bd + B_CAND_START]) c[bd + B_HAS_CAND] = 0;
+  if (
+    bulkGet(c, b, d, hasCandidate) === 1 && bulkGet(c, b, o, lastData) > bulkGet(c, b, d, candidateStart)
+  ) bulkSet(c, b, d, hasCandidate, 0);
   if (pl <= 0) return;
-  if (c[bd + B_HAS_CAND] === 0 || t - c[bd + B_LAST_DATA] > SUBFLOW_GAP_US) {
-    c[bd + B_HAS_CAND] = 1;
-    c[bd + B_CAND_START] = t;
-    c[bd + B_CAND_COUNT] = 1;
-    c[bd + B_CAND_BYTES] = pl;
+  if (bulkGet(c, b, d, hasCandidate) === 0 || t - bulkGet(c, b, d, lastData) > SUBFLOW_GAP_US) {
+    bulkSet(c, b, d, hasCandidate, 1);
+    bulkSet(c, b, d, candidateStart, t);
+    bulkSet(c, b, d, candidateCount, 1);
+    bulkSet(c, b, d, candidateBytes, pl);
   } else {
-    const count = ++c[bd + B_CAND_COUNT];
-    c[bd + B_CAND_BYTES] += pl;
+    const count = bulkIncrement(c, b, d, candidateCount);
+    bulkAdd(c, b, d, candidateBytes, pl);
     if (count === 4) {
-      c[bd + B_COUNT]++;
-      c[bd + B_PKTS] += 4;
-      c[bd + B_BYTES] += c[bd + B_CAND_BYTES];
-      c[b + dur] += t - c[bd + B_CAND_START];
+      bulkIncrement(c, b, d, bulkCount);
+      bulkAdd(c, b, d, bulkPackets, 4);
+      bulkAdd(c, b, d, bulkBytes, bulkGet(c, b, d, candidateBytes));
+      add(c, b, dur, t - bulkGet(c, b, d, candidateStart));
     } else if (count > 4) {
-      c[bd + B_PKTS]++;
-      c[bd + B_BYTES] += pl;
-      c[b + dur] += t - c[bd + B_LAST_DATA];
+      bulkIncrement(c, b, d, bulkPackets);
+      bulkAdd(c, b, d, bulkBytes, pl);
+      add(c, b, dur, t - bulkGet(c, b, d, lastData));
     }
   }
-  c[bd + B_LAST_DATA] = t;
+  bulkSet(c, b, d, lastData, t);
 }
 
 /** Packets in the flow. */
-export function packetCount(c: Float64Array, b: number): number {
-  return c[b + FWD_PKTS] + c[b + BWD_PKTS];
+export function packetCount(c: Float64Array, b: FlowBase): number {
+  return get(c, b, fwdPackets) + get(c, b, bwdPackets);
 }

@@ -9,28 +9,13 @@ import { TcpFlag } from "../pcap/packet.ts";
 import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
 import { FlowPacket, IGNORE_REASONS, type IgnoreReason, type PacketRules } from "./flow_packet.ts";
 import { FragmentPorts } from "./fragment_ports.ts";
-import { flowHash, FlowTable } from "./flow_table.ts";
+import { flowHash, FlowTable, fromFlowSource } from "./flow_table.ts";
 import { DormantKeys, REVERSED } from "./dormant_keys.ts";
-import {
-  FIN_BWD,
-  FIN_FWD,
-  ICMP_CODE,
-  ICMP_TYPE,
-  LIVE,
-  PROTO,
-  READY,
-  S0,
-  S1,
-  S2,
-  S3,
-  SPORT,
-  STRIDE,
-  T_FIRST,
-  T_LAST,
-} from "./flow_slab.ts";
+import { clearFlowState, type FlowBase, flowBase, get, ICMP, KEY, LINK, TIME } from "./flow_slab.ts";
+import { closeReason, isReadyToClose, TcpRules, tcpState, updateTcpState } from "./tcp_termination.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
 import { buildRecord } from "./flow_features.ts";
-import { engelenAfterAdd, engelenTcpStep } from "./engelen_flow.ts";
+import { engelenAfterAdd } from "./engelen_flow.ts";
 import { type MeterOptions, type MeterSettings, resolveSettings } from "./profile.ts";
 
 export interface MeterStats {
@@ -50,8 +35,6 @@ export interface MeterStats {
   peakActiveFlows: number;
 }
 
-const READY_FIN = 1;
-const READY_RST = 2;
 const SYN_ACK = TcpFlag.SYN | TcpFlag.ACK;
 
 /**
@@ -152,17 +135,17 @@ export class FlowMeter {
       return;
     }
     const c = this.#table.slab.cells;
-    const b = slot * STRIDE;
-    if (t < c[b + T_LAST]) {
+    const b = flowBase(slot);
+    if (t < get(c, b, TIME.last)) {
       stats.earlierThanFlow++;
       // corrected: counted at the flow's last time (IAT 0), so no duration, IAT or rate goes negative.
-      if (s.profile === "corrected") t = p.t = c[b + T_LAST];
+      if (s.profile === "corrected") t = p.t = get(c, b, TIME.last);
     }
     if (s.engelen) {
       this.#addEngelen(slot, b, p, hash);
       return;
     }
-    if (t - c[b + T_FIRST] > s.flowTimeoutUs) {
+    if (t - get(c, b, TIME.first) > s.flowTimeoutUs) {
       this.#emit(slot, "timeout");
       this.#continueAfterTimeout(slot, p);
       return;
@@ -174,36 +157,37 @@ export class FlowMeter {
         this.#end(slot, "fin");
         return;
       }
-      updateActiveIdle(c, b, t, s.activityTimeoutUs);
+      updateActiveIdle(c, b, p, s.activityTimeoutUs);
       addToFlow(c, b, p, this.#isForward(b, p), false, true);
       return;
     }
-    const ready = c[b + READY];
-    const icmpChanged = p.icmpType >= 0 && p.icmpType !== c[b + ICMP_TYPE] && p.icmpCode !== c[b + ICMP_CODE];
-    if ((ready !== 0 && (p.flags & TcpFlag.SYN)) || icmpChanged) {
+    const state = tcpState(c, b);
+    const icmpChanged = p.icmpType >= 0 && p.icmpType !== get(c, b, ICMP.type) &&
+      p.icmpCode !== get(c, b, ICMP.code);
+    if ((isReadyToClose(state) && (p.flags & TcpFlag.SYN)) || icmpChanged) {
       // A SYN after a finished connection (E), or a new ICMP type and code, starts a new flow.
-      this.#end(slot, icmpChanged ? "end" : ready === READY_RST ? "rst" : "fin");
+      this.#end(slot, icmpChanged ? "end" : closeReason(state));
       this.#newFlow(p, hash);
       return;
     }
-    updateActiveIdle(c, b, t, s.activityTimeoutUs);
+    updateActiveIdle(c, b, p, s.activityTimeoutUs);
     const fwd = this.#isForward(b, p);
     addToFlow(c, b, p, fwd, false, false);
-    if (p.isTcp && ready === 0) this.#trackTermination(slot, b, p.flags, fwd);
+    if (p.isTcp) this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
   };
 
   /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
-  #addEngelen(slot: number, b: number, p: FlowPacket, hash: number): void {
+  #addEngelen(slot: number, b: FlowBase, p: FlowPacket, hash: number): void {
     const c = this.#table.slab.cells;
     const s = this.settings;
     const t = p.t;
-    const ready = c[b + READY];
-    const timedOut = t - c[b + T_FIRST] > s.flowTimeoutUs;
-    const synAfterEnd = ready !== 0 && (p.flags & TcpFlag.SYN) !== 0;
+    const state = tcpState(c, b);
+    const timedOut = t - get(c, b, TIME.first) > s.flowTimeoutUs;
+    const synAfterEnd = isReadyToClose(state) && (p.flags & TcpFlag.SYN) !== 0;
     if (timedOut || synAfterEnd) {
-      const lastSeen = c[b + T_LAST];
-      this.#emit(slot, timedOut ? "timeout" : ready === READY_RST ? "rst" : "fin");
-      c.fill(0, b + T_FIRST, b + STRIDE);
+      const lastSeen = get(c, b, TIME.last);
+      this.#emit(slot, timedOut ? "timeout" : closeReason(state));
+      clearFlowState(c, b);
       // A SYN after termination, a UDP packet after a silence longer than the timeout, and
       // any protocol but TCP and UDP start from the packet's own side; TCP and UDP inherit.
       const fresh = synAfterEnd || (p.proto === 17 && t - lastSeen > s.flowTimeoutUs) ||
@@ -212,30 +196,23 @@ export class FlowMeter {
       this.#startWith(slot, p, false);
       return;
     }
-    const icmpChanged = p.flags === 0 && c[b + PROTO] === 1 && p.icmpType !== c[b + ICMP_TYPE] &&
-      p.icmpCode !== c[b + ICMP_CODE];
+    const icmpChanged = p.flags === 0 && get(c, b, KEY.proto) === 1 && p.icmpType !== get(c, b, ICMP.type) &&
+      p.icmpCode !== get(c, b, ICMP.code);
     if (icmpChanged) {
       this.#end(slot, "end");
       this.#newFlow(p, hash);
       return;
     }
-    updateActiveIdle(c, b, t, s.activityTimeoutUs);
+    updateActiveIdle(c, b, p, s.activityTimeoutUs);
     const fwd = this.#isForward(b, p);
     addToFlow(c, b, p, fwd, false, false);
     engelenAfterAdd(c, b, p, fwd, false);
-    const mark = engelenTcpStep(c, b, p.flags, READY_FIN, READY_RST);
-    if (mark !== 0) {
-      c[b + READY] = mark;
-      if (s.terminationGraceUs > 0) this.#closing.push(slot, c[b + T_FIRST], c[b + T_LAST]);
-    }
+    this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Engelen);
   }
 
   /** Orients the slot as the packet (sender → receiver), then reverses it for a SYN-ACK (E). */
   #orientTo(slot: number, p: FlowPacket): void {
-    const c = this.#table.slab.cells;
-    const b = slot * STRIDE;
-    const same = c[b + SPORT] === p.sport && c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 &&
-      c[b + S3] === p.s3;
+    const same = fromFlowSource(this.#table.slab.cells, flowBase(slot), p, true);
     const synAck = (p.flags & SYN_ACK) === SYN_ACK;
     if (same === synAck) this.#table.reverse(slot);
   }
@@ -266,11 +243,10 @@ export class FlowMeter {
       cut = new FlowTable(this.settings.legacy, capacity);
     }
     for (let slot = 0; slot < slab.highWater; slot++) {
-      const b = slot * STRIDE;
-      if (slab.cells[b + LIVE] !== 1) continue;
+      const b = flowBase(slot);
+      if (get(slab.cells, b, LINK.live) !== 1) continue;
       cut?.insertKeyOf(slab.cells, b);
-      const ready = slab.cells[b + READY];
-      this.#end(slot, ready === READY_RST ? "rst" : ready === READY_FIN ? "fin" : "end");
+      this.#end(slot, closeReason(tcpState(slab.cells, b)));
     }
     this.#cut = cut;
     this.#closing = [];
@@ -292,14 +268,13 @@ export class FlowMeter {
     }
   }
 
-  #isForward(b: number, p: FlowPacket): boolean {
+  #isForward(b: FlowBase, p: FlowPacket): boolean {
     // Spec §3.2: forward when the source address equals the flow's source address (ports not compared).
     // corrected: a host talking to itself (loopback) would be all-forward and its FIN/RST state
     // could never see both sides, so there the source port decides.
     const c = this.#table.slab.cells;
-    const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3;
-    return sameSource &&
-      (this.settings.legacy || this.settings.engelen || !p.sameAddress || c[b + SPORT] === p.sport);
+    return fromFlowSource(c, b, p, false) &&
+      (this.settings.legacy || this.settings.engelen || !p.sameAddress || get(c, b, KEY.sport) === p.sport);
   }
 
   #newFlow(p: FlowPacket, hash: number): void {
@@ -320,20 +295,14 @@ export class FlowMeter {
     if ((p.flags & SYN_ACK) === TcpFlag.SYN) return false;
     const was = cut.find(p, hash);
     if (was < 0) return false;
-    const c = cut.slab.cells;
-    const b = was * STRIDE;
-    const sameSource = c[b + S0] === p.s0 && c[b + S1] === p.s1 && c[b + S2] === p.s2 && c[b + S3] === p.s3 &&
-      c[b + SPORT] === p.sport;
-    if (!sameSource) this.#table.reverse(slot);
+    if (!fromFlowSource(cut.slab.cells, flowBase(was), p, true)) this.#table.reverse(slot);
     cut.remove(was);
     return true;
   }
 
   /** The packet that hit the timeout starts the next flow in the same slot, keeping the key (spec §3.3). */
   #continueAfterTimeout(slot: number, p: FlowPacket): void {
-    const c = this.#table.slab.cells;
-    const b = slot * STRIDE;
-    c.fill(0, b + T_FIRST, b + STRIDE); // keep the key, hash and links
+    clearFlowState(this.#table.slab.cells, flowBase(slot));
     this.#startContinuation(slot, p);
   }
 
@@ -350,7 +319,7 @@ export class FlowMeter {
   }
 
   #startContinuation(slot: number, p: FlowPacket): void {
-    const b = slot * STRIDE;
+    const b = flowBase(slot);
     if (this.settings.engelen) {
       // Only TCP flows that were not ready for termination are kept dormant (#sweepIdle): they inherit.
       this.#startWith(slot, p, false);
@@ -368,24 +337,28 @@ export class FlowMeter {
 
   #startWith(slot: number, p: FlowPacket, forceForward: boolean): void {
     const c = this.#table.slab.cells;
-    const b = slot * STRIDE;
+    const b = flowBase(slot);
     startFlow(c, b, p);
     const fwd = forceForward || this.#isForward(b, p);
     addToFlow(c, b, p, fwd, true, this.settings.legacy);
-    if (this.settings.engelen) engelenAfterAdd(c, b, p, fwd, true);
-    else if (!this.settings.legacy && p.isTcp) this.#trackTermination(slot, b, p.flags, fwd);
+    if (this.settings.engelen) {
+      engelenAfterAdd(c, b, p, fwd, true);
+      this.#trackTermination(slot, b, p.flags, fwd, TcpRules.EngelenFirst);
+    } else if (!this.settings.legacy && p.isTcp) {
+      this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
+    }
   }
 
-  /** corrected (spec §3.4, E): FIN from both sides then an ACK, or an RST, marks the flow for closing. */
-  #trackTermination(slot: number, b: number, flags: number, fwd: boolean): void {
+  /**
+   * corrected and engelen (spec §3.4): moves the flow's TCP termination state;
+   * a flow that becomes ready to close is queued for the grace period.
+   */
+  #trackTermination(slot: number, b: FlowBase, flags: number, fwd: boolean, rules: TcpRules): void {
     const c = this.#table.slab.cells;
-    let ready = 0;
-    if (flags & TcpFlag.RST) ready = READY_RST;
-    else if ((flags & TcpFlag.ACK) && c[b + FIN_FWD] === 1 && c[b + FIN_BWD] === 1) ready = READY_FIN;
-    if (flags & TcpFlag.FIN) c[b + (fwd ? FIN_FWD : FIN_BWD)] = 1;
-    if (ready === 0) return;
-    c[b + READY] = ready;
-    if (this.settings.terminationGraceUs > 0) this.#closing.push(slot, c[b + T_FIRST], c[b + T_LAST]);
+    if (!updateTcpState(c, b, flags, fwd, rules)) return;
+    if (this.settings.terminationGraceUs > 0) {
+      this.#closing.push(slot, get(c, b, TIME.first), get(c, b, TIME.last));
+    }
   }
 
   /**
@@ -402,20 +375,20 @@ export class FlowMeter {
     while (this.#closingHead < end) {
       const at = this.#closingHead;
       const slot = queue[at], first = queue[at + 1], last = queue[at + 2];
-      const b = slot * STRIDE;
+      const b = flowBase(slot);
       // The slot may have ended or been reused since it was queued: its start time tells.
-      if (c[b + LIVE] !== 1 || c[b + T_FIRST] !== first || c[b + READY] === 0) {
+      if (get(c, b, LINK.live) !== 1 || get(c, b, TIME.first) !== first || !isReadyToClose(tcpState(c, b))) {
         this.#closingHead += 3;
         continue;
       }
-      if (c[b + T_LAST] !== last) {
-        queue.push(slot, first, c[b + T_LAST]);
+      if (get(c, b, TIME.last) !== last) {
+        queue.push(slot, first, get(c, b, TIME.last));
         this.#closingHead += 3;
         continue;
       }
       if (t - last <= grace) break;
       this.#closingHead += 3;
-      this.#end(slot, c[b + READY] === READY_RST ? "rst" : "fin");
+      this.#end(slot, closeReason(tcpState(c, b)));
     }
     if (this.#closingHead > 4096 && this.#closingHead * 2 > queue.length) {
       this.#closing = queue.slice(this.#closingHead);
@@ -428,11 +401,11 @@ export class FlowMeter {
     const slab = this.#table.slab;
     const limit = this.settings.flowTimeoutUs;
     for (let slot = 0; slot < slab.highWater; slot++) {
-      const b = slot * STRIDE;
-      if (slab.cells[b + LIVE] === 1 && t - slab.cells[b + T_LAST] > limit) {
+      const b = flowBase(slot);
+      if (get(slab.cells, b, LINK.live) === 1 && t - get(slab.cells, b, TIME.last) > limit) {
         // engelen: only a TCP flow not ready for termination continues with its orientation.
         const inherits = !this.settings.engelen ||
-          (slab.cells[b + PROTO] === 6 && slab.cells[b + READY] === 0);
+          (get(slab.cells, b, KEY.proto) === 6 && !isReadyToClose(tcpState(slab.cells, b)));
         if (inherits) this.#dormant.add(slab.cells, b);
         this.#end(slot, "timeout");
       }
@@ -446,7 +419,7 @@ export class FlowMeter {
 
   #emit(slot: number, reason: FlowEndReason): void {
     const c = this.#table.slab.cells;
-    const b = slot * STRIDE;
+    const b = flowBase(slot);
     if (!this.settings.keepSinglePacketFlows && packetCount(c, b) <= 1) {
       this.stats.singlePacketFlowsDropped++;
       return;
