@@ -18,6 +18,7 @@ import {
 } from "./src/cli/commands.ts";
 import { UsageError } from "./src/cli/errors.ts";
 import { helpWidth, topLevelHelp } from "./src/cli/quick_help.ts";
+import { COMMAND_OUTPUT, writeTextSync } from "./src/cli/text_output.ts";
 import { VERSION } from "./src/version.ts";
 
 /**
@@ -33,6 +34,7 @@ export async function buildProgram(load: readonly string[] = []): Promise<Comman
     .version(VERSION, "-V, --version")
     .configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? cmd.name() })
     .showHelpAfterError()
+    .configureOutput(COMMAND_OUTPUT)
     .exitOverride();
   for (const entry of COMMANDS) {
     program.addCommand(
@@ -44,7 +46,9 @@ export async function buildProgram(load: readonly string[] = []): Promise<Comman
   });
   // Commands built on their own do not inherit these: without them a bad option value
   // would exit from inside commander with code 1 instead of our usage code 2.
-  for (const command of program.commands) command.exitOverride().showHelpAfterError();
+  for (const command of program.commands) {
+    command.exitOverride().showHelpAfterError().configureOutput(COMMAND_OUTPUT);
+  }
   return program;
 }
 
@@ -55,7 +59,7 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (args.length === 1 && (args[0] === "--help" || args[0] === "-h")) {
-    await Deno.stdout.write(new TextEncoder().encode(topLevelHelp(helpWidth())));
+    writeTextSync(Deno.stdout, topLevelHelp(helpWidth()));
     return 0;
   }
   // The usual convert command lines skip commander: loading it costs 40–80 ms (quick_convert.ts).

@@ -61,3 +61,17 @@ Deno.test("--version, --help, help NAME and an unknown command from the command 
   assert.equal(unknown.code, 2);
   assert.ok(unknown.stderr.includes(unknownCommandMessage("nosuch")), unknown.stderr);
 });
+
+Deno.test("help into a pipe closed early (`--help | head -1`) ends quietly with code 0, no EPIPE trace", async () => {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const config = new URL("../../deno.json", import.meta.url).pathname;
+  for (const args of ["cicflowmeter --help", "convert --help", "--help"]) {
+    const script =
+      `"${Deno.execPath()}" run -q --config "${config}" -P "${main}" ${args} | head -1 >/dev/null; ` +
+      `echo "exit \${PIPESTATUS[0]}"`;
+    const out = await new Deno.Command("bash", { args: ["-c", script], env: { NO_COLOR: "1" } }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(new TextDecoder().decode(out.stdout).trim(), "exit 0", `${args}: ${stderr}`);
+    assert.doesNotMatch(stderr, /EPIPE|Uncaught/, args);
+  }
+});
