@@ -13,6 +13,18 @@ import { bar, compact, ProgressLine } from "./progress.ts";
 import { describeFileError } from "./file_errors.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 
+/** `convert`'s own options (besides the flow options), for commander (convert.ts) and quick_convert.ts. */
+export const CONVERT_OPTIONS: readonly { flag: string; help: string; default?: string }[] = [
+  {
+    flag: "-o, --output <path>",
+    help: "output file (one input), directory (NAME.csv, .ndjson or .parquet per input), or - for stdout",
+  },
+  { flag: "-c, --count <n>", help: "stop after N packets per input (0 = all)", default: "0" },
+  { flag: "-q, --quiet", help: "print nothing but errors" },
+  { flag: "--stats-json <file>", help: "also write the run statistics as JSON" },
+  { flag: "-j, --jobs <n>", help: "convert up to N files at once in Web Workers", default: "1" },
+];
+
 /** convert's options as commander hands them over (strings as typed, defaults filled in). */
 export interface RawConvertOptions extends RawFlowOptions {
   output?: string;

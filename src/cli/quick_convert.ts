@@ -12,7 +12,7 @@
  */
 import { flowOptionsFor } from "../config/flow_option_table.ts";
 import { flagAttribute } from "../config/settings.ts";
-import type { RawConvertOptions } from "./convert_run.ts";
+import { CONVERT_OPTIONS, type RawConvertOptions } from "./convert_run.ts";
 
 /** How one spelling of an option is read. */
 interface OptionSpec {
@@ -25,15 +25,6 @@ interface OptionSpec {
   /** The value a flag sets (false for `--no-…`). */
   sets?: boolean;
 }
-
-/** `convert`'s own options (convert.ts defines them for commander), as commander flags with defaults. */
-const CONVERT_OPTIONS: readonly { flag: string; default?: string }[] = [
-  { flag: "-o, --output <path>" },
-  { flag: "-c, --count <n>", default: "0" },
-  { flag: "-q, --quiet" },
-  { flag: "--stats-json <file>" },
-  { flag: "-j, --jobs <n>", default: "1" },
-];
 
 /** Every spelling of every `convert` option, and commander's defaults, made as commander makes them. */
 function optionTable(): { spellings: Map<string, OptionSpec>; defaults: Record<string, string | boolean> } {
