@@ -23,6 +23,11 @@ export const CONVERT_OPTIONS: readonly { flag: string; help: string; default?: s
   { flag: "-q, --quiet", help: "print nothing but errors" },
   { flag: "--stats-json <file>", help: "also write the run statistics as JSON" },
   { flag: "-j, --jobs <n>", help: "convert up to N files at once in Web Workers", default: "1" },
+  {
+    flag: "--no-reader-thread",
+    help: "read each file on the converting thread only (by default, with --jobs 1 and two or more CPUs, " +
+      "a second thread reads and decodes while the first runs the flow meter)",
+  },
 ];
 
 /** convert's options as commander hands them over (strings as typed, defaults filled in). */
@@ -32,6 +37,8 @@ export interface RawConvertOptions extends RawFlowOptions {
   quiet?: boolean;
   statsJson?: string;
   jobs: string;
+  /** false with --no-reader-thread. */
+  readerThread?: boolean;
 }
 
 /** Converts every input as the options say; throws PartialFailure when some failed. */
@@ -41,6 +48,8 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
     maxPackets: wholeNumber("--count", raw.count),
   };
   const jobs = wholeNumber("--jobs", raw.jobs, 1);
+  // A file read on a second thread needs a core to spare: not with files converted side by side.
+  const readerThread = raw.readerThread !== false && jobs === 1 && navigator.hardwareConcurrency >= 2;
   const outputs = await planOutputs(inputs, raw.output, formatExtension(settings.format));
   const quiet = raw.quiet === true || outputs.includes("-");
   const abort = new AbortController();
@@ -65,7 +74,7 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
               abort.signal,
               lane,
             )
-            : await convertOne(inputs[i], outputs[i], settings, abort.signal, quiet);
+            : await convertOne(inputs[i], outputs[i], { ...settings, readerThread }, abort.signal, quiet);
           results.push(r);
           if (!quiet) console.log(describeResult(r));
         } catch (err) {
@@ -95,7 +104,7 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
 function convertOne(
   input: string,
   output: string,
-  settings: FlowSettings,
+  settings: FlowSettings & { readerThread: boolean },
   signal: AbortSignal,
   quiet: boolean,
 ): Promise<ConvertFileResult> {

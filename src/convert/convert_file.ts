@@ -8,6 +8,7 @@ import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/read
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
+import { readIntoMeterSplit } from "./split_read.ts";
 
 /** Options of one conversion: the flow table's, plus input, output and control. */
 export interface ConvertFileOptions extends FlowTableOptions {
@@ -19,6 +20,12 @@ export interface ConvertFileOptions extends FlowTableOptions {
   parquetBeside?: boolean;
   /** Stop after this many packets (0 = all). */
   maxPackets?: number;
+  /**
+   * Read and decode a file input on a second thread while this one runs the
+   * meter and the writer (split_read.ts): faster with a core to spare, the
+   * same rows. Ignored for stdin.
+   */
+  readerThread?: boolean;
   /** Mode of the output file (default 0600). */
   fileMode?: number;
   /** Stops the conversion; the output is not written. */
@@ -90,7 +97,8 @@ export async function convertCaptureFile(
       () => open(output, options.format),
     ])
     : await open(output, options.format);
-  const meter = new FlowMeter(meterOptionsFrom(options), (flow) => writer.write(flow));
+  const meterOptions = meterOptionsFrom(options);
+  const meter = new FlowMeter(meterOptions, (flow) => writer.write(flow));
   let stats: ReadStats;
   try {
     const readOptions = {
@@ -100,7 +108,14 @@ export async function convertCaptureFile(
         ((bytes: number, s: ReadStats) => options.onProgress!(bytes, s.packets)),
       afterChunk: () => writer.backlogged ? writer.ready() : undefined,
     };
-    stats = input === "-"
+    stats = options.readerThread && input !== "-"
+      ? await readIntoMeterSplit(input, meter, meterOptions, {
+        maxPackets: options.maxPackets,
+        signal: options.signal,
+        onProgress: options.onProgress,
+        afterBatch: readOptions.afterChunk,
+      })
+      : input === "-"
       ? await readCaptureStream(Deno.stdin.readable, meter.addPacket, { ...readOptions, source: "stdin" })
       : await readCaptureFile(input, meter.addPacket, readOptions);
     if (options.signal?.aborted) {

@@ -6,12 +6,12 @@
  */
 import type { ConvertReply, ConvertRequest } from "./convert_worker.ts";
 import { type ConvertFileResult, parquetPathBeside } from "./convert_file.ts";
-import { CaptureFormatError } from "../pcap/format_error.ts";
+import { fromWorkerError } from "./worker_error.ts";
 import { isAtomicTempName } from "../system/atomic_write.ts";
 
 /**
- * Rejects with the worker's error, keeping its name (CaptureFormatError is
- * rebuilt as such), or with the signal's reason when aborted.
+ * Rejects with the worker's error, rebuilt in its class (worker_error.ts),
+ * or with the signal's reason when aborted.
  *
  * @example
  * ```ts
@@ -49,11 +49,7 @@ export async function convertInWorker(
       worker.postMessage(request);
     });
     if (reply.ok) return reply.result;
-    const err = reply.name === "CaptureFormatError"
-      ? new CaptureFormatError(reply.message)
-      : new Error(reply.message);
-    err.name = reply.name;
-    throw err;
+    throw fromWorkerError(reply);
   } catch (err) {
     worker.terminate();
     if (reuse) reuse.worker = undefined;

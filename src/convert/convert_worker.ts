@@ -6,6 +6,7 @@
 /// <reference lib="deno.worker" />
 import { convertCaptureFile, type ConvertFileOptions, type ConvertFileResult } from "./convert_file.ts";
 import { lowerPriority } from "../system/low_priority.ts";
+import { toWorkerError, type WorkerError } from "./worker_error.ts";
 
 export interface ConvertRequest {
   input: string;
@@ -18,7 +19,7 @@ export interface ConvertRequest {
 /** The result, or the error's name (e.g. CaptureFormatError, NotFound) and message. */
 export type ConvertReply =
   | { ok: true; result: ConvertFileResult }
-  | { ok: false; name: string; message: string };
+  | ({ ok: false } & WorkerError);
 
 self.onmessage = async (event: MessageEvent<ConvertRequest>) => {
   const { input, output, options, niceness } = event.data;
@@ -28,9 +29,7 @@ self.onmessage = async (event: MessageEvent<ConvertRequest>) => {
   try {
     reply = { ok: true, result: await convertCaptureFile(input, output, options) };
   } catch (err) {
-    reply = err instanceof Error
-      ? { ok: false, name: err.name, message: err.message }
-      : { ok: false, name: "Error", message: String(err) };
+    reply = { ok: false, ...toWorkerError(err) };
   }
   self.postMessage(reply);
 };

@@ -5,8 +5,9 @@
  * packet loop allocates nothing.
  */
 import { IpProto, type PacketInfo, WIDE_ZERO } from "../pcap/packet.ts";
-import { fragmentKey, type FragmentPorts } from "./fragment_ports.ts";
+import { fragmentKey, FragmentPorts } from "./fragment_ports.ts";
 import { decodeJavaPacket, type JavaRules } from "./java_packet.ts";
+import type { MeterSettings } from "./profile.ts";
 
 /** Why a decoded packet was not used for flows. */
 export const IGNORE_REASONS = [
@@ -38,6 +39,26 @@ export interface PacketRules {
    * with this padding rule; `rawFallback` also decodes frames without IPv4 from byte 0.
    */
   java?: JavaRules;
+}
+
+/** The packet rules of a meter's settings (each call has its own fragment memory). */
+export function packetRules(s: MeterSettings): PacketRules {
+  return {
+    legacyProtocols: s.legacy || s.engelen,
+    trimPadding: s.trimPadding,
+    wholePacketLengths: s.snaplenLengths === "ip",
+    ipv6: s.ipv6,
+    fragments: s.profile === "corrected" ? new FragmentPorts() : undefined,
+    java: s.profile === "corrected"
+      ? undefined
+      // --snaplen-lengths ip: a cut packet counts its whole-packet lengths (the Java used captured bytes).
+      : {
+        padding: s.padding,
+        rawFallback: s.nonIpv4AsIpv4,
+        engelen: s.engelen,
+        ipLengthsWhenCut: s.snaplenLengths === "ip",
+      },
+  };
 }
 
 export class FlowPacket {

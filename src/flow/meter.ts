@@ -7,8 +7,14 @@
 import type { PacketInfo } from "../pcap/packet.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
-import { FlowPacket, IGNORE_REASONS, type IgnoreReason, type PacketRules } from "./flow_packet.ts";
-import { FragmentPorts } from "./fragment_ports.ts";
+import {
+  FlowPacket,
+  IGNORE_REASONS,
+  type IgnoreReason,
+  type PacketRules,
+  packetRules,
+} from "./flow_packet.ts";
+import { unpackFlowPacket } from "./packet_batch.ts";
 import { flowHash, FlowTable, fromFlowSource } from "./flow_table.ts";
 import { DormantKeys, REVERSED } from "./dormant_keys.ts";
 import { clearFlowState, type FlowBase, flowBase, get, ICMP, KEY, LINK, TIME } from "./flow_slab.ts";
@@ -74,23 +80,7 @@ export class FlowMeter {
     this.#onFlow = onFlow;
     this.#table = new FlowTable(this.settings.legacy);
     this.#dormant = new DormantKeys(this.settings.legacy);
-    const s = this.settings;
-    this.#rules = {
-      legacyProtocols: s.legacy || s.engelen,
-      trimPadding: s.trimPadding,
-      wholePacketLengths: s.snaplenLengths === "ip",
-      ipv6: s.ipv6,
-      fragments: s.profile === "corrected" ? new FragmentPorts() : undefined,
-      java: s.profile === "corrected"
-        ? undefined
-        // --snaplen-lengths ip: a cut packet counts its whole-packet lengths (the Java used captured bytes).
-        : {
-          padding: s.padding,
-          rawFallback: s.nonIpv4AsIpv4,
-          engelen: s.engelen,
-          ipLengthsWhenCut: s.snaplenLengths === "ip",
-        },
-    };
+    this.#rules = packetRules(this.settings);
     const ignored = {} as Record<IgnoreReason, number>;
     for (const reason of IGNORE_REASONS) ignored[reason] = 0;
     this.stats = {
@@ -112,7 +102,6 @@ export class FlowMeter {
 
   /** Adds one decoded packet (the reader's reused record; nothing of it is kept). */
   readonly addPacket = (pkt: PacketInfo): void => {
-    const s = this.settings;
     const stats = this.stats;
     stats.packets++;
     const p = this.#p;
@@ -121,12 +110,36 @@ export class FlowMeter {
       stats.ignored[ignored]++;
       return;
     }
+    this.#addLoaded(p, flowHash(p));
+  };
+
+  /**
+   * Adds the `count` packets of a batch loaded elsewhere (a reader thread;
+   * see packet_batch.ts). Packets it ignored are counted by `countIgnored`.
+   */
+  addBatch(batch: Float64Array, count: number): void {
+    const p = this.#p;
+    this.stats.packets += count;
+    for (let i = 0; i < count; i++) {
+      this.#addLoaded(p, unpackFlowPacket(batch, i, p));
+    }
+  }
+
+  /** Counts packets a reader thread loaded but did not use (they are offered packets too). */
+  countIgnored(reason: IgnoreReason, n: number): void {
+    this.stats.packets += n;
+    this.stats.ignored[reason] += n;
+  }
+
+  /** Adds the loaded packet `p`, whose flow hash is `hash`. */
+  #addLoaded(p: FlowPacket, hash: number): void {
+    const s = this.settings;
+    const stats = this.stats;
     stats.packetsUsed++;
     let t = p.t;
     if (t < this.#lastT) stats.outOfOrder++;
     else this.#advance(t);
 
-    const hash = flowHash(p);
     const slot = this.#table.find(p, hash);
     if (slot < 0) {
       const dormant = this.#dormant.size > 0 ? this.#dormant.take(p, hash) : 0;
@@ -174,7 +187,7 @@ export class FlowMeter {
     const fwd = this.#isForward(b, p);
     addToFlow(c, b, p, fwd, false, false);
     if (p.isTcp) this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
-  };
+  }
 
   /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
   #addEngelen(slot: number, b: FlowBase, p: FlowPacket, hash: number): void {

@@ -42,6 +42,7 @@ export function benchFlowMemory(flows = 1_000_000): { bytesPerFlow: number; slab
 export async function benchConvert(
   path: string,
   profile: ProfileName,
+  readerThread = false,
   times = 3,
 ): Promise<{ seconds: number; packets: number; flows: number }> {
   const out = `${path}.${profile}.csv`;
@@ -49,7 +50,7 @@ export async function benchConvert(
     const runs: number[] = [];
     let packets = 0, flows = 0;
     for (let i = 0; i <= times; i++) {
-      const r = await convertCaptureFile(path, out, { profile });
+      const r = await convertCaptureFile(path, out, { profile, readerThread });
       if (i > 0) runs.push(r.elapsedMs / 1000);
       packets = r.packets;
       flows = r.flows;

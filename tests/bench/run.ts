@@ -34,7 +34,7 @@ function cli(...cliArgs: string[]): [string, string[]] {
 
 const mpps = (packets: number, seconds: number) => `${(packets / seconds / 1e6).toFixed(2)} M`;
 const row = (step: string, inProcess: string, whole: string, ratio: string) =>
-  console.log(`${step.padEnd(44)} ${inProcess.padStart(11)} ${whole.padStart(22)} ${ratio.padStart(10)}`);
+  console.log(`${step.padEnd(58)} ${inProcess.padStart(11)} ${whole.padStart(22)} ${ratio.padStart(10)}`);
 const wholeText = (packets: number, t: ProcessTiming) =>
   `${mpps(packets, t.seconds)} (${t.seconds.toFixed(2)} s)`;
 
@@ -72,19 +72,34 @@ async function main(): Promise<void> {
     for (const profile of PROFILES) {
       const meter = await benchMeter(path, profile);
       row(`+ flow meter (${profile}), no output`, mpps(packets, meter), "", "");
-      const inProcess = await benchConvert(path, profile);
-      const whole = await timeProcess(
-        ...cli("convert", path, "-o", `${dir}/out.csv`, "--quiet", "--profile", profile),
-        RUNS,
-      );
-      convertRss = Math.max(convertRss ?? 0, whole.peakRssMb ?? 0);
-      row(
-        `+ rows → CSV = convert --quiet (${profile})`,
-        mpps(packets, inProcess.seconds),
-        wholeText(packets, whole),
-        ratio(whole),
-      );
-      console.log(`${"".padEnd(6)}${inProcess.flows} flows; whole-process runs ${fmtRuns(whole)}`);
+      // One thread (--no-reader-thread: one core), then the default on 2+ CPUs: a second
+      // thread reads and decodes while the first runs the meter (src/convert/split_read.ts).
+      for (const readerThread of [false, true]) {
+        const inProcess = await benchConvert(path, profile, readerThread);
+        const whole = await timeProcess(
+          ...cli(
+            "convert",
+            path,
+            "-o",
+            `${dir}/out.csv`,
+            "--quiet",
+            "--profile",
+            profile,
+            ...(readerThread ? [] : ["--no-reader-thread"]),
+          ),
+          RUNS,
+        );
+        convertRss = Math.max(convertRss ?? 0, whole.peakRssMb ?? 0);
+        row(
+          readerThread
+            ? `  convert --quiet, reader thread (default)`
+            : `+ rows → CSV = convert --quiet --no-reader-thread (${profile})`,
+          mpps(packets, inProcess.seconds),
+          wholeText(packets, whole),
+          ratio(whole),
+        );
+        console.log(`${"".padEnd(6)}${inProcess.flows} flows; whole-process runs ${fmtRuns(whole)}`);
+      }
     }
 
     console.log("\nstart-up (whole process, median):");

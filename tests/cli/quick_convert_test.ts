@@ -45,6 +45,7 @@ const READ_QUICKLY: string[][] = [
   ["in.pcap", "--snaplen-lengths", "captured", "--padding", "ethernet-ipv4", "--row-group-rows", "1000"],
   ["in.pcap", "--profile", "cic2017", "--profile", "corrected"], // the last one counts
   ["in.pcap", "--ipv6", "--no-ipv6"],
+  ["in.pcap", "-o", "out.csv", "--no-reader-thread"],
 ];
 
 Deno.test("convert command lines read without commander give exactly commander's inputs and options", async () => {
