@@ -8,7 +8,7 @@ import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/read
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
-import { readIntoMeterSplit } from "./split_read.ts";
+import { readerThreadAvailable, readIntoMeterSplit } from "./split_read.ts";
 
 /** Options of one conversion: the flow table's, plus input, output and control. */
 export interface ConvertFileOptions extends FlowTableOptions {
@@ -23,7 +23,8 @@ export interface ConvertFileOptions extends FlowTableOptions {
   /**
    * Read and decode a file input on a second thread while this one runs the
    * meter and the writer (split_read.ts): faster with a core to spare, the
-   * same rows. Ignored for stdin.
+   * same rows. Ignored for stdin, and without read access to the program's
+   * own modules (readerThreadAvailable).
    */
   readerThread?: boolean;
   /** Mode of the output file (default 0600). */
@@ -108,7 +109,7 @@ export async function convertCaptureFile(
         ((bytes: number, s: ReadStats) => options.onProgress!(bytes, s.packets)),
       afterChunk: () => writer.backlogged ? writer.ready() : undefined,
     };
-    stats = options.readerThread && input !== "-"
+    stats = options.readerThread && input !== "-" && readerThreadAvailable()
       ? await readIntoMeterSplit(input, meter, meterOptions, {
         maxPackets: options.maxPackets,
         signal: options.signal,

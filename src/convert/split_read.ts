@@ -24,6 +24,19 @@ export interface SplitReadOptions {
   afterBatch?: () => Promise<void> | void;
 }
 
+const READER_MODULE = new URL("./packet_reader_worker.ts", import.meta.url);
+
+/**
+ * Whether a reader thread can start: Deno loads a worker's module with the
+ * read permission of its creator, and a narrow permission set (the `binary`
+ * set run from source) does not grant reading the program's own files.
+ * Then the file is read on one thread instead of failing.
+ */
+export function readerThreadAvailable(): boolean {
+  return READER_MODULE.protocol !== "file:" ||
+    Deno.permissions.querySync({ name: "read", path: READER_MODULE }).state === "granted";
+}
+
 /** Packets per batch: 4096 × 22 doubles, 704 KiB. */
 const BATCH_PACKETS = 4096;
 /** Batches with this thread at once (then the reader waits): bounds memory to a few MB. */
@@ -55,7 +68,7 @@ export function readIntoMeterSplit(
   options: SplitReadOptions = {},
 ): Promise<ReadStats> {
   const { signal } = options;
-  const worker = new Worker(new URL("./packet_reader_worker.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(READER_MODULE, { type: "module" });
   return new Promise<ReadStats>((resolve, reject) => {
     let settled = false;
     const settle = (fn: () => void) => {
