@@ -152,8 +152,10 @@ export class FlowPacket {
         if (ports < 0) return "later-fragment";
         // The rest of the datagram: all of it is transport payload, with no header, flags or window.
         this.proto = proto;
-        this.sport = Math.floor(ports / 65536);
-        this.dport = ports % 65536;
+        // Integer operators keep the ports small integers: a double here would change the
+        // field's representation and deoptimise every function that reads a FlowPacket.
+        this.sport = ports >>> 16;
+        this.dport = ports & 0xffff;
         this.hdr = 0;
         this.payload = pkt.ipPayloadLength;
         this.isTcp = false;
