@@ -42,16 +42,34 @@ const scenarios: Scenario[] = [
     args: () => ["inspect", ownCapture(PCAP)],
     check: (_tmp, stdout) => assert.match(stdout, /packets: +49/),
   },
+  // With --no-reader-thread: the same on any machine (the reader thread starts only with 2+ CPUs).
   {
-    name: "convert PCAP -o FILE",
-    args: (tmp) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.csv`],
+    name: "convert PCAP -o FILE --no-reader-thread",
+    args: (tmp) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.csv`, "--no-reader-thread"],
     check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.csv`)).size > 1000),
   },
   {
-    name: "convert PCAP -o FILE --format parquet",
-    args: (tmp) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.parquet`, "--format", "parquet"],
+    name: "convert PCAP -o FILE --format parquet --no-reader-thread",
+    args: (tmp) => [
+      "convert",
+      "-q",
+      ownCapture(PCAP),
+      "-o",
+      `${tmp}/out.parquet`,
+      "--format",
+      "parquet",
+      "--no-reader-thread",
+    ],
     check: async (tmp) => assert.ok((await Deno.stat(`${tmp}/out.parquet`)).size > 1000),
   },
+  // The reader thread: its worker module is read (a machine with one CPU converts on one thread).
+  ...(navigator.hardwareConcurrency >= 2
+    ? [{
+      name: "convert PCAP -o FILE (reader thread)",
+      args: (tmp: string) => ["convert", "-q", ownCapture(PCAP), "-o", `${tmp}/out.csv`],
+      check: async (tmp: string) => assert.ok((await Deno.stat(`${tmp}/out.csv`)).size > 1000),
+    }]
+    : []),
   {
     name: "convert --jobs 2 PCAP PCAP2 -o DIR --stats-json FILE",
     args: (tmp) => [
