@@ -10,6 +10,7 @@ import { FlowMeter } from "../../src/flow/meter.ts";
 import { CaptureFormatError } from "../../src/pcap/format_error.ts";
 import type { ProfileName } from "../../src/flow/flow_record.ts";
 import { listOwnCaptures, ownCapture } from "../captures/own_captures.ts";
+import { pcapFile, type Record } from "../pcap/build_capture.ts";
 
 const PROFILES: ProfileName[] = ["cic2017", "corrected", "engelen"];
 const sanitizers = { sanitizeOps: true, sanitizeResources: true };
@@ -39,40 +40,26 @@ function comparable(r: ConvertFileResult): Omit<ConvertFileResult, "elapsedMs" |
  * and continue): enough packets for many batches.
  */
 async function repeatedCapture(path: string, rounds: number): Promise<number> {
-  const records: { sec: number; rest: Uint8Array }[] = [];
+  const round: Record[] = [];
   for (const name of listOwnCaptures()) {
     const bytes = await Deno.readFile(ownCapture(name));
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (bytes.length < 24 || v.getUint32(0, true) !== 0xa1b2c3d4 || v.getUint32(20, true) !== 1) continue;
     for (let at = 24; at + 16 <= bytes.length;) {
       const caplen = v.getUint32(at + 8, true);
-      records.push({ sec: v.getUint32(at, true), rest: bytes.subarray(at + 4, at + 16 + caplen) });
+      round.push({
+        sec: v.getUint32(at, true),
+        frac: v.getUint32(at + 4, true),
+        wire: v.getUint32(at + 12, true),
+        data: bytes.subarray(at + 16, at + 16 + caplen),
+      });
       at += 16 + caplen;
     }
   }
-  const header = new Uint8Array(24);
-  const h = new DataView(header.buffer);
-  h.setUint32(0, 0xa1b2c3d4, true);
-  h.setUint16(4, 2, true);
-  h.setUint16(6, 4, true);
-  h.setUint32(16, 65535, true);
-  h.setUint32(20, 1, true);
-  const parts: Uint8Array[] = [header];
-  for (let round = 0; round < rounds; round++) {
-    for (const r of records) {
-      const sec = new Uint8Array(4);
-      new DataView(sec.buffer).setUint32(0, r.sec + round * 200, true);
-      parts.push(sec, r.rest);
-    }
-  }
-  const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    file.set(p, at);
-    at += p.length;
-  }
-  await Deno.writeFile(path, file);
-  return records.length * rounds;
+  const records: Record[] = [];
+  for (let i = 0; i < rounds; i++) for (const r of round) records.push({ ...r, sec: r.sec + i * 200 });
+  await Deno.writeFile(path, pcapFile(records, { linkType: 1 }));
+  return records.length;
 }
 
 Deno.test({

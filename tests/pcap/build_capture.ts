@@ -4,6 +4,11 @@
  */
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
+  return join(parts);
+}
+
+/** `concat` of an array of any length (a spread of tens of thousands of parts overflows the stack). */
+function join(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -157,7 +162,7 @@ export function pcapFile(
   for (const r of records) {
     parts.push(u32(r.sec), u32(r.frac), u32(r.caplen ?? r.data.length), u32(r.wire ?? r.data.length), r.data);
   }
-  return concat(...parts);
+  return join(parts);
 }
 
 /** pcapng building blocks. */
