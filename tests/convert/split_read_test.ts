@@ -15,18 +15,25 @@ import { pcapFile, type Record } from "../pcap/build_capture.ts";
 const PROFILES: ProfileName[] = ["cic2017", "corrected", "engelen"];
 const sanitizers = { sanitizeOps: true, sanitizeResources: true };
 
-async function bothWays(input: string, options: Parameters<typeof convertCaptureFile>[2] = {}) {
+/** Runs `fn` with a fresh temporary directory, removed afterwards. */
+async function inTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "split-read-" });
   try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function bothWays(input: string, options: Parameters<typeof convertCaptureFile>[2] = {}) {
+  return inTempDir(async (dir) => {
     const one = await convertCaptureFile(input, `${dir}/one.csv`, { ...options, readerThread: false });
     const two = await convertCaptureFile(input, `${dir}/two.csv`, { ...options, readerThread: true });
     return {
       one: { result: comparable(one), bytes: await Deno.readFile(`${dir}/one.csv`) },
       two: { result: comparable(two), bytes: await Deno.readFile(`${dir}/two.csv`) },
     };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 function comparable(r: ConvertFileResult): Omit<ConvertFileResult, "elapsedMs" | "output"> {
@@ -80,8 +87,7 @@ Deno.test({
   name: "split read: many batches (captures repeated to 29 k packets), every profile, and --count",
   ...sanitizers,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "split-read-big-" });
-    try {
+    await inTempDir(async (dir) => {
       const input = `${dir}/repeated.pcap`;
       const packets = await repeatedCapture(input, 80);
       assert(packets > 5 * 4096, `${packets} packets: more than the batches in flight`);
@@ -95,9 +101,7 @@ Deno.test({
       const { one, two } = await bothWays(input, { profile: "corrected", maxPackets: 10_000 });
       assert.equal(two.result.packets, 10_000);
       assert.deepEqual(two.bytes, one.bytes, "--count: rows");
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -105,8 +109,7 @@ Deno.test({
   name: "split read: errors keep their class; no output appears",
   ...sanitizers,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "split-read-err-" });
-    try {
+    await inTempDir(async (dir) => {
       await Deno.writeTextFile(`${dir}/notes.txt`, "this is not a capture\n".repeat(10));
       await assert.rejects(
         convertCaptureFile(`${dir}/notes.txt`, `${dir}/a.csv`, { readerThread: true }),
@@ -119,9 +122,7 @@ Deno.test({
       const left = [];
       for await (const e of Deno.readDir(dir)) left.push(e.name);
       assert.deepEqual(left, ["notes.txt"]);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
 
@@ -129,8 +130,7 @@ Deno.test({
   name: "split read: an abort stops the reader thread and rejects with the reason",
   ...sanitizers,
   async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "split-read-abort-" });
-    try {
+    await inTempDir(async (dir) => {
       const input = `${dir}/repeated.pcap`;
       await repeatedCapture(input, 80);
       const abort = new AbortController();
@@ -150,8 +150,6 @@ Deno.test({
         meter.stats.packets >= 2 * 4096 && meter.stats.packets < 29_000,
         `${meter.stats.packets} packets`,
       );
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    });
   },
 });
