@@ -1,7 +1,8 @@
 /**
- * Per-flow state as fixed-size slots in one Float64Array ("slab"), so a flow
- * costs a constant ~1 KiB, creating one allocates no object, and the packet
- * loop touches only typed-array cells.
+ * Per-flow state as fixed-size slots in Float64Array chunks ("slab"), so a
+ * flow costs a constant ~1 KiB, creating one allocates no object, and the
+ * packet loop touches only typed-array cells. A slot's cells are reached as
+ * `slab.cellsOf(slot)` (its chunk) plus `flowBase(slot)` (its offset there).
  *
  * Every offset is derived from one declared layout, FLOW_SCHEMA. Offsets are
  * branded by group, and cells are reached only through the accessors below,
@@ -15,12 +16,13 @@
  * import assert from "node:assert/strict";
  * import { accAdd, BULK, BULK_CELL, bulkGet, COUNT, FlowSlab, flowBase, get, increment, LENGTH, STAT_CELL, statGet } from "./flow_slab.ts";
  * const slab = new FlowSlab();
- * const b = flowBase(slab.allocate());
- * increment(slab.cells, b, COUNT.fwdPackets);
- * accAdd(slab.cells, b, LENGTH.fwd, 40);
- * assert.equal(get(slab.cells, b, COUNT.fwdPackets), 1);
- * assert.equal(statGet(slab.cells, b, LENGTH.fwd, STAT_CELL.max), 40);
- * assert.equal(bulkGet(slab.cells, b, BULK.fwd, BULK_CELL.count), 0);
+ * const slot = slab.allocate();
+ * const c = slab.cellsOf(slot), b = flowBase(slot);
+ * increment(c, b, COUNT.fwdPackets);
+ * accAdd(c, b, LENGTH.fwd, 40);
+ * assert.equal(get(c, b, COUNT.fwdPackets), 1);
+ * assert.equal(statGet(c, b, LENGTH.fwd, STAT_CELL.max), 40);
+ * assert.equal(bulkGet(c, b, BULK.fwd, BULK_CELL.count), 0);
  * ```
  */
 
@@ -134,7 +136,7 @@ export type BulkBlock = Branded<"bulk-block">;
 export type StatCell = Branded<"stat-cell">;
 /** Offset of a cell inside a bulk block, relative to the block. */
 export type BulkCell = Branded<"bulk-cell">;
-/** Index of a flow slot's first cell in the slab: `flowBase(slot)`. */
+/** Index of a flow slot's first cell in its chunk of the slab: `flowBase(slot)`. */
 export type FlowBase = Branded<"flow-base">;
 
 /** The offset type of group `G`. */
@@ -210,9 +212,18 @@ const STAT_MIN = STAT_CELL.min as number;
 const STAT_MAX = STAT_CELL.max as number;
 const STAT_SUM = STAT_CELL.sum as number;
 
-/** The base of a slot: the index of its first cell. */
+/**
+ * Slots per slab chunk (~1 MiB of cells). The slab grows a chunk at a time:
+ * nothing is copied, and memory follows the open flows (a doubling array
+ * would hold its old and new copies at once, 3× the flows, at every step).
+ */
+export const CHUNK_SLOTS = 1024;
+const CHUNK_SHIFT = 10;
+const SLOT_IN_CHUNK = CHUNK_SLOTS - 1;
+
+/** The base of a slot: the index of its first cell in its chunk (`FlowSlab.cellsOf(slot)`). */
 export function flowBase(slot: number): FlowBase {
-  return slot * STRIDE as FlowBase;
+  return (slot & SLOT_IN_CHUNK) * STRIDE as FlowBase;
 }
 
 /** The value of a cell. */
@@ -295,11 +306,13 @@ export function copyKey(source: Float64Array, from: FlowBase, target: Float64Arr
 }
 
 /**
- * The flow slots with a free list. Slots are reused after a flow ends, and
- * the slab doubles when full (the only allocation, amortised over flows).
+ * The flow slots with a free list. Slots are reused after a flow ends. The
+ * first chunk starts at `initialCapacity` slots and doubles up to
+ * CHUNK_SLOTS; after that the slab adds whole chunks (the only allocation,
+ * amortised over flows).
  */
 export class FlowSlab {
-  cells: Float64Array;
+  #chunks: Float64Array[];
   #capacity: number;
   #free: Int32Array;
   #freeCount = 0;
@@ -307,14 +320,19 @@ export class FlowSlab {
   highWater = 0;
   live = 0;
 
-  constructor(initialCapacity = 1024) {
-    this.#capacity = initialCapacity;
-    this.cells = new Float64Array(initialCapacity * STRIDE);
-    this.#free = new Int32Array(initialCapacity);
+  constructor(initialCapacity = CHUNK_SLOTS) {
+    this.#capacity = Math.min(Math.max(1, initialCapacity), CHUNK_SLOTS);
+    this.#chunks = [new Float64Array(this.#capacity * STRIDE)];
+    this.#free = new Int32Array(this.#capacity);
   }
 
   get capacity(): number {
     return this.#capacity;
+  }
+
+  /** The chunk holding the slot's cells; the slot's own start there is `flowBase(slot)`. */
+  cellsOf(slot: number): Float64Array {
+    return this.#chunks[slot >>> CHUNK_SHIFT];
   }
 
   /** A zeroed slot index. */
@@ -322,7 +340,8 @@ export class FlowSlab {
     let slot: number;
     if (this.#freeCount > 0) {
       slot = this.#free[--this.#freeCount];
-      this.cells.fill(0, slot * STRIDE, (slot + 1) * STRIDE);
+      const b = flowBase(slot);
+      this.cellsOf(slot).fill(0, b, b + STRIDE);
     } else {
       if (this.highWater === this.#capacity) this.#grow();
       slot = this.highWater++;
@@ -332,19 +351,27 @@ export class FlowSlab {
   }
 
   release(slot: number): void {
-    set(this.cells, flowBase(slot), LINK.live, 0);
+    set(this.cellsOf(slot), flowBase(slot), LINK.live, 0);
+    if (this.#freeCount === this.#free.length) {
+      const free = new Int32Array(this.#free.length * 2);
+      free.set(this.#free);
+      this.#free = free;
+    }
     this.#free[this.#freeCount++] = slot;
     this.live--;
   }
 
   #grow(): void {
-    const capacity = this.#capacity * 2;
-    const cells = new Float64Array(capacity * STRIDE);
-    cells.set(this.cells);
-    this.cells = cells;
-    const free = new Int32Array(capacity);
-    free.set(this.#free.subarray(0, this.#freeCount));
-    this.#free = free;
-    this.#capacity = capacity;
+    if (this.#capacity < CHUNK_SLOTS) {
+      // The first chunk doubles (small tables stay small) until it is a whole chunk.
+      const capacity = Math.min(this.#capacity * 2, CHUNK_SLOTS);
+      const first = new Float64Array(capacity * STRIDE);
+      first.set(this.#chunks[0]);
+      this.#chunks[0] = first;
+      this.#capacity = capacity;
+    } else {
+      this.#chunks.push(new Float64Array(CHUNK_SLOTS * STRIDE));
+      this.#capacity += CHUNK_SLOTS;
+    }
   }
 }

@@ -34,10 +34,10 @@ export class FlowTable {
 
   /** The slot of the open flow this packet belongs to, or −1. */
   find(p: FlowPacket, hash: number): number {
-    const c = this.slab.cells;
+    const slab = this.slab;
     let slot = this.#buckets[hash & this.#mask];
     while (slot >= 0) {
-      const b = flowBase(slot);
+      const c = slab.cellsOf(slot), b = flowBase(slot);
       if (get(c, b, hashCell) === hash && get(c, b, ver) === p.ver && get(c, b, proto) === p.proto) {
         if (sameOrientation(c, b, p)) return slot;
         if (reverseOrientation(c, b, p) && !(this.#orientedWhenSameAddress && p.sameAddress)) return slot;
@@ -51,8 +51,7 @@ export class FlowTable {
   insert(p: FlowPacket, hash: number): number {
     if (this.slab.live + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
     const slot = this.slab.allocate();
-    const c = this.slab.cells;
-    const b = flowBase(slot);
+    const c = this.slab.cellsOf(slot), b = flowBase(slot);
     set(c, b, ver, p.ver);
     set(c, b, proto, p.proto);
     set(c, b, sport, p.sport);
@@ -77,14 +76,13 @@ export class FlowTable {
   insertKeyOf(cells: Float64Array, b: FlowBase): number {
     if (this.slab.live + 1 > this.#buckets.length * 0.75) this.#rehash(this.#buckets.length * 2);
     const slot = this.slab.allocate();
-    copyKey(cells, b, this.slab.cells, flowBase(slot));
+    copyKey(cells, b, this.slab.cellsOf(slot), flowBase(slot));
     this.#link(slot);
     return slot;
   }
 
   #link(slot: number): void {
-    const c = this.slab.cells;
-    const b = flowBase(slot);
+    const c = this.slab.cellsOf(slot), b = flowBase(slot);
     set(c, b, liveCell, 1);
     const bucket = get(c, b, hashCell) & this.#mask;
     set(c, b, nextCell, this.#buckets[bucket]);
@@ -93,17 +91,18 @@ export class FlowTable {
 
   /** Unlinks the slot from its bucket and frees it. */
   remove(slot: number): void {
-    const c = this.slab.cells;
-    const b = flowBase(slot);
+    const slab = this.slab;
+    const c = slab.cellsOf(slot), b = flowBase(slot);
     const bucket = get(c, b, hashCell) & this.#mask;
     let at = this.#buckets[bucket];
     if (at === slot) {
       this.#buckets[bucket] = get(c, b, nextCell);
     } else {
       while (at >= 0) {
-        const next = get(c, flowBase(at), nextCell);
+        const atCells = slab.cellsOf(at), atBase = flowBase(at);
+        const next = get(atCells, atBase, nextCell);
         if (next === slot) {
-          set(c, flowBase(at), nextCell, get(c, b, nextCell));
+          set(atCells, atBase, nextCell, get(c, b, nextCell));
           break;
         }
         at = next;
@@ -114,8 +113,7 @@ export class FlowTable {
 
   /** Swaps the stored orientation (E: a flow that starts with a SYN-ACK is reversed). */
   reverse(slot: number): void {
-    const c = this.slab.cells;
-    const b = flowBase(slot);
+    const c = this.slab.cellsOf(slot), b = flowBase(slot);
     swap(c, b, sport, dport);
     swap(c, b, s0, d0);
     swap(c, b, s1, d1);
@@ -126,9 +124,9 @@ export class FlowTable {
   #rehash(size: number): void {
     const buckets = new Int32Array(size).fill(-1);
     const mask = size - 1;
-    const c = this.slab.cells;
-    for (let slot = 0; slot < this.slab.highWater; slot++) {
-      const b = flowBase(slot);
+    const slab = this.slab;
+    for (let slot = 0; slot < slab.highWater; slot++) {
+      const c = slab.cellsOf(slot), b = flowBase(slot);
       if (get(c, b, liveCell) !== 1) continue;
       const bucket = get(c, b, hashCell) & mask;
       set(c, b, nextCell, buckets[bucket]);

@@ -147,8 +147,7 @@ export class FlowMeter {
       else this.#newFlow(p, hash);
       return;
     }
-    const c = this.#table.slab.cells;
-    const b = flowBase(slot);
+    const c = this.#table.slab.cellsOf(slot), b = flowBase(slot);
     if (t < get(c, b, TIME.last)) {
       stats.earlierThanFlow++;
       // corrected: counted at the flow's last time (IAT 0), so no duration, IAT or rate goes negative.
@@ -166,12 +165,12 @@ export class FlowMeter {
     if (s.legacy) {
       // Q13/Q14: the first FIN either way ends the flow (added without an Active/Idle step); RST is ignored.
       if (p.flags & TcpFlag.FIN) {
-        addToFlow(c, b, p, this.#isForward(b, p), false, true);
+        addToFlow(c, b, p, this.#isForward(c, b, p), false, true);
         this.#end(slot, "fin");
         return;
       }
       updateActiveIdle(c, b, p, s.activityTimeoutUs);
-      addToFlow(c, b, p, this.#isForward(b, p), false, true);
+      addToFlow(c, b, p, this.#isForward(c, b, p), false, true);
       return;
     }
     const state = tcpState(c, b);
@@ -184,14 +183,14 @@ export class FlowMeter {
       return;
     }
     updateActiveIdle(c, b, p, s.activityTimeoutUs);
-    const fwd = this.#isForward(b, p);
+    const fwd = this.#isForward(c, b, p);
     addToFlow(c, b, p, fwd, false, false);
     if (p.isTcp) this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
   }
 
   /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
   #addEngelen(slot: number, b: FlowBase, p: FlowPacket, hash: number): void {
-    const c = this.#table.slab.cells;
+    const c = this.#table.slab.cellsOf(slot);
     const s = this.settings;
     const t = p.t;
     const state = tcpState(c, b);
@@ -217,7 +216,7 @@ export class FlowMeter {
       return;
     }
     updateActiveIdle(c, b, p, s.activityTimeoutUs);
-    const fwd = this.#isForward(b, p);
+    const fwd = this.#isForward(c, b, p);
     addToFlow(c, b, p, fwd, false, false);
     engelenAfterAdd(c, b, p, fwd, false);
     this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Engelen);
@@ -225,7 +224,7 @@ export class FlowMeter {
 
   /** Orients the slot as the packet (sender → receiver), then reverses it for a SYN-ACK (E). */
   #orientTo(slot: number, p: FlowPacket): void {
-    const same = fromFlowSource(this.#table.slab.cells, flowBase(slot), p, true);
+    const same = fromFlowSource(this.#table.slab.cellsOf(slot), flowBase(slot), p, true);
     const synAck = (p.flags & SYN_ACK) === SYN_ACK;
     if (same === synAck) this.#table.reverse(slot);
   }
@@ -256,10 +255,10 @@ export class FlowMeter {
       cut = new FlowTable(this.settings.legacy, capacity);
     }
     for (let slot = 0; slot < slab.highWater; slot++) {
-      const b = flowBase(slot);
-      if (get(slab.cells, b, LINK.live) !== 1) continue;
-      cut?.insertKeyOf(slab.cells, b);
-      this.#end(slot, closeReason(tcpState(slab.cells, b)));
+      const c = slab.cellsOf(slot), b = flowBase(slot);
+      if (get(c, b, LINK.live) !== 1) continue;
+      cut?.insertKeyOf(c, b);
+      this.#end(slot, closeReason(tcpState(c, b)));
     }
     this.#cut = cut;
     this.#closing = [];
@@ -281,11 +280,10 @@ export class FlowMeter {
     }
   }
 
-  #isForward(b: FlowBase, p: FlowPacket): boolean {
+  #isForward(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {
     // Spec §3.2: forward when the source address equals the flow's source address (ports not compared).
     // corrected: a host talking to itself (loopback) would be all-forward and its FIN/RST state
     // could never see both sides, so there the source port decides.
-    const c = this.#table.slab.cells;
     return fromFlowSource(c, b, p, false) &&
       (this.settings.legacy || this.settings.engelen || !p.sameAddress || get(c, b, KEY.sport) === p.sport);
   }
@@ -308,14 +306,14 @@ export class FlowMeter {
     if ((p.flags & SYN_ACK) === TcpFlag.SYN) return false;
     const was = cut.find(p, hash);
     if (was < 0) return false;
-    if (!fromFlowSource(cut.slab.cells, flowBase(was), p, true)) this.#table.reverse(slot);
+    if (!fromFlowSource(cut.slab.cellsOf(was), flowBase(was), p, true)) this.#table.reverse(slot);
     cut.remove(was);
     return true;
   }
 
   /** The packet that hit the timeout starts the next flow in the same slot, keeping the key (spec §3.3). */
   #continueAfterTimeout(slot: number, p: FlowPacket): void {
-    clearFlowState(this.#table.slab.cells, flowBase(slot));
+    clearFlowState(this.#table.slab.cellsOf(slot), flowBase(slot));
     this.#startContinuation(slot, p);
   }
 
@@ -332,7 +330,7 @@ export class FlowMeter {
   }
 
   #startContinuation(slot: number, p: FlowPacket): void {
-    const b = flowBase(slot);
+    const c = this.#table.slab.cellsOf(slot), b = flowBase(slot);
     if (this.settings.engelen) {
       // Only TCP flows that were not ready for termination are kept dormant (#sweepIdle): they inherit.
       this.#startWith(slot, p, false);
@@ -344,15 +342,14 @@ export class FlowMeter {
       return;
     }
     // E: the direction is inherited, except that a pure SYN starts the flow from its sender.
-    if ((p.flags & SYN_ACK) === TcpFlag.SYN && !this.#isForward(b, p)) this.#table.reverse(slot);
+    if ((p.flags & SYN_ACK) === TcpFlag.SYN && !this.#isForward(c, b, p)) this.#table.reverse(slot);
     this.#startWith(slot, p, false);
   }
 
   #startWith(slot: number, p: FlowPacket, forceForward: boolean): void {
-    const c = this.#table.slab.cells;
-    const b = flowBase(slot);
+    const c = this.#table.slab.cellsOf(slot), b = flowBase(slot);
     startFlow(c, b, p);
-    const fwd = forceForward || this.#isForward(b, p);
+    const fwd = forceForward || this.#isForward(c, b, p);
     addToFlow(c, b, p, fwd, true, this.settings.legacy);
     if (this.settings.engelen) {
       engelenAfterAdd(c, b, p, fwd, true);
@@ -367,7 +364,7 @@ export class FlowMeter {
    * a flow that becomes ready to close is queued for the grace period.
    */
   #trackTermination(slot: number, b: FlowBase, flags: number, fwd: boolean, rules: TcpRules): void {
-    const c = this.#table.slab.cells;
+    const c = this.#table.slab.cellsOf(slot);
     if (!updateTcpState(c, b, flags, fwd, rules)) return;
     if (this.settings.terminationGraceUs > 0) {
       this.#closing.push(slot, get(c, b, TIME.first), get(c, b, TIME.last));
@@ -383,12 +380,12 @@ export class FlowMeter {
   #closeQuietFlows(t: number): void {
     const grace = this.settings.terminationGraceUs;
     const queue = this.#closing;
-    const c = this.#table.slab.cells;
+    const slab = this.#table.slab;
     const end = queue.length;
     while (this.#closingHead < end) {
       const at = this.#closingHead;
       const slot = queue[at], first = queue[at + 1], last = queue[at + 2];
-      const b = flowBase(slot);
+      const c = slab.cellsOf(slot), b = flowBase(slot);
       // The slot may have ended or been reused since it was queued: its start time tells.
       if (get(c, b, LINK.live) !== 1 || get(c, b, TIME.first) !== first || !isReadyToClose(tcpState(c, b))) {
         this.#closingHead += 3;
@@ -414,12 +411,12 @@ export class FlowMeter {
     const slab = this.#table.slab;
     const limit = this.settings.flowTimeoutUs;
     for (let slot = 0; slot < slab.highWater; slot++) {
-      const b = flowBase(slot);
-      if (get(slab.cells, b, LINK.live) === 1 && t - get(slab.cells, b, TIME.last) > limit) {
+      const c = slab.cellsOf(slot), b = flowBase(slot);
+      if (get(c, b, LINK.live) === 1 && t - get(c, b, TIME.last) > limit) {
         // engelen: only a TCP flow not ready for termination continues with its orientation.
         const inherits = !this.settings.engelen ||
-          (get(slab.cells, b, KEY.proto) === 6 && !isReadyToClose(tcpState(slab.cells, b)));
-        if (inherits) this.#dormant.add(slab.cells, b);
+          (get(c, b, KEY.proto) === 6 && !isReadyToClose(tcpState(c, b)));
+        if (inherits) this.#dormant.add(c, b);
         this.#end(slot, "timeout");
       }
     }
@@ -431,8 +428,7 @@ export class FlowMeter {
   }
 
   #emit(slot: number, reason: FlowEndReason): void {
-    const c = this.#table.slab.cells;
-    const b = flowBase(slot);
+    const c = this.#table.slab.cellsOf(slot), b = flowBase(slot);
     if (!this.settings.keepSinglePacketFlows && packetCount(c, b) <= 1) {
       this.stats.singlePacketFlowsDropped++;
       return;

@@ -18,6 +18,7 @@ import {
   bulkGet,
   bulkIncrement,
   bulkSet,
+  CHUNK_SLOTS,
   clearFlowState,
   copyKey,
   COUNT,
@@ -95,9 +96,10 @@ Deno.test("a flow slot is 115 doubles: the TCP termination state is one cell (fo
 Deno.test("the accessors reach the cell at slot base + offset, and only that cell", () => {
   const slab = new FlowSlab(4);
   slab.allocate();
-  const b = flowBase(slab.allocate());
+  const slot = slab.allocate();
+  const b = flowBase(slot);
   assert.equal(b, STRIDE);
-  const c = slab.cells;
+  const c = slab.cellsOf(slot);
 
   set(c, b, TIME.last, 123);
   assert.equal(c[STRIDE + TIME.last], 123);
@@ -128,8 +130,8 @@ Deno.test("the accessors reach the cell at slot base + offset, and only that cel
 
 Deno.test("a statistic keeps count, mean, sample std, min, max and sum in its own block", () => {
   const slab = new FlowSlab(1);
-  const b = flowBase(slab.allocate());
-  const c = slab.cells;
+  const slot = slab.allocate();
+  const c = slab.cellsOf(slot), b = flowBase(slot);
   for (const x of [2, 4, 9]) accAdd(c, b, IAT.fwd, x);
   accAdd(c, b, IAT.bwd, 100);
   assert.equal(statGet(c, b, IAT.fwd, STAT_CELL.n), 3);
@@ -146,8 +148,8 @@ Deno.test("a statistic keeps count, mean, sample std, min, max and sum in its ow
 
 Deno.test("clearFlowState zeroes the flow's own state and keeps its key and links", () => {
   const slab = new FlowSlab(2);
-  const b = flowBase(slab.allocate());
-  const c = slab.cells;
+  const slot = slab.allocate();
+  const c = slab.cellsOf(slot), b = flowBase(slot);
   c.fill(7, b, b + STRIDE);
   clearFlowState(c, b);
   assert.ok(c.subarray(b, b + GROUP_START.time).every((x) => x === 7));
@@ -157,38 +159,63 @@ Deno.test("clearFlowState zeroes the flow's own state and keeps its key and link
 Deno.test("copyKey copies the key cells and nothing else", () => {
   const from = new FlowSlab(1);
   const to = new FlowSlab(2);
-  const fb = flowBase(from.allocate());
-  from.cells.fill(5, fb, fb + STRIDE);
+  const fromSlot = from.allocate();
+  const fc = from.cellsOf(fromSlot), fb = flowBase(fromSlot);
+  fc.fill(5, fb, fb + STRIDE);
   to.allocate();
-  const tb = flowBase(to.allocate());
-  copyKey(from.cells, fb, to.cells, tb);
-  assert.ok(to.cells.subarray(tb, tb + KEY_CELLS).every((x) => x === 5));
-  assert.ok(to.cells.subarray(tb + KEY_CELLS).every((x) => x === 0));
-  assert.ok(to.cells.subarray(0, tb).every((x) => x === 0));
+  const toSlot = to.allocate();
+  const tc = to.cellsOf(toSlot), tb = flowBase(toSlot);
+  copyKey(fc, fb, tc, tb);
+  assert.ok(tc.subarray(tb, tb + KEY_CELLS).every((x) => x === 5));
+  assert.ok(tc.subarray(tb + KEY_CELLS).every((x) => x === 0));
+  assert.ok(tc.subarray(0, tb).every((x) => x === 0));
 });
 
 Deno.test("a released slot is handed out again, zeroed; the slab doubles when full and keeps its flows", () => {
   const slab = new FlowSlab(2);
   const a = slab.allocate(), b = slab.allocate();
   assert.deepEqual([a, b, slab.live, slab.highWater], [0, 1, 2, 2]);
-  set(slab.cells, flowBase(a), LINK.live, 1);
-  set(slab.cells, flowBase(a), TIME.first, 11);
-  set(slab.cells, flowBase(b), TIME.first, 22);
+  set(slab.cellsOf(a), flowBase(a), LINK.live, 1);
+  set(slab.cellsOf(a), flowBase(a), TIME.first, 11);
+  set(slab.cellsOf(b), flowBase(b), TIME.first, 22);
 
   slab.release(a);
-  assert.equal(get(slab.cells, flowBase(a), LINK.live), 0, "release marks the slot free");
+  assert.equal(get(slab.cellsOf(a), flowBase(a), LINK.live), 0, "release marks the slot free");
   assert.equal(slab.live, 1);
   const again = slab.allocate();
   assert.equal(again, a);
-  assert.equal(get(slab.cells, flowBase(again), TIME.first), 0, "a reused slot starts zeroed");
+  assert.equal(get(slab.cellsOf(again), flowBase(again), TIME.first), 0, "a reused slot starts zeroed");
   assert.equal(slab.highWater, 2);
 
   const grown = slab.allocate();
   assert.equal(grown, 2);
   assert.equal(slab.capacity, 4);
-  assert.equal(slab.cells.length, 4 * STRIDE);
-  assert.equal(get(slab.cells, flowBase(b), TIME.first), 22, "growth keeps the open flows");
+  assert.equal(slab.cellsOf(grown).length, 4 * STRIDE);
+  assert.equal(get(slab.cellsOf(b), flowBase(b), TIME.first), 22, "growth keeps the open flows");
   assert.equal(slab.live, 3);
+});
+
+Deno.test("past its first chunk the slab grows a chunk at a time and never moves a slot", () => {
+  const slab = new FlowSlab(8);
+  const slots = Array.from({ length: 3 * CHUNK_SLOTS + 5 }, () => slab.allocate());
+  assert.deepEqual(slots, slots.map((_, i) => i));
+  assert.equal(slab.capacity, 4 * CHUNK_SLOTS, "whole chunks once the first is full");
+  const firstChunk = slab.cellsOf(0);
+  for (const slot of slots) set(slab.cellsOf(slot), flowBase(slot), TIME.first, slot + 0.5);
+  // Each chunk holds CHUNK_SLOTS slots; a slot's cells stay where they were put.
+  assert.equal(slab.cellsOf(CHUNK_SLOTS - 1), firstChunk);
+  assert.notEqual(slab.cellsOf(CHUNK_SLOTS), firstChunk);
+  assert.equal(slab.cellsOf(CHUNK_SLOTS).length, CHUNK_SLOTS * STRIDE);
+  assert.equal(flowBase(CHUNK_SLOTS + 3), 3 * STRIDE);
+  for (let i = 0; i < 8; i++) slab.allocate(); // a new chunk: nothing moves
+  assert.equal(slab.cellsOf(0), firstChunk);
+  for (const slot of slots) assert.equal(get(slab.cellsOf(slot), flowBase(slot), TIME.first), slot + 0.5);
+  // Released slots of any chunk are reused, zeroed, before the slab grows again.
+  const capacity = slab.capacity;
+  slab.release(2 * CHUNK_SLOTS + 1);
+  assert.equal(slab.allocate(), 2 * CHUNK_SLOTS + 1);
+  assert.equal(get(slab.cellsOf(2 * CHUNK_SLOTS + 1), flowBase(2 * CHUNK_SLOTS + 1), TIME.first), 0);
+  assert.equal(slab.capacity, capacity);
 });
 
 /**

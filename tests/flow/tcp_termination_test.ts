@@ -105,8 +105,8 @@ Deno.test("engelen: an RST makes the flow ready unless the packet also has a FIN
 Deno.test("updateTcpState writes the slab cell and reports only the step that makes a flow ready", () => {
   const slab = new FlowSlab(2);
   slab.allocate();
-  const b = flowBase(slab.allocate());
-  const c = slab.cells;
+  const slot = slab.allocate();
+  const c = slab.cellsOf(slot), b = flowBase(slot);
   assert.equal(tcpState(c, b), S.Open, "a fresh slot is Open");
   assert.equal(updateTcpState(c, b, F.FIN | F.ACK, FWD, Corrected), false);
   assert.equal(tcpState(c, b), S.FinFwd);
