@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { buildLayout, columnKeys, selectColumns } from "../../src/output/columns.ts";
+import { buildLayout, columnKeys, LAYOUT_NAMES, selectColumns } from "../../src/output/columns.ts";
 import { csvEncoder } from "../../src/output/csv_writer.ts";
 import type { ByteSink } from "../../src/output/byte_sink.ts";
 import { BufferedFlowWriter } from "../../src/output/buffered_flow_writer.ts";
@@ -420,8 +420,14 @@ Deno.test("the direct byte encoding equals the string row for varied values", ()
   ];
   const extra = [1 / 3, 1e21, 1e-7, NaN, Infinity, -Infinity, 458000000, -0];
   const decoder = new TextDecoder();
-  for (const name of ["cic2017", "ddos2019", "python"] as const) {
-    const enc = csvEncoder(buildLayout(name));
+  const layouts = [
+    ...LAYOUT_NAMES.map((name) => buildLayout(name)),
+    buildLayout("cic2017", { timestampFormat: "epoch" }),
+    selectColumns(buildLayout("ddos2019"), ["Label", "Flow Bytes/s", " Inbound", "Timestamp", "Source Port"]),
+  ];
+  for (const layout of layouts) {
+    const name = `${layout.name} (${layout.columns.length} columns)`;
+    const enc = csvEncoder(layout);
     const buf = new Uint8Array(4096);
     [...values, ...extra].forEach((v, i) => {
       const r = sampleRecord({
@@ -435,10 +441,14 @@ Deno.test("the direct byte encoding equals the string row for varied values", ()
       const end = enc.encodeInto!(r, buf, 7);
       assert.equal(decoder.decode(buf.subarray(7, end)), enc.row(r), `${name} value ${v}`);
     });
-    assert.equal(
-      enc.encodeInto!(sampleRecord(), new Uint8Array(100), 0),
-      -1,
-      "too small a buffer is refused",
-    );
+    // At every size of the buffer: all of the row or -1, never a cut row.
+    const r = sampleRecord({ label: "ünïcode ✓" });
+    const row = new TextEncoder().encode(enc.row(r));
+    for (let size = 0; size <= row.length + 80; size++) {
+      const small = new Uint8Array(size);
+      const end = enc.encodeInto!(r, small, 0);
+      if (end >= 0) assert.deepEqual(small.subarray(0, end), row, `${name}: buffer of ${size}`);
+    }
+    assert.ok(enc.encodeInto!(r, new Uint8Array(row.length + 80), 0) > 0, "a buffer with room is used");
   }
 });
