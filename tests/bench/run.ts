@@ -4,7 +4,8 @@
  * each whole-process figure (the command as a user runs and times it, median
  * of N runs, default 5) beside the in-process one (library call after a
  * warm-up, median of 3), and the ratio to `tcpdump -r FILE -w /dev/null`
- * timed in the same run. Then start-up, `--jobs` scaling and memory.
+ * timed in the same run. Then start-up, `--jobs` scaling, memory and a
+ * synthetic flood (flood_capture.ts: rows and open flows at scale).
  * Benchmarks report; they never fail a build on timing. Other work on the
  * machine skews every figure: the load average is printed with them.
  * `--main-only` stops there (no Parquet, fleet or capture-load benches), for
@@ -18,6 +19,7 @@ import type { ProfileName } from "../../src/flow/flow_record.ts";
 import { runCaptureLoadBench } from "./capture_load_bench.ts";
 import { runParquetBench } from "./parquet_bench.ts";
 import { runFleetBench } from "./fleet_bench.ts";
+import { writeFloodCapture } from "./flood_capture.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -146,6 +148,38 @@ async function main(): Promise<void> {
       `  ${mem.bytesPerFlow.toFixed(0)} bytes per open flow with 1 000 000 concurrent flows ` +
         `(slab ${mem.slabBytesPerFlow} bytes/flow)`,
     );
+
+    // Rows and open flows at scale: a flood where nearly every packet is a new flow.
+    const FLOOD_PACKETS = 500_000;
+    const flood = `${dir}/flood.pcap`;
+    await writeFloodCapture(flood, FLOOD_PACKETS);
+    console.log(
+      `\nflood: ${FLOOD_PACKETS} packets from spoofed sources, all flows open at the end, whole process, median of 3:`,
+    );
+    for (const profile of PROFILES) {
+      const stats = `${dir}/flood-${profile}.json`;
+      const t = await timeProcess(
+        ...cli(
+          "convert",
+          flood,
+          "-o",
+          `${dir}/flood.csv`,
+          "--quiet",
+          "--profile",
+          profile,
+          "--stats-json",
+          stats,
+        ),
+        3,
+      );
+      const file = JSON.parse(await Deno.readTextFile(stats)).files[0];
+      const rss = t.peakRssMb === null ? "?" : `${t.peakRssMb.toFixed(0)} MB`;
+      console.log(
+        `  ${profile}: ${t.seconds.toFixed(2)} s, ${mpps(FLOOD_PACKETS, t.seconds)} packets/s, ` +
+          `${file.flows} rows (${(file.flows / t.seconds / 1000).toFixed(0)} k rows/s), ` +
+          `${file.peakActiveFlows} flows open at once, peak RSS ${rss} (runs ${fmtRuns(t)})`,
+      );
+    }
     console.log(`\nload average at the end: ${loadAverage()}`);
   } finally {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
