@@ -10,6 +10,9 @@ import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
 import { readerThreadAvailable, readIntoMeterSplit } from "./split_read.ts";
 
+/** Open flows ended per step at the end of the input (between steps the writer may catch up). */
+const FLUSH_BATCH = 4096;
+
 /** Options of one conversion: the flow table's, plus input, output and control. */
 export interface ConvertFileOptions extends FlowTableOptions {
   /**
@@ -122,7 +125,9 @@ export async function convertCaptureFile(
     if (options.signal?.aborted) {
       throw options.signal.reason ?? new DOMException("conversion aborted", "AbortError");
     }
-    meter.flush();
+    // The flows still open, a batch at a time: at the end of a flood there may be hundreds of
+    // thousands, and their rows are written while the rest are built instead of all held at once.
+    while (!meter.flushPartly(FLUSH_BATCH)) if (writer.backlogged) await writer.ready();
     await writer.close();
   } catch (err) {
     await writer.abort().catch(() => {});

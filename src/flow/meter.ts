@@ -72,6 +72,8 @@ export class FlowMeter {
   /** corrected: flows marked for closing, checked for the grace period in mark order. */
   #closing: number[] = [];
   #closingHead = 0;
+  /** Where the next `flushPartly` goes on (a slot index; 0 when no flush is under way). */
+  #flushCursor = 0;
   /** Keys of the flows cut by the last `flush({ carryDirection })`, oriented as they were. */
   #cut: FlowTable | null = null;
 
@@ -247,19 +249,50 @@ export class FlowMeter {
    * pure SYN starts a new connection from its sender.
    */
   flush(options: { carryDirection?: boolean } = {}): void {
-    const slab = this.#table.slab;
     let cut: FlowTable | null = null;
     if (options.carryDirection && this.#table.size > 0) {
       let capacity = 16;
       while (capacity < this.#table.size) capacity *= 2;
       cut = new FlowTable(this.settings.legacy, capacity);
     }
-    for (let slot = 0; slot < slab.highWater; slot++) {
+    this.#endOpenFlows(Infinity, cut);
+    this.#afterFlush(cut);
+  }
+
+  /**
+   * `flush()` a part at a time: ends at most `max` open flows, in the order
+   * flush() would, and returns true once none is left. A caller with many
+   * open flows at the end of its input (a flood) awaits its writer between
+   * calls, so their rows are written while the rest are built instead of
+   * all being held in memory first. No packet may be added until it returns
+   * true.
+   */
+  flushPartly(max: number): boolean {
+    if (!this.#endOpenFlows(max, null)) return false;
+    this.#afterFlush(null);
+    return true;
+  }
+
+  /** Ends up to `max` open flows from the flush cursor on (their keys into `cut`); true when all are ended. */
+  #endOpenFlows(max: number, cut: FlowTable | null): boolean {
+    const slab = this.#table.slab;
+    let ended = 0;
+    for (let slot = this.#flushCursor; slot < slab.highWater; slot++) {
       const c = slab.cellsOf(slot), b = flowBase(slot);
       if (get(c, b, LINK.live) !== 1) continue;
+      if (ended === max) {
+        this.#flushCursor = slot;
+        return false;
+      }
       cut?.insertKeyOf(c, b);
       this.#end(slot, closeReason(tcpState(c, b)));
+      ended++;
     }
+    this.#flushCursor = 0;
+    return true;
+  }
+
+  #afterFlush(cut: FlowTable | null): void {
     this.#cut = cut;
     this.#closing = [];
     this.#closingHead = 0;
