@@ -38,6 +38,8 @@ export interface Column {
   name: string;
   /** The cell's value for a flow. */
   value: (r: FlowRecord) => number | string;
+  /** The record's number field that `value` returns unchanged, if it does (writers may read it directly). */
+  field?: keyof FlowRecord;
   kind: ColumnKind;
   /** True for the Timestamp column: typed formats (Parquet) store `timestampUs` itself, not `value`'s text. */
   timestamp?: boolean;
@@ -120,11 +122,14 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
       };
     }
     const get = e.get;
-    if (AVERAGED_INT_FIELDS.has(e.field)) return { name: header, kind: e.kind, value: get, averaged: true };
+    const field = e.kind === "string" ? undefined : e.field;
+    if (AVERAGED_INT_FIELDS.has(e.field)) {
+      return { name: header, kind: e.kind, value: get, field, averaged: true };
+    }
     if (noValueAsZero && e.position >= 73 && e.position <= 76) {
       return { name: header, kind: e.kind, value: (r) => (get(r) === -1 ? 0 : get(r)) };
     }
-    return { name: header, kind: e.kind, value: get };
+    return { name: header, kind: e.kind, value: get, field };
   };
 
   switch (name) {
@@ -135,7 +140,12 @@ export function buildLayout(name: LayoutName, options: LayoutOptions = {}): Layo
         if (e.position === 63) {
           // Column 62: the second copy of Fwd Header Length, just before the bulk columns.
           const header = name === "ddos2019" ? " Fwd Header Length.1" : " Fwd Header Length";
-          columns.push({ name: header, kind: "int", value: (r) => r.fwdHeaderLength });
+          columns.push({
+            name: header,
+            kind: "int",
+            value: (r) => r.fwdHeaderLength,
+            field: "fwdHeaderLength",
+          });
         }
         if (e.position === 85 && name === "ddos2019") {
           const home = parseHomeNetwork(options.homeNetworks);

@@ -7,6 +7,7 @@ import type { FlowRecord } from "../flow/flow_record.ts";
 import type { Layout } from "./columns.ts";
 import type { RowEncoder } from "./flow_writer_types.ts";
 import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
+import { numberReader } from "./record_numbers.ts";
 
 /**
  * The header line of `layout`, with its "\n".
@@ -55,6 +56,14 @@ export function csvEncoder(layout: Layout): RowEncoder {
   const styles: FloatStyle[] = layout.columns.map((c) => (c.kind === "float" ? layout.floatStyle : "plain"));
   const n = values.length;
   const textEncoder = new TextEncoder();
+  // Columns that show a record's number field unchanged are read all at once into a typed
+  // array (record_numbers.ts): numberAt[i] is column i's place there, or -1 to call its value.
+  const direct = layout.columns.filter((c) => c.field !== undefined).map((c) => c.field!);
+  const readNumbers = numberReader(direct);
+  const numbers = new Float64Array(direct.length);
+  let next = 0;
+  const numberAt = Int32Array.from(layout.columns, (c) => (c.field !== undefined ? next++ : -1));
+  const point = Uint8Array.from(styles, (style) => (style === "point" ? 1 : 0));
   return {
     header: csvHeader(layout),
     row(r: FlowRecord): string {
@@ -67,6 +76,7 @@ export function csvEncoder(layout: Layout): RowEncoder {
       return line + "\n";
     },
     encodeInto(r: FlowRecord, buf: Uint8Array, start: number): number {
+      readNumbers(r, numbers);
       let at = start;
       const end = buf.length;
       for (let i = 0; i < n; i++) {
@@ -74,12 +84,13 @@ export function csvEncoder(layout: Layout): RowEncoder {
           if (at >= end) return -1;
           buf[at++] = COMMA;
         }
-        const v = values[i](r);
+        const k = numberAt[i];
+        const v = k >= 0 ? numbers[k] : values[i](r);
         if (typeof v === "number") {
           if (at + MAX_NUMBER_CHARS > end) return -1;
           if (Number.isSafeInteger(v)) {
             at = writeInteger(buf, at, v);
-            if (styles[i] === "point") {
+            if (point[i] === 1) {
               buf[at++] = DOT;
               buf[at++] = ZERO;
             }
