@@ -27,7 +27,7 @@ import { ROW_KINDS } from "./message.ts";
 import { WINDOW_SUMMARY_HEADER } from "./window_summary.ts";
 
 /** A Parquet column of a collected CSV: the layout column's type marks, without a way to compute it from a flow. */
-export type CsvColumn = Omit<Column, "value">;
+export type CsvColumn = Omit<Column, "value" | "field">;
 
 const HOUR_MS = 3_600_000;
 
@@ -74,8 +74,9 @@ export function csvColumns(names: readonly string[]): CsvColumn[] {
     seen.set(name, nth + 1);
     const c = best.filter((c) => c.name === name)[nth];
     if (!c) return { name, kind: "string" };
-    // Every type mark of the layout's column (kind, timestamp, …) decides its Parquet type, as in parquetSchema.
-    const { value: _value, ...marks } = c;
+    // Every type mark of the layout's column (kind, timestamp, …) decides its Parquet type, as in parquetSchema;
+    // how a row is read (value, field) is not a mark.
+    const { value: _value, field: _field, ...marks } = c;
     return marks;
   });
 }
