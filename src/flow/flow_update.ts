@@ -135,31 +135,24 @@ export function addToFlow(
   const flags = p.flags;
   if (flags !== 0) countFlags(c, b, flags, fwd);
 
+  // The same counters in either direction, by offset (one call site each: V8's inlining budget
+  // then covers more of them); what only one direction has follows.
+  const n = increment(c, b, fwd ? fwdPackets : bwdPackets);
+  add(c, b, fwd ? fwdBytes : bwdBytes, pl);
+  add(c, b, fwd ? fwdHeaderBytes : bwdHeaderBytes, p.hdr);
+  accAdd(c, b, fwd ? fwdLength : bwdLength, pl);
+  const directionLast = fwd ? fwdLastTime : bwdLastTime;
+  if (n > 1) accAdd(c, b, fwd ? fwdIat : bwdIat, t - get(c, b, directionLast));
+  set(c, b, directionLast, t);
   if (fwd) {
-    const n = increment(c, b, fwdPackets);
-    add(c, b, fwdBytes, pl);
-    add(c, b, fwdHeaderBytes, p.hdr);
-    accAdd(c, b, fwdLength, pl);
-    if (n > 1) accAdd(c, b, fwdIat, t - get(c, b, fwdLastTime));
-    set(c, b, fwdLastTime, t);
     if (n === 1 || p.hdr < get(c, b, minFwdHeader)) set(c, b, minFwdHeader, p.hdr);
     if (pl >= 1 && !(first && legacy)) increment(c, b, fwdDataPackets); // Q10
-    if (legacy ? first : (p.isTcp && get(c, b, initWinFwd) < 0)) {
-      set(c, b, initWinFwd, p.window);
-    }
-  } else {
-    const n = increment(c, b, bwdPackets);
-    add(c, b, bwdBytes, pl);
-    add(c, b, bwdHeaderBytes, p.hdr);
-    accAdd(c, b, bwdLength, pl);
-    if (n > 1) accAdd(c, b, bwdIat, t - get(c, b, bwdLastTime));
-    set(c, b, bwdLastTime, t);
-    if (legacy) {
-      set(c, b, initWinBwd, p.window); // Q11: the last backward window
-    } else if (p.isTcp && get(c, b, bwdWinSet) === 0) {
-      set(c, b, initWinBwd, p.window);
-      set(c, b, bwdWinSet, 1);
-    }
+    if (legacy ? first : (p.isTcp && get(c, b, initWinFwd) < 0)) set(c, b, initWinFwd, p.window);
+  } else if (legacy) {
+    set(c, b, initWinBwd, p.window); // Q11: the last backward window
+  } else if (p.isTcp && get(c, b, bwdWinSet) === 0) {
+    set(c, b, initWinBwd, p.window);
+    set(c, b, bwdWinSet, 1);
   }
   if (!legacy) {
     updateBulk(c, b, p, fwd ? fwdBulk : bwdBulk, fwd ? bwdBulk : fwdBulk, fwd ? fwdBulkTime : bwdBulkTime);
