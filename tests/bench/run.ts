@@ -34,6 +34,16 @@ function cli(...cliArgs: string[]): [string, string[]] {
   return [Deno.execPath(), ["run", "-q", "--config", CONFIG, "-P", MAIN, ...cliArgs]];
 }
 
+/** `convert INPUT -o OUTPUT --quiet --profile PROFILE …` as `cli` runs it. */
+function convertCli(
+  input: string,
+  output: string,
+  profile: ProfileName,
+  ...extra: string[]
+): [string, string[]] {
+  return cli("convert", input, "-o", output, "--quiet", "--profile", profile, ...extra);
+}
+
 const mpps = (packets: number, seconds: number) => `${(packets / seconds / 1e6).toFixed(2)} M`;
 const row = (step: string, inProcess: string, whole: string, ratio: string) =>
   console.log(`${step.padEnd(58)} ${inProcess.padStart(11)} ${whole.padStart(22)} ${ratio.padStart(10)}`);
@@ -79,16 +89,7 @@ async function main(): Promise<void> {
       for (const readerThread of [false, true]) {
         const inProcess = await benchConvert(path, profile, readerThread);
         const whole = await timeProcess(
-          ...cli(
-            "convert",
-            path,
-            "-o",
-            `${dir}/out.csv`,
-            "--quiet",
-            "--profile",
-            profile,
-            ...(readerThread ? [] : ["--no-reader-thread"]),
-          ),
+          ...convertCli(path, `${dir}/out.csv`, profile, ...(readerThread ? [] : ["--no-reader-thread"])),
           RUNS,
         );
         convertRss = Math.max(convertRss ?? 0, whole.peakRssMb ?? 0);
@@ -159,17 +160,7 @@ async function main(): Promise<void> {
     for (const profile of PROFILES) {
       const stats = `${dir}/flood-${profile}.json`;
       const t = await timeProcess(
-        ...cli(
-          "convert",
-          flood,
-          "-o",
-          `${dir}/flood.csv`,
-          "--quiet",
-          "--profile",
-          profile,
-          "--stats-json",
-          stats,
-        ),
+        ...convertCli(flood, `${dir}/flood.csv`, profile, "--stats-json", stats),
         3,
       );
       const file = JSON.parse(await Deno.readTextFile(stats)).files[0];
