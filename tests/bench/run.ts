@@ -116,8 +116,9 @@ async function main(): Promise<void> {
     console.log(`  deno run of a one-line script: ${(bareTime.seconds * 1000).toFixed(0)} ms`);
 
     console.log("\n--jobs on two inputs (the capture twice), whole process, cic2017, median of 3:");
-    await Deno.symlink(path, `${dir}/a.pcap`);
-    await Deno.symlink(path, `${dir}/b.pcap`);
+    // Absolute targets: a relative --pcap FILE would name nothing from inside the temp dir.
+    await Deno.symlink(await Deno.realPath(path), `${dir}/a.pcap`);
+    await Deno.symlink(await Deno.realPath(path), `${dir}/b.pcap`);
     await Deno.mkdir(`${dir}/jobs`);
     const jobs: number[] = [];
     for (const n of [1, 2]) {
