@@ -6,7 +6,7 @@
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { Layout } from "./columns.ts";
 import type { RowEncoder } from "./flow_writer_types.ts";
-import { csvString, type FloatStyle, formatNumber } from "./format_value.ts";
+import { csvString, type FloatStyle, formatNumber, QUOTED_ASCII } from "./format_value.ts";
 import { numberReader } from "./record_numbers.ts";
 
 /**
@@ -98,9 +98,15 @@ export function csvEncoder(layout: Layout): RowEncoder {
             at = writeAscii(buf, at, formatNumber(v, styles[i]));
           }
         } else {
-          const cell = csvString(v);
-          if (at + cell.length * 3 > end) return -1;
-          at = writeText(buf, at, cell, textEncoder);
+          if (at + v.length > end) return -1;
+          const plainEnd = writePlainText(buf, at, v);
+          if (plainEnd >= 0) {
+            at = plainEnd;
+          } else {
+            const cell = csvString(v);
+            if (at + cell.length * 3 > end) return -1;
+            at = writeText(buf, at, cell, textEncoder);
+          }
         }
       }
       if (at >= end) return -1;
@@ -168,6 +174,20 @@ function writeInteger(buf: Uint8Array, at: number, v: number): number {
 /** Copies an ASCII-only string (number text). */
 function writeAscii(buf: Uint8Array, at: number, s: string): number {
   for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+  return at;
+}
+
+/**
+ * Copies a string that needs no quoting and is all ASCII (addresses, times, most labels) in one
+ * pass; returns the end, or −1 at the first character that needs quoting or is not ASCII (then
+ * nothing written counts). Cheaper than testing with a regex and copying after.
+ */
+function writePlainText(buf: Uint8Array, at: number, s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || QUOTED_ASCII[c] === 1) return -1;
+    buf[at++] = c;
+  }
   return at;
 }
 

@@ -69,3 +69,9 @@ export function csvString(s: string): string {
 }
 
 const NEEDS_QUOTE = /[",\r\n]/;
+
+/** The same characters as a table over ASCII (1: the cell is quoted), for byte writers. */
+export const QUOTED_ASCII: Uint8Array = Uint8Array.from(
+  { length: 0x80 },
+  (_, c) => (c === 0x22 || c === 0x2c || c === 0x0d || c === 0x0a ? 1 : 0),
+);

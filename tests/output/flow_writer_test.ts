@@ -418,6 +418,8 @@ Deno.test("the direct byte encoding equals the string row for varied values", ()
     0.5,
     -0.25,
   ];
+  // Labels that are copied as they are, quoted for a comma, quote, CR or LF, or not ASCII.
+  const LABELS = ["BENIGN", "DoS, ünïcode ✓", 'say "hi"', "two\nlines", "cr\rhere", "ünïcode", "L-1 x"];
   const extra = [1 / 3, 1e21, 1e-7, NaN, Infinity, -Infinity, 458000000, -0];
   const decoder = new TextDecoder();
   const layouts = [
@@ -436,19 +438,21 @@ Deno.test("the direct byte encoding equals the string row for varied values", ()
         fwdPktLenMean: v,
         flowBytesPerSec: v,
         initWinBytesFwd: v,
-        label: i % 3 === 0 ? "DoS, ünïcode ✓" : `L${i}`,
+        label: LABELS[i % LABELS.length],
       });
       const end = enc.encodeInto!(r, buf, 7);
       assert.equal(decoder.decode(buf.subarray(7, end)), enc.row(r), `${name} value ${v}`);
     });
-    // At every size of the buffer: all of the row or -1, never a cut row.
-    const r = sampleRecord({ label: "ünïcode ✓" });
-    const row = new TextEncoder().encode(enc.row(r));
-    for (let size = 0; size <= row.length + 80; size++) {
-      const small = new Uint8Array(size);
-      const end = enc.encodeInto!(r, small, 0);
-      if (end >= 0) assert.deepEqual(small.subarray(0, end), row, `${name}: buffer of ${size}`);
+    // At every size of the buffer: all of the row or -1, never a cut row (plain, quoted, non-ASCII).
+    for (const label of ["ünïcode ✓", 'a "b",c', "plain"]) {
+      const r = sampleRecord({ label });
+      const row = new TextEncoder().encode(enc.row(r));
+      for (let size = 0; size <= row.length + 80; size++) {
+        const small = new Uint8Array(size);
+        const end = enc.encodeInto!(r, small, 0);
+        if (end >= 0) assert.deepEqual(small.subarray(0, end), row, `${name}: buffer of ${size}`);
+      }
+      assert.ok(enc.encodeInto!(r, new Uint8Array(row.length + 80), 0) > 0, "a buffer with room is used");
     }
-    assert.ok(enc.encodeInto!(r, new Uint8Array(row.length + 80), 0) > 0, "a buffer with room is used");
   }
 });
