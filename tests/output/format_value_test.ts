@@ -166,3 +166,28 @@ Deno.test("timestamp text written in UTC reads back as the instant; cic2017's 12
     assert.equal(parseTimestampText(bad), undefined, bad);
   }
 });
+
+Deno.test("a formatter reused for many rows gives each time its own text: within a second, across seconds, back in time, before 1970", () => {
+  const base = us("2017-11-05T05:59:58Z"); // an hour before Halifax leaves daylight time
+  const times = [
+    ...Array.from({ length: 40 }, (_, i) => base + i * 99_991), // ~10 per second over 4 s
+    base + 3600e6 - 1, // the last µs before the change of offset, then the first after
+    base + 3600e6,
+    base + 3600e6 + 500_000,
+    base - 1, // back in time: the second before the cached one
+    base,
+    -1, // 1969-12-31T23:59:59.999999Z
+    -1_000_000,
+    0,
+  ];
+  for (const format of TIMESTAMP_FORMATS) {
+    for (const zone of ["UTC", "America/Halifax"]) {
+      const reused = makeTimestampFormatter(format, zone);
+      for (const t of times) {
+        assert.equal(reused(t), makeTimestampFormatter(format, zone)(t), `${format} ${zone} ${t}`);
+      }
+    }
+  }
+  assert.equal(makeTimestampFormatter("iso")(-1), "1969-12-31T23:59:59.999999Z");
+  assert.throws(() => makeTimestampFormatter("iso")(1.5), /not an integer/);
+});
