@@ -226,17 +226,25 @@ function legacySubflowCount(firstUs: number): number {
 }
 
 /**
- * One record built at load time from a slot of fractional values, so every
- * number field of the records starts with a double representation in V8.
- * Otherwise the first records give some fields small-integer form, and each
- * later fraction in such a field makes a new hidden class: 5 to 7 classes in
- * the first ~150 flows of a capture, after which every column read by the
- * writers is a megamorphic lookup (issue 15). Rows are unaffected: the
- * record is thrown away.
+ * One record built at load time and then given a non-number in every number
+ * field, so V8 stores those fields of every later record as tagged values
+ * (its most general field form) from the start:
+ * - A whole number is then kept as a small integer in the field itself; a
+ *   double field would box each of the ~80 numbers of every record in its
+ *   own heap object (a flood of one-packet flows: mostly whole numbers,
+ *   25% fewer young-generation collections per record).
+ * - Without a seed, the first records give some fields small-integer form,
+ *   and each later fraction in such a field makes a new hidden class: 5 to 7
+ *   classes in the first ~150 flows of a capture, after which every column
+ *   read by the writers is a megamorphic lookup (issue 15). A tagged field
+ *   takes any value, so all records keep one hidden class.
+ * Rows are unaffected: the seed record is thrown away.
  */
 function seedRecordShape(): void {
   const cells = new Float64Array(STRIDE);
   for (let i = 0; i < STRIDE; i++) cells[i] = i + 1.25; // distinct, fractional, time.last > time.first
-  buildRecord(cells, flowBase(0), resolveSettings({ profile: "corrected" }), "end");
+  const seed = buildRecord(cells, flowBase(0), resolveSettings({ profile: "corrected" }), "end");
+  const fields = seed as unknown as Record<string, unknown>;
+  for (const key of Object.keys(fields)) if (typeof fields[key] === "number") fields[key] = "any";
 }
 seedRecordShape();
