@@ -7,39 +7,20 @@
 import type { PacketInfo } from "../pcap/packet.ts";
 import { TcpFlag } from "../pcap/packet.ts";
 import type { FlowEndReason, FlowRecord } from "./flow_record.ts";
-import {
-  FlowPacket,
-  IGNORE_REASONS,
-  type IgnoreReason,
-  type PacketRules,
-  packetRules,
-} from "./flow_packet.ts";
+import { FlowPacket, type IgnoreReason, type PacketRules, packetRules } from "./flow_packet.ts";
 import { unpackFlowPacket } from "./packet_batch.ts";
 import { flowHash, FlowTable, fromFlowSource } from "./flow_table.ts";
 import { DormantKeys, REVERSED } from "./dormant_keys.ts";
 import { clearFlowState, type FlowBase, flowBase, get, ICMP, KEY, LINK, TIME } from "./flow_slab.ts";
 import { closeReason, isReadyToClose, TcpRules, tcpState, updateTcpState } from "./tcp_termination.ts";
+import { ClosingQueue } from "./closing_queue.ts";
+import { emptyMeterStats, type MeterStats } from "./meter_stats.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
 import { buildRecord } from "./flow_features.ts";
 import { engelenAfterAdd } from "./engelen_flow.ts";
 import { type MeterOptions, type MeterSettings, resolveSettings } from "./profile.ts";
 
-export interface MeterStats {
-  /** Packets offered to the meter. */
-  packets: number;
-  /** Packets that went into a flow. */
-  packetsUsed: number;
-  ignored: Record<IgnoreReason, number>;
-  /** Packets older than the packet before them (spec Q25: negative IATs follow). */
-  outOfOrder: number;
-  /** Packets older than their flow's last packet (corrected counts them with an IAT of 0; cic2017 goes negative). */
-  earlierThanFlow: number;
-  flowsEmitted: number;
-  /** cic2017: flows of one packet not written (Q16). */
-  singlePacketFlowsDropped: number;
-  /** Largest number of flows open at once. */
-  peakActiveFlows: number;
-}
+export type { MeterStats } from "./meter_stats.ts";
 
 const SYN_ACK = TcpFlag.SYN | TcpFlag.ACK;
 
@@ -69,9 +50,10 @@ export class FlowMeter {
   readonly #rules: PacketRules;
   #lastT = -Infinity;
   #nextSweepAt = -Infinity;
-  /** corrected: flows marked for closing, checked for the grace period in mark order. */
-  #closing: number[] = [];
-  #closingHead = 0;
+  /** corrected, engelen: flows whose termination is complete, in their grace period. */
+  readonly #closing = new ClosingQueue();
+  /** `#end` as a function, for the closing queue. */
+  readonly #endFlow = (slot: number, reason: FlowEndReason): void => this.#end(slot, reason);
   /** Where the next `flushPartly` goes on (a slot index; 0 when no flush is under way). */
   #flushCursor = 0;
   /** Keys of the flows cut by the last `flush({ carryDirection })`, oriented as they were. */
@@ -83,18 +65,7 @@ export class FlowMeter {
     this.#table = new FlowTable(this.settings.legacy);
     this.#dormant = new DormantKeys(this.settings.legacy);
     this.#rules = packetRules(this.settings);
-    const ignored = {} as Record<IgnoreReason, number>;
-    for (const reason of IGNORE_REASONS) ignored[reason] = 0;
-    this.stats = {
-      packets: 0,
-      packetsUsed: 0,
-      ignored,
-      outOfOrder: 0,
-      earlierThanFlow: 0,
-      flowsEmitted: 0,
-      singlePacketFlowsDropped: 0,
-      peakActiveFlows: 0,
-    };
+    this.stats = emptyMeterStats();
   }
 
   /** Flows open now. */
@@ -294,8 +265,7 @@ export class FlowMeter {
 
   #afterFlush(cut: FlowTable | null): void {
     this.#cut = cut;
-    this.#closing = [];
-    this.#closingHead = 0;
+    this.#closing.clear();
     this.#dormant.clear();
   }
 
@@ -306,7 +276,9 @@ export class FlowMeter {
     // sweep waits for a second packet to confirm the new time.
     const jump = t - this.#lastT > s.flowTimeoutUs;
     this.#lastT = t;
-    if (this.#closingHead < this.#closing.length) this.#closeQuietFlows(t);
+    if (this.#closing.waiting) {
+      this.#closing.endQuiet(t, s.terminationGraceUs, this.#table.slab, this.#endFlow);
+    }
     if (s.sweepIdle && !jump && t >= this.#nextSweepAt) {
       if (this.#nextSweepAt !== -Infinity) this.#sweepIdle(t);
       this.#nextSweepAt = t + Math.max(1_000_000, s.flowTimeoutUs / 4);
@@ -400,42 +372,7 @@ export class FlowMeter {
     const c = this.#table.slab.cellsOf(slot);
     if (!updateTcpState(c, b, flags, fwd, rules)) return;
     if (this.settings.terminationGraceUs > 0) {
-      this.#closing.push(slot, get(c, b, TIME.first), get(c, b, TIME.last));
-    }
-  }
-
-  /**
-   * corrected: emits marked flows that have been quiet for the grace period.
-   * Entries are (slot, first-packet time, last-packet time when queued); an
-   * entry whose flow saw packets since is queued again behind the others, so
-   * the head is always the quietest candidate.
-   */
-  #closeQuietFlows(t: number): void {
-    const grace = this.settings.terminationGraceUs;
-    const queue = this.#closing;
-    const slab = this.#table.slab;
-    const end = queue.length;
-    while (this.#closingHead < end) {
-      const at = this.#closingHead;
-      const slot = queue[at], first = queue[at + 1], last = queue[at + 2];
-      const c = slab.cellsOf(slot), b = flowBase(slot);
-      // The slot may have ended or been reused since it was queued: its start time tells.
-      if (get(c, b, LINK.live) !== 1 || get(c, b, TIME.first) !== first || !isReadyToClose(tcpState(c, b))) {
-        this.#closingHead += 3;
-        continue;
-      }
-      if (get(c, b, TIME.last) !== last) {
-        queue.push(slot, first, get(c, b, TIME.last));
-        this.#closingHead += 3;
-        continue;
-      }
-      if (t - last <= grace) break;
-      this.#closingHead += 3;
-      this.#end(slot, closeReason(tcpState(c, b)));
-    }
-    if (this.#closingHead > 4096 && this.#closingHead * 2 > queue.length) {
-      this.#closing = queue.slice(this.#closingHead);
-      this.#closingHead = 0;
+      this.#closing.add(slot, get(c, b, TIME.first), get(c, b, TIME.last));
     }
   }
 

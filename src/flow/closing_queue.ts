@@ -1,0 +1,67 @@
+/**
+ * corrected and engelen (spec §3.4): flows whose TCP termination is complete,
+ * waiting out the grace period in which late packets still join them. Entries
+ * are (slot, first-packet time, last-packet time when queued) in one flat
+ * array, so queuing allocates nothing per flow.
+ */
+import type { FlowEndReason } from "./flow_record.ts";
+import { flowBase, type FlowSlab, get, LINK, TIME } from "./flow_slab.ts";
+import { closeReason, isReadyToClose, tcpState } from "./tcp_termination.ts";
+
+export class ClosingQueue {
+  #queue: number[] = [];
+  #head = 0;
+
+  /** True while a flow waits (checked per packet: a plain comparison). */
+  get waiting(): boolean {
+    return this.#head < this.#queue.length;
+  }
+
+  /** Queues the flow in `slot` (first and last packet times as they are now). */
+  add(slot: number, first: number, last: number): void {
+    this.#queue.push(slot, first, last);
+  }
+
+  /**
+   * Ends, with `end`, the queued flows of `slab` quiet for longer than `grace`
+   * µs at time `t`. An entry whose flow saw packets since is queued again
+   * behind the others, so the head is always the quietest candidate; an entry
+   * whose slot ended or was reused (its start time tells) is dropped.
+   */
+  endQuiet(
+    t: number,
+    grace: number,
+    slab: FlowSlab,
+    end: (slot: number, reason: FlowEndReason) => void,
+  ): void {
+    const queue = this.#queue;
+    const stop = queue.length;
+    while (this.#head < stop) {
+      const at = this.#head;
+      const slot = queue[at], first = queue[at + 1], last = queue[at + 2];
+      const c = slab.cellsOf(slot), b = flowBase(slot);
+      if (get(c, b, LINK.live) !== 1 || get(c, b, TIME.first) !== first || !isReadyToClose(tcpState(c, b))) {
+        this.#head += 3;
+        continue;
+      }
+      if (get(c, b, TIME.last) !== last) {
+        queue.push(slot, first, get(c, b, TIME.last));
+        this.#head += 3;
+        continue;
+      }
+      if (t - last <= grace) break;
+      this.#head += 3;
+      end(slot, closeReason(tcpState(c, b)));
+    }
+    if (this.#head > 4096 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Forgets every entry (the table was flushed). */
+  clear(): void {
+    this.#queue = [];
+    this.#head = 0;
+  }
+}
