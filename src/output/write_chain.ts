@@ -15,6 +15,8 @@ export class WriteChain {
   #chain: Promise<void> = Promise.resolve();
   #pending = 0;
   #error: unknown = undefined;
+  /** Callers of `ready()` waiting for the backlog to fall to the high-water mark. */
+  #waiting: (() => void)[] = [];
 
   /** `what` names the data in messages ("writing flows failed"). */
   constructor(sink: ByteSink, what: string, highWaterMark: number) {
@@ -53,13 +55,21 @@ export class WriteChain {
       } finally {
         this.#pending -= bytes.length;
         done?.();
+        if (!this.backlogged && this.#waiting.length > 0) {
+          for (const wake of this.#waiting.splice(0)) wake();
+        }
       }
     });
   }
 
-  /** Waits while backlogged; throws a failure. */
+  /**
+   * Waits while backlogged, until the bytes waiting fall to the high-water
+   * mark (not until every write is done: the caller then encodes the next
+   * rows while the rest are written, and the writes never run dry); throws a
+   * failure.
+   */
   async ready(): Promise<void> {
-    if (this.backlogged) await this.#chain;
+    if (this.backlogged) await new Promise<void>((wake) => this.#waiting.push(wake));
     this.check();
   }
 

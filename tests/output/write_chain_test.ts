@@ -63,3 +63,42 @@ Deno.test("backlogged above the high-water mark until the writes drain; fail() k
   chain.fail(new Error("second"));
   assert.throws(() => chain.check(), /writing flows failed: first$/);
 });
+
+Deno.test("ready() resolves once the bytes waiting fall to the high-water mark, while later writes are still under way", async () => {
+  // Each write waits for its own release, in order.
+  const releases: (() => void)[] = [];
+  const written: number[] = [];
+  const sink: ByteSink = {
+    name: "out.bin",
+    needsHeader: false,
+    async write(bytes) {
+      await new Promise<void>((r) => releases.push(r));
+      written.push(bytes.length);
+    },
+    close: () => Promise.resolve(),
+    abort: () => Promise.resolve(),
+  };
+  const chain = new WriteChain(sink, "flows", 10);
+  for (let i = 0; i < 4; i++) chain.enqueue(new Uint8Array(6)); // 24 bytes waiting, mark 10
+  let ready = false;
+  const waiting = chain.ready().then(() => ready = true);
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+  };
+  await settle();
+  releases.shift()!(); // 18 bytes left: still above the mark
+  await settle();
+  assert.equal(ready, false);
+  releases.shift()!(); // 12 left
+  await settle();
+  assert.equal(ready, false);
+  releases.shift()!(); // 6 left: under the mark, one write still under way
+  await waiting;
+  assert.deepEqual(written, [6, 6, 6]);
+  assert.equal(chain.backlogged, false);
+  await settle();
+  releases.shift()!();
+  await chain.close();
+  assert.deepEqual(written, [6, 6, 6, 6]);
+});
