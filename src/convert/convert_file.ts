@@ -110,7 +110,9 @@ export async function convertCaptureFile(
       signal: options.signal,
       onProgress: options.onProgress &&
         ((bytes: number, s: ReadStats) => options.onProgress!(bytes, s.packets)),
-      afterChunk: () => writer.backlogged ? writer.ready() : undefined,
+      // After every chunk read, backlogged or not: the reading loop is synchronous, and queued
+      // writes start only when it yields (one thread, `corrected` mix: 1.05 → 0.91 s).
+      afterChunk: () => writer.ready(),
     };
     stats = options.readerThread && input !== "-" && readerThreadAvailable()
       ? await readIntoMeterSplit(input, meter, meterOptions, {
