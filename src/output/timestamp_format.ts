@@ -160,7 +160,6 @@ class CivilTime {
   hour = 0;
   minute = 0;
   second = 0;
-  micros = 0;
 
   /** `yyyy-MM-dd` (isoOrder) or `dd/MM/yyyy`. */
   date(sep: string, isoOrder: boolean): string {
@@ -179,11 +178,9 @@ class CivilTime {
 
 const civil = new CivilTime();
 
-/** Splits µs since the epoch, shifted by a zone offset, into civil fields. */
+/** Splits µs since the epoch, shifted by a zone offset, into civil fields to the second (`bySecond` checks `us`). */
 function splitUs(us: number, offsetMs: number): CivilTime {
-  if (!Number.isSafeInteger(us)) throw new RangeError(`timestamp ${us} µs is not an integer`);
   const secs = Math.floor(us / 1e6);
-  civil.micros = us - secs * 1e6;
   const local = secs + offsetMs / 1000;
   const days = Math.floor(local / 86400);
   const sod = local - days * 86400;
