@@ -1,8 +1,9 @@
 /**
- * corrected and engelen (spec §3.4): flows whose TCP termination is complete,
- * waiting out the grace period in which late packets still join them. Entries
- * are (slot, first-packet time, last-packet time when queued) in one flat
- * array, so queuing allocates nothing per flow.
+ * Flows whose TCP termination is complete, waiting out the grace period in
+ * which late packets still join them (spec §3.4): corrected, and engelen only
+ * when a grace period is set (its default is none). Entries are (slot,
+ * first-packet time, last-packet time when queued) in one flat array, so
+ * queuing allocates nothing per flow.
  */
 import type { FlowEndReason } from "./flow_record.ts";
 import { flowBase, type FlowSlab, get, LINK, TIME } from "./flow_slab.ts";

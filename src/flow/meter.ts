@@ -50,7 +50,7 @@ export class FlowMeter {
   readonly #rules: PacketRules;
   #lastT = -Infinity;
   #nextSweepAt = -Infinity;
-  /** corrected, engelen: flows whose termination is complete, in their grace period. */
+  /** corrected (engelen only with a grace period set): flows whose termination is complete, in their grace period. */
   readonly #closing = new ClosingQueue();
   /** `#end` as a function, for the closing queue. */
   readonly #endFlow = (slot: number, reason: FlowEndReason): void => this.#end(slot, reason);
