@@ -30,15 +30,18 @@ interface OptionSpec {
 function optionTable(): { spellings: Map<string, OptionSpec>; defaults: Record<string, string | boolean> } {
   const spellings = new Map<string, OptionSpec>();
   const defaults: Record<string, string | boolean> = {};
+  const positive = new Set<string>();
   const add = (flag: string, choices?: readonly string[], initial?: string) => {
     const key = flagAttribute(flag);
     const names = flag.split(/[ ,]+/).filter((p) => p.startsWith("-"));
     const value = /[<[]/.test(flag);
     const negated = names.some((n) => n.startsWith("--no-"));
     for (const name of names) spellings.set(name, { key, value, choices, sets: !negated });
-    // Commander: a value's default as given; a lone `--no-x` makes x true unless given.
+    // Commander: a value's default as given; a `--no-x` makes x true unless given, or unless
+    // `--x` was declared before it (then x has no default: the pair's third state).
     if (initial !== undefined) defaults[key] = initial;
-    else if (negated && !(key in defaults)) defaults[key] = true;
+    else if (negated && !(key in defaults) && !positive.has(key)) defaults[key] = true;
+    if (!negated) positive.add(key);
   };
   for (const o of CONVERT_OPTIONS) add(o.flag, undefined, o.default);
   for (const o of flowOptionsFor("convert")) {

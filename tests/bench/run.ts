@@ -84,18 +84,24 @@ async function main(): Promise<void> {
     for (const profile of PROFILES) {
       const meter = await benchMeter(path, profile);
       row(`+ flow meter (${profile}), no output`, mpps(packets, meter), "", "");
-      // One thread (--no-reader-thread: one core), then the default on 2+ CPUs: a second
-      // thread reads and decodes while the first runs the meter (src/convert/split_read.ts).
+      // One thread (--no-reader-thread: one core), then a second thread reading and decoding
+      // while the first runs the meter (src/convert/split_read.ts): the default for files of
+      // 64 MiB or more on 2+ CPUs, forced here so that a smaller --pcap measures it too.
       for (const readerThread of [false, true]) {
         const inProcess = await benchConvert(path, profile, readerThread);
         const whole = await timeProcess(
-          ...convertCli(path, `${dir}/out.csv`, profile, ...(readerThread ? [] : ["--no-reader-thread"])),
+          ...convertCli(
+            path,
+            `${dir}/out.csv`,
+            profile,
+            readerThread ? "--reader-thread" : "--no-reader-thread",
+          ),
           RUNS,
         );
         convertRss = Math.max(convertRss ?? 0, whole.peakRssMb ?? 0);
         row(
           readerThread
-            ? `  convert --quiet, reader thread (default)`
+            ? `  convert --quiet --reader-thread (default from 64 MiB)`
             : `+ rows → CSV = convert --quiet --no-reader-thread (${profile})`,
           mpps(packets, inProcess.seconds),
           wholeText(packets, whole),

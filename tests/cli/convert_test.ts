@@ -130,6 +130,9 @@ Deno.test("bad options are usage errors (exit 2) that name the option", async ()
   assert.match(field.stderr, /Nope/);
   const profile = await runCli(["convert", "-", "--profile", "java"], { stdin: pcapOf(SESSION) });
   assert.equal(profile.code, 2);
+  const thread = await runCli(["convert", "-", "--jobs", "2", "--reader-thread"], { stdin: pcapOf(SESSION) });
+  assert.equal(thread.code, 2);
+  assert.match(thread.stderr, /--reader-thread needs --jobs 1/);
 });
 
 Deno.test({

@@ -91,7 +91,15 @@ Deno.test("a meter command's help shows its own meter's options and the common o
 
 Deno.test("the builtin pipeline, live and windows take every flow option of convert", () => {
   // convert's own: inputs and outputs, packet count, console, parallel files, the reader thread.
-  const convertOnly = ["--output", "--count", "--quiet", "--stats-json", "--jobs", "--no-reader-thread"];
+  const convertOnly = [
+    "--output",
+    "--count",
+    "--quiet",
+    "--stats-json",
+    "--jobs",
+    "--reader-thread",
+    "--no-reader-thread",
+  ];
   const flowOptions = shownFlags(convertCommand()).filter((f) => !convertOnly.includes(f));
   assert.ok(flowOptions.length >= 20, flowOptions.join(" "));
   for (

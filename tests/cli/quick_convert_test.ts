@@ -46,6 +46,8 @@ const READ_QUICKLY: string[][] = [
   ["in.pcap", "--profile", "cic2017", "--profile", "corrected"], // the last one counts
   ["in.pcap", "--ipv6", "--no-ipv6"],
   ["in.pcap", "-o", "out.csv", "--no-reader-thread"],
+  ["in.pcap", "-o", "out.csv", "--reader-thread"],
+  ["in.pcap", "--reader-thread", "--no-reader-thread"],
 ];
 
 Deno.test("convert command lines read without commander give exactly commander's inputs and options", async () => {
