@@ -20,6 +20,7 @@ import { runCaptureLoadBench } from "./capture_load_bench.ts";
 import { runParquetBench } from "./parquet_bench.ts";
 import { runFleetBench } from "./fleet_bench.ts";
 import { writeFloodCapture } from "./flood_capture.ts";
+import { benchJobs } from "./jobs_bench.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -121,30 +122,7 @@ async function main(): Promise<void> {
     const bareTime = await timeProcess(Deno.execPath(), ["run", "-q", bare], RUNS);
     console.log(`  deno run of a one-line script: ${(bareTime.seconds * 1000).toFixed(0)} ms`);
 
-    console.log("\n--jobs on two inputs (the capture twice), whole process, cic2017, median of 3:");
-    // Absolute targets: a relative --pcap FILE would name nothing from inside the temp dir.
-    await Deno.symlink(await Deno.realPath(path), `${dir}/a.pcap`);
-    await Deno.symlink(await Deno.realPath(path), `${dir}/b.pcap`);
-    await Deno.mkdir(`${dir}/jobs`);
-    const jobs: number[] = [];
-    for (const n of [1, 2]) {
-      const t = await timeProcess(
-        ...cli(
-          "convert",
-          "--quiet",
-          "--jobs",
-          String(n),
-          `${dir}/a.pcap`,
-          `${dir}/b.pcap`,
-          "-o",
-          `${dir}/jobs/`,
-        ),
-        3,
-      );
-      jobs.push(t.seconds);
-      console.log(`  --jobs ${n}: ${t.seconds.toFixed(2)} s, ${mpps(2 * packets, t.seconds)} packets/s`);
-    }
-    console.log(`  speed-up ${(jobs[0] / jobs[1]).toFixed(2)}× on ${navigator.hardwareConcurrency} CPUs`);
+    await benchJobs(cli, path, packets, dir);
 
     console.log("\nmemory:");
     console.log(
