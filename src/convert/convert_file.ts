@@ -4,7 +4,7 @@
  * `builtin` meter (in a Web Worker) and by the benchmarks.
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
-import { readCaptureFile, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
+import { readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
@@ -122,7 +122,7 @@ export async function convertCaptureFile(
         afterBatch: readOptions.afterChunk,
       })
       : input === "-"
-      ? await readCaptureStream(Deno.stdin.readable, meter.addPacket, { ...readOptions, source: "stdin" })
+      ? await readCaptureReader(Deno.stdin, meter.addPacket, { ...readOptions, source: "stdin" })
       : await readCaptureFile(input, meter.addPacket, readOptions);
     if (options.signal?.aborted) {
       throw options.signal.reason ?? new DOMException("conversion aborted", "AbortError");
