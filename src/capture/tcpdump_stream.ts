@@ -21,7 +21,7 @@
  * (received, captured, dropped) are asked for with SIGUSR1 while it runs.
  */
 import { startChild } from "../system/child_process.ts";
-import { CaptureParser, type PacketCallback, type ReadStats } from "../pcap/reader.ts";
+import { type PacketCallback, readCaptureStream, type ReadStats } from "../pcap/reader.ts";
 import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 
 /** tcpdump failed before delivering a capture (bad interface, bad filter, no permission). */
@@ -154,26 +154,18 @@ export async function captureFromTcpdump(
     }, interval)
     : undefined;
 
-  const parser = new CaptureParser(onPacket, {
-    source: `tcpdump on ${options.iface}`,
-    maxPackets: options.maxPackets,
-  });
   let stats: ReadStats | undefined;
   let readError: unknown;
-  const reader = child.process.stdout.getReader();
   try {
-    while (!parser.finished) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      parser.push(value);
-      options.onProgress?.(parser.stats.bytesRead, parser.stats);
-    }
-    if (parser.finished) await reader.cancel().catch(() => {});
-    stats = parser.end();
+    // No signal: an abort stops tcpdump (above), and the packets it still writes are read to its end.
+    stats = await readCaptureStream(child.process.stdout, onPacket, {
+      source: `tcpdump on ${options.iface}`,
+      maxPackets: options.maxPackets,
+      onProgress: options.onProgress,
+    });
   } catch (e) {
     readError = e;
   } finally {
-    reader.releaseLock();
     clearInterval(countsTimer);
     clearTimeout(drainTimer);
     terminate();
