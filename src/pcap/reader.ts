@@ -56,10 +56,7 @@ export async function readCaptureFile(
   onPacket: PacketCallback,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const parser = new CaptureParser(onPacket, {
-    source: options.source ?? path,
-    maxPackets: options.maxPackets,
-  });
+  const parser = parserFor(onPacket, options, path);
   using file = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
   // Synchronous reads: an async read of a file costs a thread hand-off per chunk,
@@ -114,10 +111,7 @@ export async function readCaptureReader(
   onPacket: PacketCallback,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const parser = new CaptureParser(onPacket, {
-    source: options.source ?? "stream",
-    maxPackets: options.maxPackets,
-  });
+  const parser = parserFor(onPacket, options, "stream");
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
   // A read still waiting when the signal aborts is left behind: it can only fill `buffer`.
   const signal = options.signal;
@@ -144,10 +138,7 @@ export async function readCaptureStream(
   onPacket: PacketCallback,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const parser = new CaptureParser(onPacket, {
-    source: options.source ?? "stream",
-    maxPackets: options.maxPackets,
-  });
+  const parser = parserFor(onPacket, options, "stream");
   const reader = stream.getReader();
   const onAbort = () => reader.cancel().catch(() => {});
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -165,4 +156,9 @@ export async function readCaptureStream(
     reader.releaseLock();
   }
   return parser.end();
+}
+
+/** The parser behind each reading function: its source named as the options say, else `source`. */
+function parserFor(onPacket: PacketCallback, options: ReadOptions, source: string): CaptureParser {
+  return new CaptureParser(onPacket, { source: options.source ?? source, maxPackets: options.maxPackets });
 }
