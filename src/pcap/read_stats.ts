@@ -37,8 +37,6 @@ export interface ReadStats {
   bytesRead: number;
   firstTs: Timestamp | null;
   lastTs: Timestamp | null;
-  firstTsUs: number | null;
-  lastTsUs: number | null;
   protocols: ProtocolCounts;
   skipped: Record<SkipReason, number>;
   /** Records longer than the snaplen, kept cut to it as libpcap does (counted in `packets`, not skipped). */
@@ -56,8 +54,6 @@ export function emptyStats(): ReadStats {
     bytesRead: 0,
     firstTs: null,
     lastTs: null,
-    firstTsUs: null,
-    lastTsUs: null,
     protocols: { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, other: 0 },
     skipped,
     cutToSnaplen: 0,
@@ -81,17 +77,20 @@ export function countDecoded(stats: ReadStats, pkt: PacketInfo): void {
   else p.other++;
 }
 
-/** Keeps first/last timestamps (in record order: first record, last record). */
+/**
+ * Keeps first/last timestamps (in record order: first record, last record).
+ * Runs per packet, so it only writes number fields of objects made once: a
+ * number stored in a field that held null (or any non-number) is boxed, one
+ * allocation per packet.
+ */
 export function countTimestamp(stats: ReadStats, pkt: PacketInfo): void {
   if (stats.firstTs === null) {
     stats.firstTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
-    stats.firstTsUs = pkt.tsUs;
     stats.lastTs = { sec: pkt.tsSec, nsec: pkt.tsNsec };
   } else {
     stats.lastTs!.sec = pkt.tsSec;
     stats.lastTs!.nsec = pkt.tsNsec;
   }
-  stats.lastTsUs = pkt.tsUs;
 }
 
 /** Sum of all skip counters. */
