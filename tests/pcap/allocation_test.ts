@@ -72,46 +72,48 @@ function totalSelfSize(node: ProfileNode): number {
   return node.children.reduce((sum, child) => sum + totalSelfSize(child), node.selfSize);
 }
 
+/** Bytes `run` allocates per packet of the capture (written to a temporary file), after warm-up. */
+async function bytesPerPacket(run: (path: string) => Promise<void>): Promise<number> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/many.pcap`;
+    await Deno.writeFile(path, manyPacketsFewFlows());
+    return await allocatedBytes(() => run(path)) / PACKETS;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+// A number boxed per packet is 12–16 bytes; what a run allocates once is under 1 byte a packet here.
+const MAX_BYTES_PER_PACKET = 4;
+
 Deno.test({
   name: "reading and decoding allocate nothing per packet",
   fn: async () => {
-    const dir = await Deno.makeTempDir();
-    try {
-      const path = `${dir}/many.pcap`;
-      await Deno.writeFile(path, manyPacketsFewFlows());
-      let seen = 0;
-      const bytes = await allocatedBytes(async () => {
-        seen = 0;
-        await readCaptureFile(path, () => seen++);
-      });
-      assert.equal(seen, PACKETS);
-      // A number boxed per packet is 12–16 bytes; what a run allocates once is under 1 byte a packet here.
-      assert.ok(bytes / PACKETS < 4, `${(bytes / PACKETS).toFixed(1)} bytes allocated per packet`);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    let seen = 0;
+    const bytes = await bytesPerPacket(async (path) => {
+      seen = 0;
+      await readCaptureFile(path, () => seen++);
+    });
+    assert.equal(seen, PACKETS);
+    assert.ok(bytes < MAX_BYTES_PER_PACKET, `${bytes.toFixed(1)} bytes allocated per packet`);
   },
 });
 
-for (const profile of ["cic2017", "engelen"] satisfies ProfileName[]) {
+// corrected still boxes about one number per packet on some real traffic (a TLS capture repeated,
+// the bench mix), inside the optimised code of the meter: not on this capture. See issue 15's note.
+for (const profile of ["cic2017", "engelen", "corrected"] satisfies ProfileName[]) {
   Deno.test({
     name: `the ${profile} flow meter allocates nothing per packet of an open flow`,
     fn: async () => {
-      const dir = await Deno.makeTempDir();
-      try {
-        const path = `${dir}/many.pcap`;
-        await Deno.writeFile(path, manyPacketsFewFlows());
-        let flows = 0;
-        const bytes = await allocatedBytes(async () => {
-          const meter = new FlowMeter({ profile }, () => flows++);
-          await readCaptureFile(path, meter.addPacket);
-          meter.flush();
-        });
-        assert.ok(flows > 0);
-        assert.ok(bytes / PACKETS < 4, `${(bytes / PACKETS).toFixed(1)} bytes allocated per packet`);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      let flows = 0;
+      const bytes = await bytesPerPacket(async (path) => {
+        const meter = new FlowMeter({ profile }, () => flows++);
+        await readCaptureFile(path, meter.addPacket);
+        meter.flush();
+      });
+      assert.ok(flows > 0);
+      assert.ok(bytes < MAX_BYTES_PER_PACKET, `${bytes.toFixed(1)} bytes allocated per packet`);
     },
   });
 }
