@@ -109,7 +109,7 @@ export class FlowMeter {
     const s = this.settings;
     const stats = this.stats;
     stats.packetsUsed++;
-    let t = p.t;
+    const t = p.t;
     if (t < this.#lastT) stats.outOfOrder++;
     else this.#advance(t);
 
@@ -124,13 +124,15 @@ export class FlowMeter {
     if (t < get(c, b, TIME.last)) {
       stats.earlierThanFlow++;
       // corrected: counted at the flow's last time (IAT 0), so no duration, IAT or rate goes negative.
-      if (s.profile === "corrected") t = p.t = get(c, b, TIME.last);
+      // (The packet's time is read again below, not kept in `t`: a local that may hold either number
+      // made V8 box the packet's time on every packet.)
+      if (s.profile === "corrected") p.t = get(c, b, TIME.last);
     }
     if (s.engelen) {
       this.#addEngelen(slot, b, p, hash);
       return;
     }
-    if (t - get(c, b, TIME.first) > s.flowTimeoutUs) {
+    if (p.t - get(c, b, TIME.first) > s.flowTimeoutUs) {
       this.#emit(slot, "timeout");
       this.#continueAfterTimeout(slot, p);
       return;
