@@ -12,7 +12,14 @@ import { unpackFlowPacket } from "./packet_batch.ts";
 import { flowHash, FlowTable, fromFlowSource } from "./flow_table.ts";
 import { DormantKeys, REVERSED } from "./dormant_keys.ts";
 import { clearFlowState, type FlowBase, flowBase, get, ICMP, KEY, LINK, TIME } from "./flow_slab.ts";
-import { closeReason, isReadyToClose, TcpRules, tcpState, updateTcpState } from "./tcp_termination.ts";
+import {
+  closeReason,
+  isReadyToClose,
+  mayChangeTcpState,
+  TcpRules,
+  tcpState,
+  updateTcpState,
+} from "./tcp_termination.ts";
 import { ClosingQueue } from "./closing_queue.ts";
 import { emptyMeterStats, type MeterStats } from "./meter_stats.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
@@ -160,7 +167,9 @@ export class FlowMeter {
     updateActiveIdle(c, b, p, s.activityTimeoutUs);
     const fwd = this.#isForward(c, b, p);
     addToFlow(c, b, p, fwd, false, false);
-    if (p.isTcp) this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
+    if (p.isTcp && mayChangeTcpState(state, p.flags)) {
+      this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Corrected);
+    }
   }
 
   /** engelen: FlowGenerator.addPacket of the fork for a packet of an open flow. */
@@ -194,7 +203,7 @@ export class FlowMeter {
     const fwd = this.#isForward(c, b, p);
     addToFlow(c, b, p, fwd, false, false);
     engelenAfterAdd(c, b, p, fwd, false);
-    this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Engelen);
+    if (mayChangeTcpState(state, p.flags)) this.#trackTermination(slot, b, p.flags, fwd, TcpRules.Engelen);
   }
 
   /** Orients the slot as the packet (sender → receiver), then reverses it for a SYN-ACK (E). */

@@ -93,6 +93,16 @@ export function nextTcpState(state: TcpState, flags: number, fwd: boolean, rules
   return state;
 }
 
+/**
+ * False when no rule set can move `state` for a packet with TCP `flags`: a
+ * flow with no FIN or RST yet changes only at a FIN or an RST. The meter
+ * tests this per packet before the full step, which most packets (mid-
+ * connection data and ACKs) then skip: about 5% of a `corrected` conversion.
+ */
+export function mayChangeTcpState(state: TcpState, flags: number): boolean {
+  return state !== TcpState.Open || (flags & (TcpFlag.FIN | TcpFlag.RST)) !== 0;
+}
+
 /** The TCP termination state of the flow at `b`. */
 export function tcpState(c: Float64Array, b: FlowBase): TcpState {
   return get(c, b, TCP.state) as TcpState;

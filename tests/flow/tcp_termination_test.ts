@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   closeReason,
   isReadyToClose,
+  mayChangeTcpState,
   nextTcpState,
   TcpRules,
   TcpState,
@@ -100,6 +101,29 @@ Deno.test("engelen: an RST makes the flow ready unless the packet also has a FIN
   }
   assert.equal(nextTcpState(S.Open, F.RST | F.FIN, FWD, Engelen), S.FirstFinFwd);
   assert.equal(nextTcpState(S.SecondFin, F.RST | F.FIN, FWD, Engelen), S.SecondFin);
+});
+
+Deno.test("mayChangeTcpState is false only where no rule set moves the state (the meter's per-packet shortcut)", () => {
+  let skipped = 0;
+  for (const state of Object.values(S)) {
+    for (let flags = 0; flags < 256; flags++) {
+      if (mayChangeTcpState(state, flags)) continue;
+      skipped++;
+      for (const rules of [Corrected, EngelenFirst, Engelen]) {
+        for (const fwd of [FWD, BWD]) {
+          assert.equal(
+            nextTcpState(state, flags, fwd, rules),
+            state,
+            `state ${state}, flags ${flags}, rules ${rules}`,
+          );
+        }
+      }
+    }
+  }
+  assert.equal(skipped, 64, "an open flow skips every flag byte without FIN and RST, no other state skips");
+  assert.equal(mayChangeTcpState(S.Open, F.FIN | F.ACK), true);
+  assert.equal(mayChangeTcpState(S.Open, F.RST), true);
+  assert.equal(mayChangeTcpState(S.FinBoth, F.ACK), true, "the final ACK must reach the state machine");
 });
 
 Deno.test("updateTcpState writes the slab cell and reports only the step that makes a flow ready", () => {
