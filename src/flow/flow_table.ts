@@ -111,6 +111,20 @@ export class FlowTable {
     this.slab.release(slot);
   }
 
+  /**
+   * Empties every bucket once no slot holds an open flow (a flush freed each with
+   * `slab.release`, without unlinking it): the chains would otherwise lead to freed slots.
+   */
+  unlinkAll(): void {
+    if (this.slab.live !== 0) throw new Error(`unlinkAll with ${this.slab.live} open flows`);
+    this.#buckets.fill(-1);
+  }
+
+  /** Rebuilds every bucket chain from the slots that hold an open flow (freed ones drop out). */
+  relink(): void {
+    this.#rehash(this.#buckets.length);
+  }
+
   /** Swaps the stored orientation (E: a flow that starts with a SYN-ACK is reversed). */
   reverse(slot: number): void {
     const c = this.slab.cellsOf(slot), b = flowBase(slot);

@@ -140,3 +140,17 @@ Deno.test("insertKeyOf remembers another table's flow by its key and orientation
   assert.equal(get(c, b, KEY.hash), flowHash(p));
   assert.equal(get(c, b, TIME.first), 0, "only the key is copied");
 });
+
+Deno.test("unlinkAll empties the buckets once every slot is freed, and refuses while a flow is open", () => {
+  const table = new FlowTable(false, 4);
+  const flows = Array.from({ length: 50 }, (_, i) => packet(A, 1000 + i, B, 80));
+  const slots = flows.map((p) => table.insert(p, flowHash(p)));
+  table.slab.release(slots[0]);
+  assert.throws(() => table.unlinkAll(), /49 open flows/);
+  for (const slot of slots.slice(1)) table.slab.release(slot); // as a flush frees them: not unlinked
+  table.unlinkAll();
+  for (const p of flows) assert.equal(table.find(p, flowHash(p)), -1, "no chain leads to a freed slot");
+  const again = flows.map((p) => table.insert(p, flowHash(p)));
+  assert.equal(table.size, 50);
+  flows.forEach((p, i) => assert.equal(table.find(p, flowHash(p)), again[i]));
+});
