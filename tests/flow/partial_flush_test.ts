@@ -33,23 +33,25 @@ function traffic(start: number): TestPacket[] {
   return packets.sort((a, b) => a.t - b.t);
 }
 
+/** Gives the meter the packets as one capture. */
+function feed(meter: FlowMeter, packets: TestPacket[]): void {
+  const parser = new CaptureParser(meter.addPacket);
+  parser.push(pcapOf(packets));
+  parser.end();
+}
+
 /** Rows and stats of a meter fed `before`, flushed (all at once, or `step` flows at a time), then fed `after`. */
 function run(profile: ProfileName, step: number | null, before: TestPacket[], after: TestPacket[]) {
   const rows: FlowRecord[] = [];
   const meter = new FlowMeter({ profile }, (r) => rows.push(r));
-  const feed = (packets: TestPacket[]) => {
-    const parser = new CaptureParser(meter.addPacket);
-    parser.push(pcapOf(packets));
-    parser.end();
-  };
-  feed(before);
+  feed(meter, before);
   const open = meter.activeFlows;
   let steps = 0;
   if (step === null) meter.flush();
   else while (!meter.flushPartly(step)) steps++;
   const atFlush = rows.length;
   assert.equal(meter.activeFlows, 0, "the table is empty after the last step");
-  feed(after);
+  feed(meter, after);
   meter.flush();
   return { rows: rows.map((r) => JSON.stringify(r)), atFlush, open, stats: meter.stats, steps };
 }
@@ -85,9 +87,7 @@ Deno.test("flushPartly on an empty meter is done at once; a step of 0 ends nothi
   const rows: FlowRecord[] = [];
   const meter = new FlowMeter({ profile: "corrected" }, (r) => rows.push(r));
   assert.equal(meter.flushPartly(1), true);
-  const parser = new CaptureParser(meter.addPacket);
-  parser.push(pcapOf(traffic(0).slice(0, 20)));
-  parser.end();
+  feed(meter, traffic(0).slice(0, 20));
   const open = meter.activeFlows;
   assert.equal(meter.flushPartly(0), false);
   assert.equal(meter.activeFlows, open);
@@ -105,18 +105,12 @@ Deno.test("a consumer that throws during a flush loses no packet: the flows not 
     }
     rows.push(r);
   });
-  const feed = (packets: TestPacket[]) => {
-    const parser = new CaptureParser(meter.addPacket);
-    parser.push(pcapOf(packets));
-    parser.end();
-  };
-  const before = traffic(0), after = traffic(5_000_000);
-  feed(before);
+  feed(meter, traffic(0));
   const open = meter.activeFlows;
   assert.throws(() => meter.flush(), /disk full/);
   assert.equal(rows.length, 5);
   assert.equal(meter.activeFlows, open - 5, "the flow whose row failed and the rest are still open");
-  feed(after); // the same keys: ended flows start anew, the others go on
+  feed(meter, traffic(5_000_000)); // the same keys: ended flows start anew, the others go on
   meter.flush();
   const counted = rows.reduce((n, r) => n + r.totalFwdPackets + r.totalBwdPackets, 0);
   assert.equal(counted, meter.stats.packets, "every packet is in exactly one row");
