@@ -5,6 +5,7 @@
  * fix-ups, report files — stays contained), the output is checked, and only
  * then renamed into place.
  */
+import { PCAP_HEADER, PCAP_MAGICS, u32be } from "../pcap/classic_pcap.ts";
 import { baseName } from "../paths.ts";
 import {
   atomicTempPath,
@@ -258,10 +259,9 @@ async function countCsvRows(path: string, who: string, detail: string): Promise<
  */
 export async function isEmptyPcap(path: string): Promise<boolean> {
   const info = await Deno.stat(path);
-  if (info.size !== 24) return false;
+  if (info.size !== PCAP_HEADER) return false;
   const bytes = await Deno.readFile(path);
-  const magic = new DataView(bytes.buffer).getUint32(0, false);
-  return [0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1].includes(magic);
+  return PCAP_MAGICS[u32be(bytes, 0)] !== undefined;
 }
 
 async function assertInputExists(input: string): Promise<void> {

@@ -6,6 +6,19 @@
  */
 import { CaptureFormatError, describeNonCapture } from "./format_error.ts";
 import { decodeFrame } from "./decode.ts";
+import { LinkType } from "./link_types.ts";
+import {
+  isPcapHeader,
+  type LengthOrder,
+  lengthOrder,
+  LENGTHS,
+  MODIFIED_RECORD_HEADER,
+  PCAP_HEADER,
+  PCAP_MAGICS,
+  PCAP_RECORD_HEADER,
+  u32be,
+  u32le,
+} from "./classic_pcap.ts";
 import { PacketInfo } from "./packet.ts";
 import { PcapngSection } from "./pcapng_section.ts";
 import { countDecoded, countTimestamp, emptyStats, noteLinkType, type ReadStats } from "./read_stats.ts";
@@ -28,8 +41,6 @@ export interface CaptureParserOptions {
 /** Records larger than this are not trusted: the framing is probably broken. */
 export const MAX_RECORD_BYTES = 256 * 1024;
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
-const PCAP_HEADER = 24;
-const PCAP_RECORD_HEADER = 16;
 const PCAPNG_SHB = 0x0a0d0d0a;
 const BLOCK = { IDB: 1, OPB: 2, SPB: 3, EPB: 6 } as const;
 
@@ -51,6 +62,11 @@ export class CaptureParser {
   #nanosecond = false;
   #snaplen = 0;
   #linkType = 0;
+  #headerRead = false;
+  #recordHeader = PCAP_RECORD_HEADER;
+  #lengthOrder: LengthOrder = LENGTHS.normal;
+  /** Where the bytes being parsed start in the whole input (for the offset of damage). */
+  #base = 0;
   // pcapng
   #section: PcapngSection | null = null;
   #pcapngOrders = new Set<string>();
@@ -75,19 +91,23 @@ export class CaptureParser {
   /** Feeds the next bytes of the input. Throws `CaptureFormatError` if the input is not a capture. */
   push(chunk: Uint8Array): void {
     if (this.#state === "finished") return;
+    const chunkStart = this.stats.bytesRead;
     this.stats.bytesRead += chunk.length;
     let offset = 0;
     // Complete a record that straddles chunks, copying only what it needs.
     while (this.#carryLength > 0) {
+      const carryStart = chunkStart + offset - this.#carryLength;
       const take = Math.min(this.#need - this.#carryLength, chunk.length - offset);
       this.#appendCarry(chunk, offset, take);
       offset += take;
       if (this.#carryLength < this.#need) return;
+      this.#base = carryStart;
       const used = this.#parse(this.#carry, 0, this.#carryLength);
       if (this.finished) return;
       this.#carry.copyWithin(0, used, this.#carryLength);
       this.#carryLength -= used;
     }
+    this.#base = chunkStart;
     const used = this.#parse(chunk, offset, chunk.length);
     if (!this.finished && used < chunk.length) {
       this.#appendCarry(chunk, used, chunk.length - used);
@@ -140,71 +160,116 @@ export class CaptureParser {
       format.kind = "pcapng";
       return;
     }
-    const kinds: Record<number, [boolean, boolean]> = {
-      0xd4c3b2a1: [true, false],
-      0xa1b2c3d4: [false, false],
-      0x4d3cb2a1: [true, true],
-      0xa1b23c4d: [false, true],
-    };
-    const kind = kinds[m];
-    if (!kind) {
+    if (!PCAP_MAGICS[m]) {
       throw new CaptureFormatError(`${this.#source}: ${describeNonCapture(b.subarray(pos, pos + 16))}`);
     }
-    [this.#little, this.#nanosecond] = kind;
     this.#state = "pcap";
     this.#need = PCAP_HEADER;
     format.kind = "pcap";
-    format.byteOrder = this.#little ? "little" : "big";
-    format.resolution = this.#nanosecond ? "ns" : "us";
   }
 
   #u32(b: Uint8Array, o: number): number {
     return this.#little ? u32le(b, o) : u32be(b, o);
   }
 
+  #u16(b: Uint8Array, o: number): number {
+    return this.#little ? b[o] | b[o + 1] << 8 : b[o] << 8 | b[o + 1];
+  }
+
   #parsePcap(b: Uint8Array, pos: number, end: number): number {
-    if (this.#linkType === 0 && this.stats.linkTypes.length === 0) {
+    if (!this.#headerRead) {
       if (end - pos < PCAP_HEADER) {
         this.#need = PCAP_HEADER;
         return pos;
       }
-      this.#snaplen = this.#u32(b, pos + 16);
-      this.#linkType = this.#u32(b, pos + 20) & 0xffff;
-      this.stats.format.snaplen = this.#snaplen;
-      noteLinkType(this.stats, this.#linkType);
+      this.#readPcapHeader(b, pos);
       pos += PCAP_HEADER;
     }
-    const resolution = this.#nanosecond ? 1 : 1000;
-    // The byte order is fixed for the file: a local flag and plain functions the
-    // compiler inlines (the #u32 method cost ~10% of a whole conversion; issue 15).
-    const little = this.#little;
-    while (this.#state === "pcap") {
-      if (end - pos < PCAP_RECORD_HEADER) {
-        this.#need = PCAP_RECORD_HEADER;
-        return pos;
+    // Another capture's file header inside this one (captures joined with `cat`) starts the
+    // loop again with that capture's byte order, resolution and link type.
+    joined: for (;;) {
+      const resolution = this.#nanosecond ? 1 : 1000;
+      // The byte order is fixed for the file: a local flag and plain functions the
+      // compiler inlines (the #u32 method cost ~10% of a whole conversion; issue 15).
+      const little = this.#little;
+      const header = this.#recordHeader;
+      const order = this.#lengthOrder;
+      while (this.#state === "pcap") {
+        if (end - pos < header) {
+          this.#need = header;
+          return pos;
+        }
+        let caplen = little ? u32le(b, pos + 8) : u32be(b, pos + 8);
+        let wire = little ? u32le(b, pos + 12) : u32be(b, pos + 12);
+        if (caplen === 0 && wire === 0 && isPcapHeader(b, pos)) {
+          if (end - pos < PCAP_HEADER) {
+            this.#need = PCAP_HEADER;
+            return pos;
+          }
+          this.stats.joinedCaptures++;
+          this.#readPcapHeader(b, pos);
+          pos += PCAP_HEADER;
+          continue joined;
+        }
+        if (order !== LENGTHS.normal && (order === LENGTHS.swapped || caplen > wire)) {
+          const len = caplen;
+          caplen = wire;
+          wire = len;
+        }
+        if (caplen > MAX_RECORD_BYTES) {
+          // Framing is lost: no later record can be found reliably.
+          this.stats.skipped["oversized-record"]++;
+          this.#damaged(pos, `a record claims ${caplen} captured bytes (the limit: ${MAX_RECORD_BYTES})`);
+          return end;
+        }
+        if (end - pos < header + caplen) {
+          this.#need = header + caplen;
+          return pos;
+        }
+        const sec = little ? u32le(b, pos) : u32be(b, pos);
+        const frac = (little ? u32le(b, pos + 4) : u32be(b, pos + 4)) * resolution;
+        // As libpcap: a record longer than the file's snaplen keeps its first snaplen bytes; the rest is skipped.
+        const cut = this.#snaplen > 0 && caplen > this.#snaplen;
+        if (cut) this.stats.cutToSnaplen++;
+        const kept = cut ? this.#snaplen : caplen;
+        this.#deliver(b, pos + header, kept, wire, this.#linkType, 0, sec, frac, false);
+        pos += header + caplen;
       }
-      const caplen = little ? u32le(b, pos + 8) : u32be(b, pos + 8);
-      if (caplen > MAX_RECORD_BYTES) {
-        // Framing is lost: no later record can be found reliably.
-        this.stats.skipped["oversized-record"]++;
-        this.#state = "finished";
-        return end;
-      }
-      if (end - pos < PCAP_RECORD_HEADER + caplen) {
-        this.#need = PCAP_RECORD_HEADER + caplen;
-        return pos;
-      }
-      const sec = little ? u32le(b, pos) : u32be(b, pos);
-      const frac = (little ? u32le(b, pos + 4) : u32be(b, pos + 4)) * resolution;
-      const wire = little ? u32le(b, pos + 12) : u32be(b, pos + 12);
-      // As libpcap: a record longer than the file's snaplen keeps its first snaplen bytes; the rest is skipped.
-      const cut = this.#snaplen > 0 && caplen > this.#snaplen;
-      if (cut) this.stats.cutToSnaplen++;
-      const kept = cut ? this.#snaplen : caplen;
-      this.#deliver(b, pos + PCAP_RECORD_HEADER, kept, wire, this.#linkType, 0, sec, frac, false);
-      pos += PCAP_RECORD_HEADER + caplen;
+      return pos;
     }
-    return pos;
+  }
+
+  /** Takes a classic pcap file header at `pos` (the first, or one of a capture joined on). */
+  #readPcapHeader(b: Uint8Array, pos: number): void {
+    const kind = PCAP_MAGICS[u32be(b, pos)];
+    [this.#little, this.#nanosecond] = kind;
+    this.#recordHeader = kind[2] ? MODIFIED_RECORD_HEADER : PCAP_RECORD_HEADER;
+    this.#lengthOrder = lengthOrder(this.#u16(b, pos + 4), this.#u16(b, pos + 6));
+    this.#snaplen = this.#u32(b, pos + 16);
+    this.#linkType = this.#u32(b, pos + 20) & 0xffff;
+    // As libpcap: a modified-format Ethernet capture may have been taken in cooked mode, with
+    // a made-up 14-byte Ethernet header added after the snaplen cut.
+    if (kind[2] && this.#linkType === LinkType.ETHERNET && this.#snaplen > 0) this.#snaplen += 14;
+    const format = this.stats.format;
+    const order = this.#little ? "little" : "big";
+    const resolution = this.#nanosecond ? "ns" : "us";
+    if (this.#headerRead) {
+      if (format.byteOrder !== order) format.byteOrder = "mixed";
+      if (!format.resolution.split(",").includes(resolution)) format.resolution += `,${resolution}`;
+      format.snaplen = Math.max(format.snaplen, this.#snaplen);
+    } else {
+      format.byteOrder = order;
+      format.resolution = resolution;
+      format.snaplen = this.#snaplen;
+    }
+    this.#headerRead = true;
+    noteLinkType(this.stats, this.#linkType);
+  }
+
+  /** Framing is lost at `pos`: no later record can be found reliably, so reading stops there. */
+  #damaged(pos: number, what: string): void {
+    this.stats.damage = { offset: this.#base + pos, what, unreadBytes: null };
+    this.#state = "finished";
   }
 
   #parsePcapng(b: Uint8Array, pos: number, end: number): number {
@@ -218,25 +283,29 @@ export class CaptureParser {
         const bom = (b[pos + 8] << 24 | b[pos + 9] << 16 | b[pos + 10] << 8 | b[pos + 11]) >>> 0;
         if (bom === 0x4d3c2b1a) this.#little = true;
         else if (bom === 0x1a2b3c4d) this.#little = false;
-        else return this.#brokenBlock(end);
+        else return this.#brokenBlock(pos, end, "a section header with an unknown byte-order mark");
         type = PCAPNG_SHB;
       }
       const length = this.#u32(b, pos + 4);
-      if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) return this.#brokenBlock(end);
+      if (length < 12 || length % 4 !== 0 || length > MAX_BLOCK_BYTES) {
+        return this.#brokenBlock(pos, end, `a block claims ${length} bytes`);
+      }
       if (end - pos < length) {
         this.#need = length;
         return pos;
       }
-      if (this.#u32(b, pos + length - 4) !== length) return this.#brokenBlock(end);
+      if (this.#u32(b, pos + length - 4) !== length) {
+        return this.#brokenBlock(pos, end, `a ${length}-byte block whose trailing length differs`);
+      }
       this.#handleBlock(b, pos, length, type);
       pos += length;
     }
     return pos;
   }
 
-  #brokenBlock(end: number): number {
+  #brokenBlock(pos: number, end: number, what: string): number {
     this.stats.skipped["bad-block"]++;
-    this.#state = "finished";
+    this.#damaged(pos, what);
     return end;
   }
 
@@ -340,19 +409,11 @@ export class CaptureParser {
   #looksLikeRecordStart(): boolean {
     const c = this.#carry;
     if (this.#state === "pcap") {
-      if (this.stats.linkTypes.length === 0) return true; // file header cut short
+      if (!this.#headerRead) return true; // file header cut short
       return this.#carryLength < 12 || this.#u32(c, 8) <= MAX_RECORD_BYTES;
     }
     if (this.#carryLength < 4) return true;
     const type = this.#u32(c, 0);
     return type === PCAPNG_SHB || (type >= 1 && type <= 10);
   }
-}
-
-function u32le(b: Uint8Array, o: number): number {
-  return (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0;
-}
-
-function u32be(b: Uint8Array, o: number): number {
-  return (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
 }

@@ -41,6 +41,20 @@ export interface ReadStats {
   skipped: Record<SkipReason, number>;
   /** Records longer than the snaplen, kept cut to it as libpcap does (counted in `packets`, not skipped). */
   cutToSnaplen: number;
+  /** Classic pcap file headers found after the first (captures joined with `cat`), read through. */
+  joinedCaptures: number;
+  /** Where the framing broke, if it did: nothing after that offset was read. */
+  damage: Damage | null;
+}
+
+/** A break in a capture's framing (a record or block length no reader can trust). */
+export interface Damage {
+  /** Byte offset of the record or block that broke the framing. */
+  offset: number;
+  /** What was found there, e.g. "a record claims 1700000030 captured bytes ...". */
+  what: string;
+  /** Bytes from `offset` to the end of the file, not read; null for a stream. */
+  unreadBytes: number | null;
 }
 
 /** A fresh, zeroed stats record. */
@@ -57,6 +71,8 @@ export function emptyStats(): ReadStats {
     protocols: { ipv4: 0, ipv6: 0, tcp: 0, udp: 0, icmp: 0, other: 0 },
     skipped,
     cutToSnaplen: 0,
+    joinedCaptures: 0,
+    damage: null,
   };
 }
 
@@ -91,6 +107,38 @@ export function countTimestamp(stats: ReadStats, pkt: PacketInfo): void {
     stats.lastTs!.sec = pkt.tsSec;
     stats.lastTs!.nsec = pkt.tsNsec;
   }
+}
+
+/**
+ * One line on a break in the framing, for people.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeDamage } from "./read_stats.ts";
+ * assert.equal(
+ *   describeDamage({ offset: 632, what: "a record claims 1700000030 captured bytes", unreadBytes: 8 }),
+ *   "damaged at byte 632, a record claims 1700000030 captured bytes: nothing after it was read (8 bytes)",
+ * );
+ * ```
+ */
+export function describeDamage(d: Damage): string {
+  const unread = d.unreadBytes === null ? "" : ` (${d.unreadBytes} bytes)`;
+  return `damaged at byte ${d.offset}, ${d.what}: nothing after it was read${unread}`;
+}
+
+/**
+ * One line on captures joined with `cat`, read through: the count of file headers after the first.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeJoined } from "./read_stats.ts";
+ * assert.equal(describeJoined(1), "2 captures joined end to end (cat?), all read");
+ * ```
+ */
+export function describeJoined(headers: number): string {
+  return `${headers + 1} captures joined end to end (cat?), all read`;
 }
 
 /** Sum of all skip counters. */

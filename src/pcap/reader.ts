@@ -7,7 +7,7 @@ import type { ReadStats } from "./read_stats.ts";
 
 export { CaptureParser, MAX_RECORD_BYTES, type PacketCallback } from "./capture_parser.ts";
 export { CaptureFormatError } from "./format_error.ts";
-export type { CaptureFormat, ProtocolCounts, ReadStats, Timestamp } from "./read_stats.ts";
+export type { CaptureFormat, Damage, ProtocolCounts, ReadStats, Timestamp } from "./read_stats.ts";
 
 /**
  * Read size for files: 256 KiB, half a core's L2 cache on the machines we
@@ -78,7 +78,9 @@ export async function readCaptureFile(
       sinceYield = 0;
     }
   }
-  return parser.end();
+  const stats = parser.end();
+  if (stats.damage) stats.damage.unreadBytes = file.statSync().size - stats.damage.offset;
+  return stats;
 }
 
 /** Bytes read from a file between two turns of the event loop. */

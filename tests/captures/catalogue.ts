@@ -4,7 +4,17 @@
  * ../shared/spec/flow-features.md). Written to testdata/captures/ by
  * `deno task captures`; the golden CSVs in testdata/golden/ are made from them.
  */
-import { concat, epb, idb, ipv4, pcapFile, type Record, shb, udp } from "../pcap/build_capture.ts";
+import {
+  concat,
+  epb,
+  idb,
+  ipv4,
+  pcapFile,
+  type PcapFileOptions,
+  type Record,
+  shb,
+  udp,
+} from "../pcap/build_capture.ts";
 import {
   ACK,
   type Endpoint,
@@ -39,11 +49,7 @@ export interface CaptureSpec {
   bytes: () => Uint8Array;
 }
 
-interface PcapOptions {
-  little?: boolean;
-  nano?: boolean;
-  snaplen?: number;
-}
+type PcapOptions = Pick<PcapFileOptions, "little" | "nano" | "snaplen" | "modified" | "version">;
 
 /** A classic pcap of `packets` framed for `link`. */
 export function pcapOf(packets: TimedPacket[], link: Link, o: PcapOptions = {}): Uint8Array {
@@ -54,7 +60,7 @@ export function pcapOf(packets: TimedPacket[], link: Link, o: PcapOptions = {}):
     const us = p.t % 1e6;
     return { sec, frac: o.nano ? us * 1000 + (i * 37) % 1000 : us, data, wire: framed.length };
   });
-  return pcapFile(records, { linkType: LINKS[link], little: o.little, nano: o.nano, snaplen: o.snaplen });
+  return pcapFile(records, { ...o, linkType: LINKS[link] });
 }
 
 // ---- conversations used by several captures ----
@@ -131,6 +137,17 @@ function formatCaptures(): CaptureSpec[] {
       file: "format-pcap-ns-be.pcap",
       about: "classic pcap, ns, big-endian",
       bytes: () => pcapOf(basic(), "ether", { nano: true, little: false }),
+    },
+    {
+      file: "format-pcap-modified-be.pcap",
+      about: "Kuznetsov's modified pcap (magic a1b2cd34: 24-byte record headers), big-endian",
+      bytes: () => pcapOf(basic(), "ether", { modified: true, little: false }),
+    },
+    {
+      file: "format-pcap-v2.2.pcap",
+      about: "classic pcap version 2.2 (records hold len before caplen); every record cut to 90 bytes",
+      bytes: () =>
+        pcapOf(basic().map((p) => ({ ...p, caplen: 90 })), "ether", { version: [2, 2], snaplen: 90 }),
     },
     {
       file: "format-pcapng-interfaces.pcapng",

@@ -134,10 +134,18 @@ export interface Record {
 }
 
 /** A classic pcap file. */
-export function pcapFile(
-  records: Record[],
-  o: { linkType?: number; little?: boolean; nano?: boolean; snaplen?: number } = {},
-): Uint8Array {
+export interface PcapFileOptions {
+  linkType?: number;
+  little?: boolean;
+  nano?: boolean;
+  snaplen?: number;
+  /** Kuznetsov's modified format: magic a1b2cd34, 24-byte record headers (ifindex 2, protocol 0x0800, type 0). */
+  modified?: boolean;
+  /** File version (default 2.4); before 2.3 the records hold len before caplen, as libpcap reads them. */
+  version?: [number, number];
+}
+
+export function pcapFile(records: Record[], o: PcapFileOptions = {}): Uint8Array {
   const little = o.little ?? true;
   const u32 = (v: number) => {
     const b = new Uint8Array(4);
@@ -149,18 +157,24 @@ export function pcapFile(
     new DataView(b.buffer).setUint16(0, v, little);
     return b;
   };
-  const magic = o.nano ? 0xa1b23c4d : 0xa1b2c3d4;
+  const magic = o.modified ? 0xa1b2cd34 : o.nano ? 0xa1b23c4d : 0xa1b2c3d4;
+  const [major, minor] = o.version ?? [2, 4];
   const parts: Uint8Array[] = [
     u32(magic),
-    u16(2),
-    u16(4),
+    u16(major),
+    u16(minor),
     u32(0),
     u32(0),
     u32(o.snaplen ?? 262144),
     u32(o.linkType ?? 1),
   ];
+  const lenFirst = major === 2 && minor < 3;
   for (const r of records) {
-    parts.push(u32(r.sec), u32(r.frac), u32(r.caplen ?? r.data.length), u32(r.wire ?? r.data.length), r.data);
+    const caplen = u32(r.caplen ?? r.data.length);
+    const wire = u32(r.wire ?? r.data.length);
+    parts.push(u32(r.sec), u32(r.frac), lenFirst ? wire : caplen, lenFirst ? caplen : wire);
+    if (o.modified) parts.push(u32(2), u16(0x0800), new Uint8Array([0, 0]));
+    parts.push(r.data);
   }
   return join(parts);
 }
