@@ -11,6 +11,7 @@ import { formatExtension } from "../output/flow_writer.ts";
 import { type FlowSettings, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_settings.ts";
 import { bar, compact, ProgressLine } from "./progress.ts";
 import { describeFileError } from "./file_errors.ts";
+import { describeDamage, describeJoined } from "../pcap/read_stats.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 
 /** `convert`'s own options (besides the flow options), for commander (convert.ts) and quick_convert.ts. */
@@ -122,6 +123,12 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
             : await convertOne(inputs[i], outputs[i], settings, raw.readerThread, abort.signal, quiet);
           results.push(r);
           if (!quiet) console.log(describeResult(r));
+          if (r.damage) {
+            // Rows stand for the packets before the damage; the file still counts as failed.
+            failures.push(inputs[i]);
+            const rows = "rows written for the packets before it";
+            console.error(`pcap-pipeline: ${inputs[i]}: ${describeDamage(r.damage)}; ${rows}`);
+          }
         } catch (err) {
           if (abort.signal.aborted) break;
           failures.push(inputs[i]);
@@ -217,6 +224,8 @@ export function describeResult(r: ConvertFileResult): string {
     r.outOfOrder > 0 && `${r.outOfOrder} packets out of time order`,
     r.earlierThanFlow > 0 && `${r.earlierThanFlow} packets older than their flow's last packet`,
     r.cutToSnaplen > 0 && `${r.cutToSnaplen} records longer than the snaplen, kept cut to it`,
+    r.joinedCaptures > 0 && describeJoined(r.joinedCaptures),
+    // A damaged file is reported on stderr (runConvert), not here.
   ].filter(Boolean).join("; ");
   return `${r.input} → ${r.output}: ${r.packets} packets, ${r.packetsUsed} used for flows, ${r.flows} flows written, ` +
     `${seconds.toFixed(2)} s, ${compact(r.packets / Math.max(seconds, 1e-9))}packets/s${

@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";
 import { readCaptureFile, type ReadStats } from "../pcap/reader.ts";
-import { timestampIso } from "../pcap/read_stats.ts";
+import { describeDamage, describeJoined, timestampIso } from "../pcap/read_stats.ts";
 import { describeFileError } from "./file_errors.ts";
 import { PartialFailure } from "./errors.ts";
 
@@ -26,6 +26,10 @@ export interface InspectReport {
   skipped: ReadStats["skipped"];
   /** Records longer than the snaplen, kept cut to it (as libpcap does). */
   cutToSnaplen: number;
+  /** Classic pcap file headers after the first (captures joined with `cat`), read through. */
+  joinedCaptures: number;
+  /** Where the framing broke (nothing after it was read), or null. */
+  damage: ReadStats["damage"];
 }
 
 /** Reads one capture and summarises it. Throws (naming the file) when it is not a capture. */
@@ -47,6 +51,8 @@ export async function inspectFile(path: string): Promise<InspectReport> {
     protocols: stats.protocols,
     skipped: stats.skipped,
     cutToSnaplen: stats.cutToSnaplen,
+    joinedCaptures: stats.joinedCaptures,
+    damage: stats.damage,
   };
 }
 
@@ -70,7 +76,9 @@ export function formatInspectReport(r: InspectReport): string {
     `  duration:    ${r.durationSeconds} s`,
     `  protocols:   ipv4 ${p.ipv4}, ipv6 ${p.ipv6}, tcp ${p.tcp}, udp ${p.udp}, icmp ${p.icmp}, other ${p.other}`,
     `  skipped:     ${skipped.length ? skipped.join(", ") : "none"}`,
-  ].join("\n");
+    r.joinedCaptures > 0 && `  joined:      ${describeJoined(r.joinedCaptures)}`,
+    r.damage && `  framing:     ${describeDamage(r.damage)}`,
+  ].filter(Boolean).join("\n");
 }
 
 export function inspectCommand(): Command {
@@ -86,11 +94,17 @@ export function inspectCommand(): Command {
           const report = await inspectFile(file);
           if (opts.json) console.log(JSON.stringify(report));
           else console.log((i > 0 ? "\n" : "") + formatInspectReport(report));
+          if (report.damage) {
+            failed++;
+            console.error(`pcap-pipeline: ${file}: ${describeDamage(report.damage)}`);
+          }
         } catch (err) {
           failed++;
           console.error(`pcap-pipeline: ${describeFileError(file, err)}`);
         }
       }
-      if (failed > 0) throw new PartialFailure(`${failed} of ${files.length} file(s) could not be read`);
+      if (failed > 0) {
+        throw new PartialFailure(`${failed} of ${files.length} file(s) could not be read or are damaged`);
+      }
     });
 }

@@ -6,6 +6,7 @@
  * output; the final name only ever appears complete.
  */
 import { baseName } from "../paths.ts";
+import { describeDamage, describeJoined } from "../pcap/read_stats.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer_types.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
@@ -61,7 +62,9 @@ export class BuiltinConverter implements Converter {
         elapsedMs: r.elapsedMs,
         packets: r.packets,
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
-          (r.truncated ? "; last record truncated" : ""),
+          (r.truncated ? "; last record truncated" : "") +
+          (r.joinedCaptures > 0 ? `; ${describeJoined(r.joinedCaptures)}` : "") +
+          (r.damage ? `; ${describeDamage(r.damage)}` : ""),
       };
     } catch (err) {
       if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted`);

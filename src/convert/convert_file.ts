@@ -4,7 +4,7 @@
  * `builtin` meter (in a Web Worker) and by the benchmarks.
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
-import { readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
+import { type Damage, readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
 import { openTeeWriter } from "../output/tee_writer.ts";
@@ -52,6 +52,10 @@ export interface ConvertFileResult {
   truncated: boolean;
   /** Records longer than the snaplen, kept cut to it (as libpcap does). */
   cutToSnaplen: number;
+  /** Classic pcap file headers after the first (captures joined with `cat`), read through. */
+  joinedCaptures: number;
+  /** Where the capture's framing broke: rows cover the packets before it only. */
+  damage: Damage | null;
   elapsedMs: number;
   bytesRead: number;
   outOfOrder: number;
@@ -180,6 +184,8 @@ function summarise(
     skipped,
     truncated: read.skipped["truncated-record"] > 0,
     cutToSnaplen: read.cutToSnaplen,
+    joinedCaptures: read.joinedCaptures,
+    damage: read.damage,
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,
