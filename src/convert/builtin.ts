@@ -63,8 +63,8 @@ export class BuiltinConverter implements Converter {
         packets: r.packets,
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
           (r.truncated ? "; last record truncated" : "") +
-          (r.joinedCaptures > 0 ? `; ${describeJoined(r.joinedCaptures)}` : "") +
-          (r.damage ? `; ${describeDamage(r.damage)}` : ""),
+          (r.joinedCaptures > 0 ? `; ${describeJoined(r.joinedCaptures)}` : ""),
+        warning: r.damage ? `${describeDamage(r.damage)}; rows written for the packets before it` : undefined,
       };
     } catch (err) {
       if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted`);

@@ -34,6 +34,8 @@ export interface ConvertOutcome {
   detail?: string;
   /** Packets read from the capture, when the meter says (the builtin one does). */
   packets?: number;
+  /** Something the operator must see although rows were written (a capture damaged midway). */
+  warning?: string;
 }
 
 /**

@@ -260,6 +260,7 @@ export class ConversionQueue {
           } s)`,
         );
         if (outcome.detail) log.debug(`${name}: ${outcome.detail}`);
+        if (outcome.warning) log.warn(`${name}: ${outcome.warning}`);
         this.#callback(() => this.#options.onConverted?.(pcap, output, outcome));
         return;
       } catch (err) {

@@ -334,3 +334,22 @@ Deno.test("configured modes apply to outputs, reports' directories and failed/ w
     assert.equal((await Deno.stat(`${d.failed}/capture_fail.pcap.reason`)).mode! & 0o777, 0o640);
   });
 });
+
+Deno.test("a capture damaged midway is converted up to the damage and the log warns where it broke", async () => {
+  await withDirs(async (d) => {
+    const { BuiltinConverter } = await import("../../src/convert/builtin.ts");
+    const pcap = await makeCapture(d.pcaps, "capture_20261123_101500.pcap");
+    const bytes = await Deno.readFile(pcap);
+    const garbage = new Uint8Array(16).fill(0x41); // a record header whose caplen is 0x41414141
+    await Deno.writeFile(pcap, new Uint8Array([...bytes, ...garbage]));
+    const { queue, log } = queueFor(d, new BuiltinConverter());
+    queue.enqueue(pcap);
+    assert.equal(await queue.drain(20_000), true);
+    assert.equal(queue.stats.converted, 1);
+    const warning = log.lines.find((l) => l.startsWith("WARNING"));
+    assert.match(
+      warning ?? "",
+      new RegExp(`capture_20261123_101500\\.pcap: damaged at byte ${bytes.length}, .*\\(16 bytes\\)`),
+    );
+  });
+});
