@@ -66,7 +66,8 @@ export function formatInspectReport(r: InspectReport): string {
   const skipped = SKIP_REASONS.filter((k) => r.skipped[k] > 0).map((k) => `${k} ${r.skipped[k]}`);
   return [
     r.file,
-    `  format:      ${f.kind}${order}${resolution}, snaplen ${f.snaplen}`,
+    `  format:      ${f.kind}${order}${resolution}, snaplen ${f.snaplen}` +
+    (f.compression === "gzip" ? ", gzip-compressed" : ""),
     `  link types:  ${links}`,
     `  packets:     ${r.packets} (${r.bytes} bytes read${
       r.cutToSnaplen > 0 ? `; ${r.cutToSnaplen} longer than the snaplen, kept cut to it` : ""

@@ -17,7 +17,9 @@ export class CaptureFormatError extends Error {
 export function describeNonCapture(head: Uint8Array): string {
   const hex = [...head.subarray(0, 8)].map((x) => x.toString(16).padStart(2, "0")).join(" ");
   const prefix = "not a pcap or pcapng file";
-  if (head[0] === 0x1f && head[1] === 0x8b) return `${prefix} (gzip-compressed data: decompress it first)`;
+  if (isGzip(head)) {
+    return `${prefix} (gzip-compressed data: name the .gz file itself, or decompress it first)`;
+  }
   if (head[0] === 0x50 && head[1] === 0x4b) return `${prefix} (a zip archive)`;
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) {
     return `${prefix} (zstd-compressed data: decompress it first)`;
@@ -28,4 +30,9 @@ export function describeNonCapture(head: Uint8Array): string {
     return `${prefix} (starts with text "${text}")`;
   }
   return `${prefix} (starts with bytes ${hex})`;
+}
+
+/** Whether data starting with `head` is gzip (RFC 1952 magic 1f 8b). */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }

@@ -12,6 +12,8 @@ export interface CaptureFormat {
   resolution: string;
   /** Classic pcap snaplen, or the largest IDB snaplen (0 = unlimited). */
   snaplen: number;
+  /** How the file was stored: as is, or gzip-compressed (decompressed while read). */
+  compression: "none" | "gzip";
 }
 
 export interface Timestamp {
@@ -62,7 +64,7 @@ export function emptyStats(): ReadStats {
   const skipped = {} as Record<SkipReason, number>;
   for (const reason of SKIP_REASONS) skipped[reason] = 0;
   return {
-    format: { kind: "unknown", byteOrder: "unknown", resolution: "", snaplen: 0 },
+    format: { kind: "unknown", byteOrder: "unknown", resolution: "", snaplen: 0, compression: "none" },
     linkTypes: [],
     packets: 0,
     bytesRead: 0,

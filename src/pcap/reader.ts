@@ -4,6 +4,7 @@
  */
 import { CaptureParser, type PacketCallback } from "./capture_parser.ts";
 import type { ReadStats } from "./read_stats.ts";
+import { isGzip } from "./format_error.ts";
 
 export { CaptureParser, MAX_RECORD_BYTES, type PacketCallback } from "./capture_parser.ts";
 export { CaptureFormatError } from "./format_error.ts";
@@ -56,9 +57,12 @@ export async function readCaptureFile(
   onPacket: PacketCallback,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const parser = parserFor(onPacket, options, path);
   using file = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
+  const head = buffer.subarray(0, file.readSync(buffer.subarray(0, 2)) ?? 0);
+  file.seekSync(0, Deno.SeekMode.Start);
+  if (isGzip(head)) return await readGzipFile(file, path, onPacket, options);
+  const parser = parserFor(onPacket, options, path);
   // Synchronous reads: an async read of a file costs a thread hand-off per chunk,
   // ~40% more time for a page-cached file (issue 15). The event loop still runs
   // (signals, timers, the writer's output) at least every YIELD_BYTES.
@@ -80,6 +84,38 @@ export async function readCaptureFile(
   }
   const stats = parser.end();
   if (stats.damage) stats.damage.unreadBytes = file.statSync().size - stats.damage.offset;
+  return stats;
+}
+
+/**
+ * A gzip-compressed capture, decompressed as it is read. Progress is in
+ * compressed bytes (the file's size is the whole); a break in the gzip data
+ * (cut short, corrupt) ends the input there and is reported as damage.
+ */
+async function readGzipFile(
+  file: Deno.FsFile,
+  path: string,
+  onPacket: PacketCallback,
+  options: ReadOptions,
+): Promise<ReadStats> {
+  // Loaded only for a gzip file: node:zlib and node:stream would cost every conversion their start-up.
+  const { gunzip } = await import("./gzip_input.ts");
+  const input = gunzip(file);
+  const onProgress = options.onProgress;
+  const stats = await readCaptureStream(input.stream, onPacket, {
+    ...options,
+    source: options.source ?? path,
+    onProgress: onProgress && ((_plain, s) => onProgress(input.compressedBytes(), s)),
+  });
+  stats.format.compression = "gzip";
+  const error = input.error();
+  if (error !== null && stats.damage === null) {
+    stats.damage = {
+      offset: stats.bytesRead,
+      what: `the gzip data is cut short or corrupt (${error}; offset in the decompressed capture)`,
+      unreadBytes: null,
+    };
+  }
   return stats;
 }
 

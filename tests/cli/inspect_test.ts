@@ -32,7 +32,13 @@ Deno.test({
     assert.deepEqual(multilink.linkTypes, [1, 276, 101]);
     assert.equal(multilink.packets, 20);
     assert.equal(multilink.firstTimestamp, "2023-11-14T22:13:20.000000000Z");
-    assert.deepEqual(nano.format, { kind: "pcap", byteOrder: "big", resolution: "ns", snaplen: 262144 });
+    assert.deepEqual(nano.format, {
+      kind: "pcap",
+      byteOrder: "big",
+      resolution: "ns",
+      snaplen: 262144,
+      compression: "none",
+    });
     assert.equal(nano.protocols.tcp, 18);
     assert.equal(nano.skipped["truncated-record"], 0);
   },

@@ -1,0 +1,64 @@
+/**
+ * Gzip-compressed captures read as the plain file, whole or in several gzip
+ * members; gzip data cut short is damage reported at the decompressed offset,
+ * with every packet before it delivered.
+ */
+import assert from "node:assert/strict";
+import zlib from "node:zlib";
+import { readCaptureFile, type ReadStats } from "../../src/pcap/reader.ts";
+import { concat, pcapFile, type Record, tcpFrame } from "./build_capture.ts";
+
+const records: Record[] = Array.from({ length: 400 }, (_, i) => ({
+  sec: 1_700_000_000 + i,
+  frac: i,
+  data: tcpFrame({ sport: 1000 + i, payload: (i * 37) % 900 }),
+}));
+const plain = pcapFile(records);
+
+async function readBytes(
+  bytes: Uint8Array,
+  chunkSize?: number,
+): Promise<{ ports: number[]; stats: ReadStats }> {
+  const path = await Deno.makeTempFile({ suffix: ".pcap.gz" });
+  try {
+    await Deno.writeFile(path, bytes);
+    const ports: number[] = [];
+    const stats = await readCaptureFile(path, (p) => ports.push(p.srcPort), { chunkSize });
+    return { ports, stats };
+  } finally {
+    await Deno.remove(path);
+  }
+}
+
+const allPorts = records.map((_, i) => 1000 + i);
+
+Deno.test("a gzip-compressed capture reads as the plain one, and says it was compressed", async () => {
+  const asIs = await readBytes(plain);
+  assert.equal(asIs.stats.format.compression, "none");
+  const gz = await readBytes(zlib.gzipSync(plain));
+  assert.deepEqual(gz.ports, allPorts);
+  assert.equal(gz.stats.packets, 400);
+  assert.equal(gz.stats.bytesRead, plain.length);
+  assert.equal(gz.stats.format.compression, "gzip");
+  assert.equal(gz.stats.damage, null);
+});
+
+Deno.test("several gzip members (cat a.gz b.gz) are all read", async () => {
+  const half = 24 + records.slice(0, 200).reduce((n, r) => n + 16 + r.data.length, 0);
+  const members = concat(zlib.gzipSync(plain.subarray(0, half)), zlib.gzipSync(plain.subarray(half)));
+  const { ports, stats } = await readBytes(members);
+  assert.deepEqual(ports, allPorts);
+  assert.equal(stats.damage, null);
+});
+
+Deno.test("gzip data cut short: the packets before the cut, and damage at the decompressed offset", async () => {
+  const gz = zlib.gzipSync(plain, { level: 1 });
+  for (const chunkSize of [undefined, 1000]) {
+    const { ports, stats } = await readBytes(gz.subarray(0, Math.floor(gz.length * 0.6)), chunkSize);
+    assert.ok(ports.length > 50 && ports.length < 400, `${ports.length} packets before the cut`);
+    assert.deepEqual(ports, allPorts.slice(0, ports.length), "every packet before the cut, unchanged");
+    assert.match(stats.damage?.what ?? "", /the gzip data is cut short or corrupt \(unexpected end of file/);
+    assert.equal(stats.damage?.offset, stats.bytesRead);
+    assert.equal(stats.damage?.unreadBytes, null);
+  }
+});
