@@ -7,7 +7,7 @@
  * packet limit, or tcpdump ending) flushes every open flow and closes the
  * file.
  */
-import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
+import { captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
@@ -78,7 +78,7 @@ export interface LiveProgress {
 }
 
 /** Why the capture ended. */
-export type LiveStopReason = "stopped" | "packet-limit" | "tcpdump-exited";
+export type LiveStopReason = "stopped" | "packet-limit" | "tcpdump-exited" | "stream-damaged";
 
 export interface LiveResult {
   iface: string;
@@ -247,6 +247,7 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
     if (n > 0) skipped[reason] = n;
   }
   const limit = options.maxPackets ?? 0;
+  const ended = endedBy(capture);
   return {
     iface: options.iface,
     output: options.output,
@@ -264,8 +265,8 @@ export async function runLiveSession(options: LiveSessionOptions): Promise<LiveR
       ? "stopped"
       : limit > 0 && stats.packets >= limit
       ? "packet-limit"
-      : "tcpdump-exited",
+      : ended.reason,
     tcpdumpExitCode: exitCode,
-    tcpdumpMessage: tcpdumpMessage(stderr),
+    tcpdumpMessage: ended.message,
   };
 }

@@ -8,6 +8,7 @@ import { captureFromTcpdump, type TcpdumpStreamResult } from "../capture/tcpdump
 import { findParentDeathHelper } from "../system/parent_death.ts";
 import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
+import { describeDamage } from "../pcap/read_stats.ts";
 
 /** What a session says about its capture. */
 export interface SessionCaptureOptions {
@@ -54,11 +55,27 @@ export async function captureForSession(
   }, onPacket);
 }
 
-/** The error for a tcpdump that ended by itself with a failure, or undefined. */
+/**
+ * How a session's capture ended when nobody stopped it: tcpdump exited, or the
+ * pcap stream it wrote broke (reading stopped there and tcpdump was stopped);
+ * with tcpdump's last stderr line, or what broke.
+ */
+export function endedBy(
+  capture: TcpdumpStreamResult,
+): { reason: "tcpdump-exited" | "stream-damaged"; message: string } {
+  const damage = capture.stats.damage;
+  if (damage) {
+    return { reason: "stream-damaged", message: `its pcap stream broke: ${describeDamage(damage)}` };
+  }
+  return { reason: "tcpdump-exited", message: tcpdumpMessage(capture.stderr) };
+}
+
+/** The error for a tcpdump that ended by itself with a failure (or whose stream broke), or undefined. */
 export function tcpdumpFailure(
   iface: string,
   r: { stopReason: string; tcpdumpExitCode: number; tcpdumpMessage: string },
 ): Error | undefined {
+  if (r.stopReason === "stream-damaged") return new Error(`tcpdump on ${iface}: ${r.tcpdumpMessage}`);
   if (r.stopReason !== "tcpdump-exited" || r.tcpdumpExitCode === 0) return undefined;
   return new Error(
     `tcpdump on ${iface} exited with code ${r.tcpdumpExitCode}` +

@@ -16,7 +16,7 @@ import { openFlowWriter } from "../output/flow_writer.ts";
 import { canMakeSymlinks, pointLatestLink } from "../output/latest_link.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import type { RowSink } from "../sink/row_sink.ts";
-import { captureForSession, droppedByKernel, tcpdumpMessage } from "./session_capture.ts";
+import { captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import type { ReadStats } from "../pcap/reader.ts";
@@ -93,7 +93,7 @@ export interface WindowsResult {
   packets: number;
   flows: number;
   attackFlows: number;
-  stopReason: "stopped" | "tcpdump-exited";
+  stopReason: "stopped" | "tcpdump-exited" | "stream-damaged";
   tcpdumpExitCode: number;
   /** tcpdump's last stderr line (its error when it exited by itself). */
   tcpdumpMessage: string;
@@ -268,11 +268,12 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
     if (started) await loop.stop().catch((err) => void (failure ??= err));
   }
   if (failure !== undefined) throw failure;
+  const ended = endedBy(capture);
   return {
     ...totals,
-    stopReason: stop.signal.aborted ? "stopped" : "tcpdump-exited",
+    stopReason: stop.signal.aborted ? "stopped" : ended.reason,
     tcpdumpExitCode: capture.exitCode,
-    tcpdumpMessage: tcpdumpMessage(capture.stderr),
+    tcpdumpMessage: ended.message,
     droppedByKernel: droppedByKernel(capture.stderr),
     capture: { tcpdump: capture.counts, packetsRead: capture.stats.packets },
   };
