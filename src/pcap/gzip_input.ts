@@ -20,11 +20,14 @@ export interface GunzipInput {
 /** Output chunks of the decompressor, as large as the plain reader's reads (its default is 16 KiB). */
 const CHUNK_BYTES = 256 * 1024;
 
-/** Decompresses `file` (positioned at its start) as it is read. */
-export function gunzip(file: Deno.FsFile): GunzipInput {
-  let compressed = 0;
+/** Decompresses `head` (the file's first bytes, already read) and the rest of `file` as it is read. */
+export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
+  let compressed = head.length;
   let failure: string | null = null;
   const source = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (head.length > 0) controller.enqueue(head);
+    },
     async pull(controller) {
       const buffer = new Uint8Array(CHUNK_BYTES);
       const n = await file.read(buffer);

@@ -59,17 +59,17 @@ export async function readCaptureFile(
 ): Promise<ReadStats> {
   using file = await Deno.open(path, { read: true });
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
-  const head = buffer.subarray(0, file.readSync(buffer.subarray(0, 2)) ?? 0);
-  file.seekSync(0, Deno.SeekMode.Start);
-  if (isGzip(head)) return await readGzipFile(file, path, onPacket, options);
+  // The first chunk says whether the file is gzip. No seeking back: the path may be a pipe (`<(zcat …)`).
+  let n = file.readSync(buffer);
+  if (n !== null && isGzip(buffer.subarray(0, n))) {
+    return await readGzipFile(file, buffer.slice(0, n), path, onPacket, options);
+  }
   const parser = parserFor(onPacket, options, path);
   // Synchronous reads: an async read of a file costs a thread hand-off per chunk,
   // ~40% more time for a page-cached file (issue 15). The event loop still runs
   // (signals, timers, the writer's output) at least every YIELD_BYTES.
   let sinceYield = 0;
-  while (!parser.finished && !options.signal?.aborted) {
-    const n = file.readSync(buffer);
-    if (n === null) break;
+  while (n !== null && !parser.finished && !options.signal?.aborted) {
     parser.push(n === buffer.length ? buffer : buffer.subarray(0, n));
     options.onProgress?.(parser.stats.bytesRead, parser.stats);
     const waited = options.afterChunk?.();
@@ -81,26 +81,32 @@ export async function readCaptureFile(
       await new Promise((resolve) => setTimeout(resolve, 0));
       sinceYield = 0;
     }
+    if (parser.finished || options.signal?.aborted) break;
+    n = file.readSync(buffer);
   }
   const stats = parser.end();
-  if (stats.damage) stats.damage.unreadBytes = file.statSync().size - stats.damage.offset;
+  if (stats.damage) {
+    const info = file.statSync();
+    if (info.isFile) stats.damage.unreadBytes = info.size - stats.damage.offset;
+  }
   return stats;
 }
 
 /**
- * A gzip-compressed capture, decompressed as it is read. Progress is in
+ * A gzip-compressed capture (`head`: its bytes read so far), decompressed as it is read. Progress is in
  * compressed bytes (the file's size is the whole); a break in the gzip data
  * (cut short, corrupt) ends the input there and is reported as damage.
  */
 async function readGzipFile(
   file: Deno.FsFile,
+  head: Uint8Array,
   path: string,
   onPacket: PacketCallback,
   options: ReadOptions,
 ): Promise<ReadStats> {
   // Loaded only for a gzip file: node:zlib and node:stream would cost every conversion their start-up.
   const { gunzip } = await import("./gzip_input.ts");
-  const input = gunzip(file);
+  const input = gunzip(file, head);
   const onProgress = options.onProgress;
   const stats = await readCaptureStream(input.stream, onPacket, {
     ...options,

@@ -62,3 +62,23 @@ Deno.test("gzip data cut short: the packets before the cut, and damage at the de
     assert.equal(stats.damage?.unreadBytes, null);
   }
 });
+
+Deno.test("a path that is a pipe (convert <(zcat …)) reads plain and gzip captures alike", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const bytes of [plain, zlib.gzipSync(plain)]) {
+      await Deno.writeFile(`${dir}/source`, bytes);
+      const fifo = `${dir}/fifo`;
+      await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      const writer = new Deno.Command("sh", { args: ["-c", `cat '${dir}/source' > '${fifo}'`] }).spawn();
+      const ports: number[] = [];
+      const stats = await readCaptureFile(fifo, (p) => ports.push(p.srcPort));
+      await writer.status;
+      await Deno.remove(fifo);
+      assert.deepEqual(ports, allPorts);
+      assert.equal(stats.damage, null);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
