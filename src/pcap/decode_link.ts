@@ -1,7 +1,8 @@
 /**
  * Link-layer decoding: finds where the IP header starts in a captured frame.
  * Ethernet (with any depth of 802.1Q/802.1ad tags, MPLS and PPPoE), Linux
- * cooked SLL/SLL2, BSD loopback, raw IP and 802.11 (plain or radiotap).
+ * cooked SLL/SLL2, BSD loopback, raw IP, 802.11 (plain or radiotap), PPP
+ * (plain, HDLC-framed, PPPoE) and Cisco HDLC.
  */
 import { LinkType } from "./link_types.ts";
 import type { PacketInfo } from "./packet.ts";
@@ -22,6 +23,8 @@ const SLL_HEADER = 16;
 const SLL2_HEADER = 20;
 const VLAN_TAG = 4;
 const PPPOE_HEADER = 8; // 6 bytes PPPoE + 2 bytes PPP protocol
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
 const MAX_TAGS = 16; // bounds the loop over stacked tags on hostile input
 
 /** Result of link decoding: the IP version found and where it starts. */
@@ -72,6 +75,15 @@ export function findIpHeader(
     }
     case LinkType.IEEE802_11:
       return fromIeee80211(b, at, end, pkt);
+    case LinkType.PPP:
+    case LinkType.PPP_HDLC:
+      return fromPpp(b, at, end, pkt);
+    case LinkType.PPP_ETHER:
+      if (end - at < PPPOE_HEADER - 2) return TRUNCATED;
+      return fromPpp(b, at + PPPOE_HEADER - 2, end, pkt);
+    case LinkType.C_HDLC:
+      if (end - at < 4) return TRUNCATED;
+      return fromEthertype(b, at + 4, end, (b[at + 2] << 8) | b[at + 3], pkt);
     default:
       return UNKNOWN_LINK;
   }
@@ -98,19 +110,9 @@ function fromEthertype(b: Uint8Array, at: number, end: number, ethertype: number
       case ETHERTYPE.MPLS_UC:
       case ETHERTYPE.MPLS_MC:
         return afterMpls(b, at, end, pkt);
-      case ETHERTYPE.PPPOE_SESSION: {
-        if (end - at < PPPOE_HEADER) return TRUNCATED;
-        const pppProtocol = (b[at + 6] << 8) | b[at + 7];
-        if (pppProtocol === 0x0021) {
-          pkt.ipVersion = 4;
-          return at + PPPOE_HEADER;
-        }
-        if (pppProtocol === 0x0057) {
-          pkt.ipVersion = 6;
-          return at + PPPOE_HEADER;
-        }
-        return NO_IP;
-      }
+      case ETHERTYPE.PPPOE_SESSION:
+        if (end - at < PPPOE_HEADER - 2) return TRUNCATED;
+        return fromPpp(b, at + PPPOE_HEADER - 2, end, pkt);
       default:
         return NO_IP; // ARP, LLDP, 802.3 length fields, ...
     }
@@ -162,6 +164,33 @@ function fromAddressFamily(b: Uint8Array, at: number, end: number, pkt: PacketIn
     return at + 4;
   }
   return NO_IP;
+}
+
+/**
+ * A PPP frame (RFC 1661): an optional HDLC-like address and control (ff 03,
+ * RFC 1662), then the protocol, one byte when compressed (an odd first byte,
+ * RFC 1661 §6.5) or two.
+ */
+function fromPpp(b: Uint8Array, at: number, end: number, pkt: PacketInfo): number {
+  if (end - at >= 2 && b[at] === 0xff && b[at + 1] === 0x03) at += 2;
+  if (end - at < 1) return TRUNCATED;
+  let protocol = b[at];
+  if ((protocol & 0x01) === 0) {
+    if (end - at < 2) return TRUNCATED;
+    protocol = (protocol << 8) | b[at + 1];
+    at += 2;
+  } else {
+    at += 1;
+  }
+  if (protocol === PPP_IPV4) {
+    pkt.ipVersion = 4;
+    return at;
+  }
+  if (protocol === PPP_IPV6) {
+    pkt.ipVersion = 6;
+    return at;
+  }
+  return NO_IP; // LCP, IPCP, CCP, ...
 }
 
 /** 802.11 data frames with an LLC/SNAP header carry an ethertype. */

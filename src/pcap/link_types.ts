@@ -5,9 +5,13 @@
 export const LinkType = {
   NULL: 0, // BSD loopback, address family in host byte order
   ETHERNET: 1,
+  PPP: 9, // PPP (RFC 1661), with or without the HDLC-like ff 03 in front
+  PPP_HDLC: 50, // PPP in HDLC-like framing (RFC 1662)
+  PPP_ETHER: 51, // PPPoE session header and PPP, without the Ethernet header
   RAW_OPENBSD: 12, // DLT_RAW as written by some systems: raw IP
   RAW_ALT: 14, // DLT_RAW on OpenBSD: raw IP
   RAW: 101,
+  C_HDLC: 104, // Cisco HDLC: address, control, then an ethertype
   IEEE802_11: 105,
   LOOP: 108, // OpenBSD loopback, address family in network byte order
   LINUX_SLL: 113,
@@ -20,9 +24,13 @@ export const LinkType = {
 const NAMES: Record<number, string> = {
   0: "null",
   1: "ether",
+  9: "ppp",
+  50: "ppp",
+  51: "pppoes",
   12: "rawip",
   14: "rawip",
   101: "rawip",
+  104: "chdlc",
   105: "ieee-802-11",
   108: "loop",
   113: "linux-sll",

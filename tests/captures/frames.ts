@@ -150,6 +150,10 @@ export const LINKS = {
   loop: 108,
   "ieee802-11": 105,
   radiotap: 127,
+  ppp: 9,
+  "ppp-hdlc": 50,
+  pppoes: 51,
+  chdlc: 104,
 } as const;
 export type Link = keyof typeof LINKS;
 
@@ -209,6 +213,17 @@ export function frame(link: Link, ip: Uint8Array, pad = false): Uint8Array {
       return concat(new Uint8Array([0, 0, 0, version6 ? 24 : 2]), ip);
     case "ieee802-11":
       return concat(new Uint8Array([...wifi, ...llcSnap]), ip);
+    case "ppp": // RFC 1661 without framing: the protocol first
+      return concat(new Uint8Array(be16(version6 ? 0x57 : 0x21)), ip);
+    case "ppp-hdlc": // RFC 1662 framing: address ff, control 03, protocol
+      return concat(new Uint8Array([0xff, 0x03, ...be16(version6 ? 0x57 : 0x21)]), ip);
+    case "pppoes": // the PPPoE session header and PPP protocol, no Ethernet header
+      return concat(
+        new Uint8Array([0x11, 0, 0x00, 0x2a, ...be16(ip.length + 2), ...be16(version6 ? 0x57 : 0x21)]),
+        ip,
+      );
+    case "chdlc": // unicast address 0f, control 00, ethertype
+      return concat(new Uint8Array([0x0f, 0x00, ...be16(ethertype)]), ip);
     case "radiotap": // 8-byte radiotap header with no fields present
       return concat(new Uint8Array([0, 0, 8, 0, 0, 0, 0, 0, ...wifi, ...llcSnap]), ip);
   }

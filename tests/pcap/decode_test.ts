@@ -149,3 +149,24 @@ Deno.test("raw IP, SLL, SLL2 and BSD loopback link types find the IP header", ()
     assert.equal(pkt.srcPort, 9, `link type ${link}`);
   }
 });
+
+Deno.test("PPP: with or without ff 03, protocol field compressed or not; control protocols carry no IP", () => {
+  const ip = ipv4({ protocol: 17 }, udp(53, 5353, new Uint8Array(4)));
+  for (const link of [9, 50]) {
+    for (const head of [[0x00, 0x21], [0x21], [0xff, 0x03, 0x00, 0x21], [0xff, 0x03, 0x21]]) {
+      const { pkt, result } = decode(concat(new Uint8Array(head), ip), link);
+      assert.equal(result, "ok", `link ${link}, ${head}`);
+      assert.equal(pkt.ipVersion, 4);
+      assert.equal(pkt.srcPort, 53);
+    }
+    const lcp = decode(concat(new Uint8Array([0xff, 0x03, 0xc0, 0x21]), new Uint8Array(8)), link);
+    assert.equal(lcp.result, "ok");
+    assert.equal(lcp.pkt.ipVersion, 0);
+    assert.equal(decode(new Uint8Array([0xff, 0x03, 0x00]), link).result, "truncated-header");
+  }
+  // PPPoE without Ethernet (51) and Cisco HDLC (104).
+  const pppoe = decode(concat(new Uint8Array([0x11, 0, 0, 0x2a, 0, ip.length + 2, 0, 0x21]), ip), 51);
+  assert.equal(pppoe.pkt.srcPort, 53);
+  const chdlc = decode(concat(new Uint8Array([0x0f, 0x00, 0x08, 0x00]), ip), 104);
+  assert.equal(chdlc.pkt.srcPort, 53);
+});

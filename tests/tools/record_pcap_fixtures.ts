@@ -27,6 +27,9 @@ const ENCAPSULATION: Record<string, string> = {
   "IEEE 802.11 plus radiotap radio header": "ieee-802-11-radiotap",
   "IEEE 802.11 Wireless LAN": "ieee-802-11",
   "OpenBSD loopback": "loop",
+  "PPP": "ppp",
+  "PPP-over-Ethernet session": "pppoes",
+  "Cisco HDLC": "chdlc",
 };
 
 async function run(cmd: string, args: string[]): Promise<string> {
