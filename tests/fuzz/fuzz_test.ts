@@ -19,6 +19,9 @@ const OWN = [
   "format-pcapng-interfaces.pcapng",
   "format-pcapng-sections.pcapng",
   "format-pcap-ns-be.pcap",
+  "format-pcap-modified-be.pcap",
+  "format-pcap-v2.2.pcap",
+  "link-ppp-hdlc.pcap",
   "ipv6-extension-headers.pcap",
   "link-mpls.pcap",
 ];
