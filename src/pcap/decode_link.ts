@@ -22,7 +22,7 @@ const ETHER_HEADER = 14;
 const SLL_HEADER = 16;
 const SLL2_HEADER = 20;
 const VLAN_TAG = 4;
-const PPPOE_HEADER = 8; // 6 bytes PPPoE + 2 bytes PPP protocol
+const PPPOE_SESSION_HEADER = 6; // version/type, code, session id, length; PPP follows
 const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
 const MAX_TAGS = 16; // bounds the loop over stacked tags on hostile input
@@ -79,8 +79,7 @@ export function findIpHeader(
     case LinkType.PPP_HDLC:
       return fromPpp(b, at, end, pkt);
     case LinkType.PPP_ETHER:
-      if (end - at < PPPOE_HEADER - 2) return TRUNCATED;
-      return fromPpp(b, at + PPPOE_HEADER - 2, end, pkt);
+      return fromPppoe(b, at, end, pkt);
     case LinkType.C_HDLC:
       if (end - at < 4) return TRUNCATED;
       return fromEthertype(b, at + 4, end, (b[at + 2] << 8) | b[at + 3], pkt);
@@ -111,8 +110,7 @@ function fromEthertype(b: Uint8Array, at: number, end: number, ethertype: number
       case ETHERTYPE.MPLS_MC:
         return afterMpls(b, at, end, pkt);
       case ETHERTYPE.PPPOE_SESSION:
-        if (end - at < PPPOE_HEADER - 2) return TRUNCATED;
-        return fromPpp(b, at + PPPOE_HEADER - 2, end, pkt);
+        return fromPppoe(b, at, end, pkt);
       default:
         return NO_IP; // ARP, LLDP, 802.3 length fields, ...
     }
@@ -164,6 +162,12 @@ function fromAddressFamily(b: Uint8Array, at: number, end: number, pkt: PacketIn
     return at + 4;
   }
   return NO_IP;
+}
+
+/** A PPPoE session frame (RFC 2516): its 6-byte header, then PPP. */
+function fromPppoe(b: Uint8Array, at: number, end: number, pkt: PacketInfo): number {
+  if (end - at < PPPOE_SESSION_HEADER) return TRUNCATED;
+  return fromPpp(b, at + PPPOE_SESSION_HEADER, end, pkt);
 }
 
 /**
