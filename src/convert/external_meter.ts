@@ -5,7 +5,8 @@
  * fix-ups, report files — stays contained), the output is checked, and only
  * then renamed into place.
  */
-import { PCAP_HEADER, PCAP_MAGICS, u32be } from "../pcap/classic_pcap.ts";
+import { PCAP_HEADER, PCAP_MAGICS } from "../pcap/classic_pcap.ts";
+import { u32be } from "../pcap/byte_order.ts";
 import { baseName } from "../paths.ts";
 import {
   atomicTempPath,

@@ -16,11 +16,10 @@ import {
   PCAP_HEADER,
   PCAP_MAGICS,
   PCAP_RECORD_HEADER,
-  u32be,
-  u32le,
 } from "./classic_pcap.ts";
+import { u16, u32, u32be, u32le } from "./byte_order.ts";
 import { PacketInfo } from "./packet.ts";
-import { PcapngSection } from "./pcapng_section.ts";
+import { BLOCK, isPacketBlock, PcapngSection } from "./pcapng_section.ts";
 import { countDecoded, countTimestamp, emptyStats, noteLinkType, type ReadStats } from "./read_stats.ts";
 
 /**
@@ -42,7 +41,6 @@ export interface CaptureParserOptions {
 export const MAX_RECORD_BYTES = 256 * 1024;
 const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 const PCAPNG_SHB = 0x0a0d0d0a;
-const BLOCK = { IDB: 1, OPB: 2, SPB: 3, EPB: 6 } as const;
 
 type State = "magic" | "pcap" | "pcapng" | "finished";
 
@@ -169,11 +167,7 @@ export class CaptureParser {
   }
 
   #u32(b: Uint8Array, o: number): number {
-    return this.#little ? u32le(b, o) : u32be(b, o);
-  }
-
-  #u16(b: Uint8Array, o: number): number {
-    return this.#little ? b[o] | b[o + 1] << 8 : b[o] << 8 | b[o + 1];
+    return u32(b, o, this.#little);
   }
 
   #parsePcap(b: Uint8Array, pos: number, end: number): number {
@@ -244,7 +238,7 @@ export class CaptureParser {
     const kind = PCAP_MAGICS[u32be(b, pos)];
     [this.#little, this.#nanosecond] = kind;
     this.#recordHeader = kind[2] ? MODIFIED_RECORD_HEADER : PCAP_RECORD_HEADER;
-    this.#lengthOrder = lengthOrder(this.#u16(b, pos + 4), this.#u16(b, pos + 6));
+    this.#lengthOrder = lengthOrder(u16(b, pos + 4, this.#little), u16(b, pos + 6, this.#little));
     this.#snaplen = this.#u32(b, pos + 16);
     this.#linkType = this.#u32(b, pos + 20) & 0xffff;
     // As libpcap: a modified-format Ethernet capture may have been taken in cooked mode, with
@@ -326,29 +320,13 @@ export class CaptureParser {
       format.resolution = section.resolutions();
       return;
     }
-    if (type !== BLOCK.EPB && type !== BLOCK.OPB && type !== BLOCK.SPB) return; // NRB, ISB, DSB, custom: skipped
-    let ifid = 0, caplen: number, wire: number, data: number;
-    if (type === BLOCK.SPB) {
-      wire = this.#u32(b, pos + 8);
-      data = pos + 12;
-      const snap = section.interfaces[0]?.snaplen ?? 0;
-      caplen = Math.min(wire, length - 16, snap > 0 ? snap : Infinity);
-    } else {
-      ifid = type === BLOCK.EPB ? this.#u32(b, pos + 8) : section.u16(b, pos + 8);
-      caplen = this.#u32(b, pos + 20);
-      wire = this.#u32(b, pos + 24);
-      data = pos + 28;
-      if (ifid >= section.interfaces.length || caplen > length - 32) {
-        this.stats.skipped["bad-block"]++;
-        return;
-      }
-      section.timestamp(ifid, this.#u32(b, pos + 12), this.#u32(b, pos + 16));
-    }
-    const iface = section.interfaces[ifid];
-    if (iface === undefined) {
+    if (!isPacketBlock(type)) return; // NRB, ISB, DSB, custom: skipped
+    const iface = section.readPacketBlock(b, pos, length, type);
+    if (iface === null) {
       this.stats.skipped["bad-block"]++;
       return;
     }
+    const { ifid, caplen, wire, data } = section.packet;
     const oversized = caplen > MAX_RECORD_BYTES;
     const cut = !oversized && iface.snaplen > 0 && caplen > iface.snaplen; // as libpcap: cut to the snaplen
     if (cut) this.stats.cutToSnaplen++;

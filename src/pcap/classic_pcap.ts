@@ -2,6 +2,7 @@
  * Facts of the classic pcap file format (libpcap's sf-pcap.c): its magic
  * numbers, header sizes, and how old file versions order a record's lengths.
  */
+import { u16, u32be } from "./byte_order.ts";
 
 /** The file header: magic, version, time zone, accuracy, snaplen, link type. */
 export const PCAP_HEADER = 24;
@@ -21,16 +22,6 @@ export const MODIFIED_RECORD_HEADER = 24;
 export const LENGTHS = { normal: 0, swapped: 1, maybe: 2 } as const;
 export type LengthOrder = typeof LENGTHS[keyof typeof LENGTHS];
 
-/** An unsigned 32-bit little-endian word at `o`. */
-export function u32le(b: Uint8Array, o: number): number {
-  return (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0;
-}
-
-/** An unsigned 32-bit big-endian word at `o`. */
-export function u32be(b: Uint8Array, o: number): number {
-  return (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
-}
-
 /** Classic pcap magic numbers, read big-endian: [little-endian, nanosecond, modified record header]. */
 export const PCAP_MAGICS: Record<number, readonly [boolean, boolean, boolean]> = {
   0xd4c3b2a1: [true, false, false],
@@ -49,8 +40,7 @@ export const PCAP_MAGICS: Record<number, readonly [boolean, boolean, boolean]> =
 export function isPcapHeader(b: Uint8Array, pos: number): boolean {
   const kind = PCAP_MAGICS[u32be(b, pos)];
   if (kind === undefined) return false;
-  const major = kind[0] ? b[pos + 4] | b[pos + 5] << 8 : b[pos + 4] << 8 | b[pos + 5];
-  return major === 2;
+  return u16(b, pos + 4, kind[0]) === 2;
 }
 
 /** How a file of version major.minor orders its records' lengths (libpcap's sf-pcap.c). */

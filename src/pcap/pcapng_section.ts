@@ -1,8 +1,10 @@
 /**
  * State of one pcapng section: its byte order and the interfaces (IDBs) that
  * packets refer to, with each interface's link type, snaplen, timestamp
- * resolution (`if_tsresol`) and offset (`if_tsoffset`).
+ * resolution (`if_tsresol`) and offset (`if_tsoffset`); and how its packet
+ * blocks are read.
  */
+import { u16, u32 } from "./byte_order.ts";
 
 export interface PcapngInterface {
   linkType: number;
@@ -14,6 +16,22 @@ export interface PcapngInterface {
 }
 
 const OPTION = { END: 0, TSRESOL: 9, TSOFFSET: 14 } as const;
+/** Block types the reader acts on (the rest is skipped). */
+export const BLOCK = { IDB: 1, OPB: 2, SPB: 3, EPB: 6 } as const;
+
+/** Whether a block of `type` holds a packet: Enhanced, Simple or (obsolete) Packet Block. */
+export function isPacketBlock(type: number): boolean {
+  return type === BLOCK.EPB || type === BLOCK.OPB || type === BLOCK.SPB;
+}
+
+/** The fields of the last packet block read (one record, reused). */
+export interface PcapngPacket {
+  ifid: number;
+  caplen: number;
+  wire: number;
+  /** Where the packet's bytes start. */
+  data: number;
+}
 const TWO_32 = 4294967296;
 
 export class PcapngSection {
@@ -21,6 +39,8 @@ export class PcapngSection {
   /** Result of the last `timestamp` call. */
   sec = 0;
   nsec = 0;
+  /** Result of the last `readPacketBlock` call. */
+  readonly packet: PcapngPacket = { ifid: 0, caplen: 0, wire: 0, data: 0 };
   readonly #little: boolean;
 
   constructor(little: boolean) {
@@ -28,13 +48,38 @@ export class PcapngSection {
   }
 
   u16(b: Uint8Array, o: number): number {
-    return this.#little ? b[o] | b[o + 1] << 8 : b[o] << 8 | b[o + 1];
+    return u16(b, o, this.#little);
   }
 
   u32(b: Uint8Array, o: number): number {
-    return this.#little
-      ? (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0
-      : (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
+    return u32(b, o, this.#little);
+  }
+
+  /**
+   * Reads a packet block (EPB, SPB or OPB) of `length` bytes at `pos` into
+   * `packet`, and its time into `sec`/`nsec` (an SPB keeps the time before
+   * it). Returns the packet's interface, or null for a block that names no
+   * interface of this section or claims more bytes than it holds.
+   */
+  readPacketBlock(b: Uint8Array, pos: number, length: number, type: number): PcapngInterface | null {
+    const p = this.packet;
+    if (type === BLOCK.SPB) {
+      const iface = this.interfaces[0];
+      if (iface === undefined) return null;
+      p.ifid = 0;
+      p.wire = this.u32(b, pos + 8);
+      p.data = pos + 12;
+      p.caplen = Math.min(p.wire, length - 16, iface.snaplen > 0 ? iface.snaplen : Infinity);
+      return iface;
+    }
+    p.ifid = type === BLOCK.EPB ? this.u32(b, pos + 8) : this.u16(b, pos + 8);
+    p.caplen = this.u32(b, pos + 20);
+    p.wire = this.u32(b, pos + 24);
+    p.data = pos + 28;
+    const iface = this.interfaces[p.ifid];
+    if (iface === undefined || p.caplen > length - 32) return null;
+    this.timestamp(p.ifid, this.u32(b, pos + 12), this.u32(b, pos + 16));
+    return iface;
   }
 
   /** Reads an Interface Description Block of `length` bytes at `pos`. */
