@@ -2,10 +2,13 @@
  * Gzip-compressed captures (`trace.pcap.gz`, as MAWI and CAIDA publish them),
  * decompressed as they are read. node:zlib's gunzip, not the web
  * DecompressionStream: in Deno 2.9 that one fails on a file of several gzip
- * members (`cat a.gz b.gz`), which gzip itself reads whole.
+ * members (`cat a.gz b.gz`), which gzip itself reads whole. The gunzip stream
+ * is driven by its events, never paused, and fed only while the reader keeps
+ * up: a Node stream that errors drops the output it still buffers (as
+ * `Duplex.toWeb` or a paused stream would hold it), so what survived a cut
+ * would depend on timing.
  */
 import zlib from "node:zlib";
-import { Duplex } from "node:stream";
 
 /** Decompressed bytes of a gzip file, and how it went. */
 export interface GunzipInput {
@@ -17,45 +20,95 @@ export interface GunzipInput {
   error(): string | null;
 }
 
-/** Output chunks of the decompressor, as large as the plain reader's reads (its default is 16 KiB). */
+/** Read size and output chunks of the decompressor, as large as the plain reader's reads. */
 const CHUNK_BYTES = 256 * 1024;
+/** Decompressed chunks held for the reader before no more compressed bytes are fed in. */
+const QUEUED_CHUNKS = 8;
 
 /** Decompresses `head` (the file's first bytes, already read) and the rest of `file` as it is read. */
 export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
   let compressed = head.length;
   let failure: string | null = null;
-  const source = new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head.length > 0) controller.enqueue(head);
-    },
-    async pull(controller) {
+  let finished = false;
+  const queue: Uint8Array[] = [];
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  let roomWaiter: (() => void) | null = null;
+  const room = () => {
+    roomWaiter?.();
+    roomWaiter = null;
+  };
+  const inflate = zlib.createGunzip({ chunkSize: CHUNK_BYTES });
+  inflate.on("data", (chunk: Uint8Array) => {
+    queue.push(chunk);
+    notify();
+  });
+  inflate.on("error", (err: Error) => {
+    failure = err.message;
+    finished = true;
+    notify();
+    room();
+  });
+  inflate.on("end", () => {
+    finished = true;
+    notify();
+    room();
+  });
+
+  let feeding: Promise<void> | null = null;
+  const feed = async () => {
+    // Each chunk is decompressed (its output emitted) before the next is written, and the end
+    // comes after the last: when the gzip data breaks at the end, only the end's own flush fails.
+    // A broken or cancelled stream calls back with its error, or closes.
+    const write = (chunk: Uint8Array) =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          inflate.off("close", done);
+          resolve();
+        };
+        inflate.once("close", done);
+        inflate.write(chunk, done);
+      });
+    if (head.length > 0) await write(head);
+    for (;;) {
+      while (queue.length >= QUEUED_CHUNKS && !finished) {
+        await new Promise<void>((resolve) => roomWaiter = resolve);
+      }
+      if (finished) return; // the gzip data broke: the rest of the file is not read
       const buffer = new Uint8Array(CHUNK_BYTES);
       const n = await file.read(buffer);
-      if (n === null) controller.close();
-      else {
-        compressed += n;
-        controller.enqueue(buffer.subarray(0, n));
-      }
-    },
-  });
-  const inflate = Duplex.toWeb(zlib.createGunzip({ chunkSize: CHUNK_BYTES })) as unknown as TransformStream<
-    Uint8Array,
-    Uint8Array
-  >;
-  const plain = source.pipeThrough(inflate).getReader();
+      if (n === null) break;
+      compressed += n;
+      await write(buffer.subarray(0, n));
+    }
+    inflate.end();
+  };
+
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      try {
-        const { value, done } = await plain.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      } catch (err) {
-        // What was decompressed before the break is already out; the reader reports the break.
+      feeding ??= feed().catch((err) => {
         failure = err instanceof Error ? err.message : String(err);
+        finished = true;
+        notify();
+      });
+      while (queue.length === 0 && !finished) await new Promise<void>((resolve) => wake = resolve);
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        room();
+        controller.enqueue(chunk);
+      } else {
         controller.close();
       }
     },
-    cancel: (reason) => plain.cancel(reason),
+    cancel() {
+      finished = true;
+      inflate.destroy();
+      notify();
+      room();
+    },
   });
   return { stream, compressedBytes: () => compressed, error: () => failure };
 }
