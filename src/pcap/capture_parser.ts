@@ -17,7 +17,7 @@ import {
   PCAP_MAGICS,
   PCAP_RECORD_HEADER,
 } from "./classic_pcap.ts";
-import { u16, u32, u32be, u32le } from "./byte_order.ts";
+import { u16, u32be, u32le } from "./byte_order.ts";
 import { PacketInfo } from "./packet.ts";
 import { BLOCK, isPacketBlock, PcapngSection } from "./pcapng_section.ts";
 import { countDecoded, countTimestamp, emptyStats, noteLinkType, type ReadStats } from "./read_stats.ts";
@@ -167,7 +167,7 @@ export class CaptureParser {
   }
 
   #u32(b: Uint8Array, o: number): number {
-    return u32(b, o, this.#little);
+    return this.#little ? u32le(b, o) : u32be(b, o);
   }
 
   #parsePcap(b: Uint8Array, pos: number, end: number): number {

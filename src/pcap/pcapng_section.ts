@@ -4,7 +4,8 @@
  * resolution (`if_tsresol`) and offset (`if_tsoffset`); and how its packet
  * blocks are read.
  */
-import { u16, u32 } from "./byte_order.ts";
+
+import { u16be, u16le, u32be, u32le } from "./byte_order.ts";
 
 export interface PcapngInterface {
   linkType: number;
@@ -48,11 +49,13 @@ export class PcapngSection {
   }
 
   u16(b: Uint8Array, o: number): number {
-    return u16(b, o, this.#little);
+    return this.#little ? u16le(b, o) : u16be(b, o);
   }
 
+  // The byte order tested here, not passed on: one call less, which V8 then inlines (a wrapper
+  // taking the order cost pcapng reading ~10%).
   u32(b: Uint8Array, o: number): number {
-    return u32(b, o, this.#little);
+    return this.#little ? u32le(b, o) : u32be(b, o);
   }
 
   /**
