@@ -31,32 +31,21 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
   let failure: string | null = null;
   let finished = false;
   const queue: Uint8Array[] = [];
-  let wake: (() => void) | null = null;
-  const notify = () => {
-    wake?.();
-    wake = null;
-  };
-  let roomWaiter: (() => void) | null = null;
-  const room = () => {
-    roomWaiter?.();
-    roomWaiter = null;
+  const reader = new Waiter(); // waits for a decompressed chunk or the end
+  const feeder = new Waiter(); // waits for room in the queue or the end
+  const finish = (error?: string) => {
+    if (error !== undefined) failure ??= error;
+    finished = true;
+    reader.wake();
+    feeder.wake();
   };
   const inflate = zlib.createGunzip({ chunkSize: CHUNK_BYTES });
   inflate.on("data", (chunk: Uint8Array) => {
     queue.push(chunk);
-    notify();
+    reader.wake();
   });
-  inflate.on("error", (err: Error) => {
-    failure = err.message;
-    finished = true;
-    notify();
-    room();
-  });
-  inflate.on("end", () => {
-    finished = true;
-    notify();
-    room();
-  });
+  inflate.on("error", (err: Error) => finish(err.message));
+  inflate.on("end", () => finish());
 
   let feeding: Promise<void> | null = null;
   const feed = async () => {
@@ -74,9 +63,7 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
       });
     if (head.length > 0) await write(head);
     for (;;) {
-      while (queue.length >= QUEUED_CHUNKS && !finished) {
-        await new Promise<void>((resolve) => roomWaiter = resolve);
-      }
+      while (queue.length >= QUEUED_CHUNKS && !finished) await feeder.wait();
       if (finished) return; // the gzip data broke: the rest of the file is not read
       const buffer = new Uint8Array(CHUNK_BYTES);
       const n = await file.read(buffer);
@@ -89,26 +76,34 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
 
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      feeding ??= feed().catch((err) => {
-        failure = err instanceof Error ? err.message : String(err);
-        finished = true;
-        notify();
-      });
-      while (queue.length === 0 && !finished) await new Promise<void>((resolve) => wake = resolve);
+      feeding ??= feed().catch((err) => finish(err instanceof Error ? err.message : String(err)));
+      while (queue.length === 0 && !finished) await reader.wait();
       const chunk = queue.shift();
       if (chunk !== undefined) {
-        room();
+        feeder.wake();
         controller.enqueue(chunk);
       } else {
         controller.close();
       }
     },
     cancel() {
-      finished = true;
       inflate.destroy();
-      notify();
-      room();
+      finish();
     },
   });
   return { stream, compressedBytes: () => compressed, error: () => failure };
+}
+
+/** One side waiting for the other: `wait()` resolves at the next `wake()`. */
+class Waiter {
+  #resolve: (() => void) | null = null;
+
+  wait(): Promise<void> {
+    return new Promise<void>((resolve) => this.#resolve = resolve);
+  }
+
+  wake(): void {
+    this.#resolve?.();
+    this.#resolve = null;
+  }
 }
