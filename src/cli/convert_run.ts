@@ -4,14 +4,18 @@
  * statistics per file, exit status through the errors thrown. Free of
  * commander, so the quick path does not load it (issue 15).
  */
-import { convertCaptureFile, type ConvertFileResult } from "../convert/convert_file.ts";
+import {
+  convertCaptureFile,
+  type ConvertFileResult,
+  describeDamagedConversion,
+} from "../convert/convert_file.ts";
 import { convertInWorker, ConvertWorker } from "../convert/convert_in_worker.ts";
 import { writeFileAtomic } from "../system/atomic_write.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import { type FlowSettings, parseFlowOptions, type RawFlowOptions, wholeNumber } from "./flow_settings.ts";
 import { bar, compact, ProgressLine } from "./progress.ts";
 import { describeFileError } from "./file_errors.ts";
-import { describeDamage, describeJoined } from "../pcap/read_stats.ts";
+import { describeJoined } from "../pcap/read_stats.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
 
 /** `convert`'s own options (besides the flow options), for commander (convert.ts) and quick_convert.ts. */
@@ -126,8 +130,7 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
           if (r.damage) {
             // Rows stand for the packets before the damage; the file still counts as failed.
             failures.push(inputs[i]);
-            const rows = "rows written for the packets before it";
-            console.error(`pcap-pipeline: ${inputs[i]}: ${describeDamage(r.damage)}; ${rows}`);
+            console.error(`pcap-pipeline: ${inputs[i]}: ${describeDamagedConversion(r.damage)}`);
           }
         } catch (err) {
           if (abort.signal.aborted) break;

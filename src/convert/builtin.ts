@@ -6,7 +6,8 @@
  * output; the final name only ever appears complete.
  */
 import { baseName } from "../paths.ts";
-import { describeDamage, describeJoined } from "../pcap/read_stats.ts";
+import { describeJoined } from "../pcap/read_stats.ts";
+import { describeDamagedConversion } from "./convert_file.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer_types.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
@@ -64,7 +65,7 @@ export class BuiltinConverter implements Converter {
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
           (r.truncated ? "; last record truncated" : "") +
           (r.joinedCaptures > 0 ? `; ${describeJoined(r.joinedCaptures)}` : ""),
-        warning: r.damage ? `${describeDamage(r.damage)}; rows written for the packets before it` : undefined,
+        warning: r.damage ? describeDamagedConversion(r.damage) : undefined,
       };
     } catch (err) {
       if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted`);

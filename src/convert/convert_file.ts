@@ -4,6 +4,7 @@
  * `builtin` meter (in a Web Worker) and by the benchmarks.
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
+import { describeDamage } from "../pcap/read_stats.ts";
 import { type Damage, readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
@@ -142,6 +143,25 @@ export async function convertCaptureFile(
     throw err;
   }
   return summarise(input, output, stats, meter.stats, writer.rows, performance.now() - started);
+}
+
+/**
+ * What to tell the user of a conversion whose capture is damaged: where it broke, and that the
+ * output holds the rows of the packets before it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeDamagedConversion } from "./convert_file.ts";
+ * assert.equal(
+ *   describeDamagedConversion({ offset: 40, what: "a record claims 999999 captured bytes", unreadBytes: 16 }),
+ *   "damaged at byte 40, a record claims 999999 captured bytes: nothing after it was read (16 bytes); " +
+ *     "rows written for the packets before it",
+ * );
+ * ```
+ */
+export function describeDamagedConversion(damage: Damage): string {
+  return `${describeDamage(damage)}; rows written for the packets before it`;
 }
 
 /**
