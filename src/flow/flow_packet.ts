@@ -217,9 +217,9 @@ function word(b: Uint8Array, at: number): number {
   return ((b[at] << 24) | (b[at + 1] << 16) | (b[at + 2] << 8) | b[at + 3]) >>> 0;
 }
 
-/** Bytes after the transport header up to the end of the frame as it was on the wire. */
+/** Bytes after the transport header up to the end of the frame as it was on the wire (link trailer excluded). */
 function payloadOnWire(pkt: PacketInfo): number {
-  return pkt.wireLength - (pkt.l4Offset - pkt.frameOffset) - pkt.transportHeaderLength;
+  return pkt.wireLength - pkt.linkTrailer - (pkt.l4Offset - pkt.frameOffset) - pkt.transportHeaderLength;
 }
 
 /**

@@ -100,8 +100,9 @@ for (const n of [0, 1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
 export function decodeJavaPacket(pkt: PacketInfo, out: JavaPacketFields, rules: JavaRules): boolean {
   const b = pkt.bytes;
   const start = pkt.frameOffset;
-  // jnetpcap keeps its buffer length ≤ the wire length (record_header).
-  const end = start + Math.min(pkt.capturedLength, pkt.wireLength || pkt.capturedLength);
+  // jnetpcap keeps its buffer length ≤ the wire length (record_header). (A link trailer, only
+  // NFLOG's, is not part of the frame the Java would have seen: it could not read NFLOG at all.)
+  const end = start + Math.min(pkt.capturedLength, pkt.wireLength || pkt.capturedLength) - pkt.linkTrailer;
   const padding = rules.padding, engelen = rules.engelen;
   const ipEnd = rules.ipLengthsWhenCut && pkt.capturedLength < pkt.wireLength;
   if (rules.rawFallback) {

@@ -45,12 +45,12 @@ export function decodeFrame(
   pkt.reset();
   pkt.bytes = b;
   pkt.frameOffset = at;
-  const end = at + caplen;
-  const l3 = findIpHeader(b, at, end, linkType, pkt);
+  const l3 = findIpHeader(b, at, at + caplen, linkType, pkt);
   if (l3 === NO_IP) return "ok";
   if (l3 === TRUNCATED) return "truncated-header";
   if (l3 === UNKNOWN_LINK) return "unknown-link-type";
   pkt.l3Offset = l3;
+  const end = at + caplen - pkt.linkTrailer;
   const l4 = pkt.ipVersion === 4 ? decodeIpv4(b, l3, end, pkt) : decodeIpv6(b, l3, end, pkt);
   if (typeof l4 === "string") return l4;
   if (pkt.isFragment && pkt.fragmentOffset > 0) return "ok"; // later fragments carry no transport header

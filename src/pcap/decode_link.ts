@@ -2,7 +2,7 @@
  * Link-layer decoding: finds where the IP header starts in a captured frame.
  * Ethernet (with any depth of 802.1Q/802.1ad tags, MPLS and PPPoE), Linux
  * cooked SLL/SLL2, BSD loopback, raw IP, 802.11 (plain or radiotap), PPP
- * (plain, HDLC-framed, PPPoE) and Cisco HDLC.
+ * (plain, HDLC-framed, PPPoE), Cisco HDLC and Linux NFLOG.
  */
 import { LinkType } from "./link_types.ts";
 import type { PacketInfo } from "./packet.ts";
@@ -26,6 +26,10 @@ const PPPOE_SESSION_HEADER = 6; // version/type, code, session id, length; PPP f
 const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
 const MAX_TAGS = 16; // bounds the loop over stacked tags on hostile input
+const NFLOG_HEADER = 4;
+const NFLOG_ATTRIBUTE_HEADER = 4;
+const NFULA_PAYLOAD = 9;
+const MAX_NFLOG_ATTRIBUTES = 64; // a frame has about ten; bounds the walk on hostile input
 
 /** Result of link decoding: the IP version found and where it starts. */
 export const NO_IP = -1;
@@ -83,6 +87,8 @@ export function findIpHeader(
     case LinkType.C_HDLC:
       if (end - at < 4) return TRUNCATED;
       return fromEthertype(b, at + 4, end, (b[at + 2] << 8) | b[at + 3], pkt);
+    case LinkType.NFLOG:
+      return fromNflog(b, at, end, pkt);
     default:
       return UNKNOWN_LINK;
   }
@@ -195,6 +201,36 @@ function fromPpp(b: Uint8Array, at: number, end: number, pkt: PacketInfo): numbe
     return at;
   }
   return NO_IP; // LCP, IPCP, CCP, ...
+}
+
+/**
+ * Linux NFLOG (libpcap's DLT_NFLOG, `tcpdump -i nflog:N`): a 4-byte header (address family,
+ * version, group), then attributes, each a length (of the attribute, header included), a type
+ * and a value padded to 4 bytes. Lengths and types are in the byte order of the host that
+ * captured (libpcap writes them as the kernel gave them), told here by the first type, which is
+ * below 256: its low byte comes first in little-endian order. The IP packet is the value of the
+ * payload attribute (type 9), without a link header; what follows it (padding, any later
+ * attribute) is `pkt.linkTrailer`.
+ */
+function fromNflog(b: Uint8Array, at: number, end: number, pkt: PacketInfo): number {
+  let attribute = at + NFLOG_HEADER;
+  if (end - attribute < NFLOG_ATTRIBUTE_HEADER) return end - at < NFLOG_HEADER ? TRUNCATED : NO_IP;
+  const little = b[attribute + 2] !== 0;
+  for (let n = 0; n < MAX_NFLOG_ATTRIBUTES && end - attribute >= NFLOG_ATTRIBUTE_HEADER; n++) {
+    const length = little ? b[attribute] | (b[attribute + 1] << 8) : (b[attribute] << 8) | b[attribute + 1];
+    // The two top bits of a type are flags (nested, network byte order).
+    const type =
+      (little ? b[attribute + 2] | (b[attribute + 3] << 8) : (b[attribute + 2] << 8) | b[attribute + 3]) &
+      0x3fff;
+    if (length < NFLOG_ATTRIBUTE_HEADER) return NO_IP; // a broken attribute: nothing after it can be found
+    if (type === NFULA_PAYLOAD) {
+      const valueEnd = attribute + length;
+      if (valueEnd < end) pkt.linkTrailer = end - valueEnd;
+      return fromVersionNibble(b, attribute + NFLOG_ATTRIBUTE_HEADER, Math.min(end, valueEnd), pkt);
+    }
+    attribute += (length + 3) & ~3;
+  }
+  return attribute > end ? TRUNCATED : NO_IP; // cut by the snaplen before the payload, or none
 }
 
 /** 802.11 data frames with an LLC/SNAP header carry an ethertype. */

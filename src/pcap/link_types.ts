@@ -18,6 +18,7 @@ export const LinkType = {
   IEEE802_11_RADIOTAP: 127,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239, // Linux netfilter log (tcpdump -i nflog:N): attributes, one of them the IP packet
   LINUX_SLL2: 276,
 } as const;
 
@@ -37,6 +38,7 @@ const NAMES: Record<number, string> = {
   127: "ieee-802-11-radiotap",
   228: "rawip4",
   229: "rawip6",
+  239: "nflog",
   276: "linux-sll2",
 };
 

@@ -132,6 +132,11 @@ export class PacketInfo {
   /** Offset of the transport header in `bytes` (−1 if none). */
   l4Offset = -1;
   /**
+   * Bytes at the end of the frame that belong to the link layer, not to the IP packet: the
+   * attributes and padding after an NFLOG payload. 0 for every other link type.
+   */
+  linkTrailer = 0;
+  /**
    * Why this record could not be decoded, or null. Such records are still handed to the
    * consumer (which should skip them unless it decodes raw frames itself); the other
    * decoded fields are then unreliable.
@@ -168,6 +173,7 @@ export class PacketInfo {
     this.vlanId = 0;
     this.l3Offset = -1;
     this.l4Offset = -1;
+    this.linkTrailer = 0;
     this.undecodable = null;
   }
 }

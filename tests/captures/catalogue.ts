@@ -117,7 +117,10 @@ function linkCaptures(): CaptureSpec[] {
   return (Object.keys(LINKS) as Link[]).map((link) => ({
     file: `link-${link}.pcap`,
     about: `the basic session (IPv4 TCP+UDP, IPv6 TCP) framed as ${link} (link type ${LINKS[link]})`,
-    bytes: () => pcapOf(link === "ipv4" ? basicV4() : link === "ipv6" ? basicV6() : basic(), link),
+    bytes: () =>
+      pcapOf(link === "ipv4" ? basicV4() : link === "ipv6" ? basicV6() : basic(), link, {
+        little: link !== "nflog-be",
+      }),
   }));
 }
 

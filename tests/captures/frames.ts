@@ -154,6 +154,8 @@ export const LINKS = {
   "ppp-hdlc": 50,
   pppoes: 51,
   chdlc: 104,
+  nflog: 239,
+  "nflog-be": 239,
 } as const;
 export type Link = keyof typeof LINKS;
 
@@ -163,6 +165,25 @@ const mplsLabel = (
   label: number,
   bottom: boolean,
 ) => [label >> 12, label >> 4 & 0xff, (label & 0x0f) << 4 | (bottom ? 1 : 0), 64];
+
+/**
+ * An NFLOG frame as the Linux kernel builds one: the header (family, version, group 7), then
+ * the packet header (hardware protocol, hook), the log prefix and the payload attributes, each
+ * padded to 4 bytes; lengths and types in the byte order of the host.
+ */
+function nflog(ip: Uint8Array, ethertype: number, little: boolean): Uint8Array {
+  const u16 = (v: number) => little ? [v & 0xff, v >> 8 & 0xff] : be16(v);
+  const attribute = (type: number, value: Uint8Array) => {
+    const length = 4 + value.length;
+    return concat(new Uint8Array(u16(length)), new Uint8Array(u16(type)), value, new Uint8Array(-length & 3));
+  };
+  return concat(
+    new Uint8Array([ethertype === 0x86dd ? 10 : 2, 0, ...be16(7)]),
+    attribute(1, new Uint8Array([...be16(ethertype), 3, 0])), // NFULA_PACKET_HDR, hook 3 (output)
+    attribute(10, new TextEncoder().encode("test\0")), // NFULA_PREFIX
+    attribute(9, ip), // NFULA_PAYLOAD
+  );
+}
 
 /** Frames an IP packet for `link`. */
 export function frame(link: Link, ip: Uint8Array, pad = false): Uint8Array {
@@ -224,6 +245,9 @@ export function frame(link: Link, ip: Uint8Array, pad = false): Uint8Array {
       );
     case "chdlc": // unicast address 0f, control 00, ethertype
       return concat(new Uint8Array([0x0f, 0x00, ...be16(ethertype)]), ip);
+    case "nflog": // attributes in little-endian order, as an x86 host logs them
+    case "nflog-be": // and in big-endian order, from a big-endian host (whose file is big-endian too)
+      return nflog(ip, ethertype, link === "nflog");
     case "radiotap": // 8-byte radiotap header with no fields present
       return concat(new Uint8Array([0, 0, 8, 0, 0, 0, 0, 0, ...wifi, ...llcSnap]), ip);
   }

@@ -24,6 +24,7 @@ const OWN = [
   "link-ppp-hdlc.pcap",
   "ipv6-extension-headers.pcap",
   "link-mpls.pcap",
+  "loopback-nflog.pcap",
 ];
 const SHARED = [
   "small/tcpreplay-test.pcap",

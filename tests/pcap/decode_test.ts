@@ -170,3 +170,30 @@ Deno.test("PPP: with or without ff 03, protocol field compressed or not; control
   const chdlc = decode(concat(new Uint8Array([0x0f, 0x00, 0x08, 0x00]), ip), 104);
   assert.equal(chdlc.pkt.srcPort, 53);
 });
+
+Deno.test("NFLOG: the payload attribute in either byte order; what follows it is a trailer; broken or cut attributes", () => {
+  const ip = ipv4({ protocol: 17 }, udp(53, 5353, new Uint8Array(3))); // 31 bytes: the attribute gets 1 byte of padding
+  const attribute = (little: boolean, type: number, value: Uint8Array, length = 4 + value.length) =>
+    concat(
+      new Uint8Array(little ? [length & 0xff, length >> 8, type, 0] : [length >> 8, length & 0xff, 0, type]),
+      value,
+      new Uint8Array(-length & 3),
+    );
+  for (const little of [true, false]) {
+    const head = new Uint8Array([2, 0, 0, 7]);
+    const prefix = attribute(little, 10, new TextEncoder().encode("test\0"));
+    const frame = concat(head, prefix, attribute(little, 9, ip), attribute(little, 11, new Uint8Array(4)));
+    const { pkt, result } = decode(frame, 239);
+    assert.equal(result, "ok", little ? "little-endian" : "big-endian");
+    assert.deepEqual([pkt.ipVersion, pkt.srcPort, pkt.dstPort], [4, 53, 5353]);
+    assert.equal(pkt.linkTrailer, 1 + 8, "padding and the attribute after the payload");
+    assert.equal(pkt.capturedPayloadLength, 3, "the trailer is not payload");
+    // A zero attribute length ends the walk without IP; a frame cut before the payload is truncated.
+    const broken = decode(
+      concat(head, attribute(little, 10, new Uint8Array(4), 0), attribute(little, 9, ip)),
+      239,
+    );
+    assert.deepEqual([broken.result, broken.pkt.ipVersion], ["ok", 0]);
+    assert.equal(decode(frame.subarray(0, head.length + prefix.length - 2), 239).result, "truncated-header");
+  }
+});

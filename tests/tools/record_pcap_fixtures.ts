@@ -30,6 +30,7 @@ const ENCAPSULATION: Record<string, string> = {
   "PPP": "ppp",
   "PPP-over-Ethernet session": "pppoes",
   "Cisco HDLC": "chdlc",
+  "NFLOG": "nflog",
 };
 
 async function run(cmd: string, args: string[]): Promise<string> {
