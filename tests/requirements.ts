@@ -21,7 +21,14 @@
  */
 
 /** Something a test may need that a user's machine may lack. */
-export type Requirement = "shared-pcaps" | "shared-reference" | "root" | "tcpdump" | "nats-server" | "pandas";
+export type Requirement =
+  | "shared-pcaps"
+  | "shared-reference"
+  | "root"
+  | "tcpdump"
+  | "nats-server"
+  | "pandas"
+  | "iptables";
 
 /** ../shared/testdata beside the repository (tests/ is one level down). */
 export const SHARED_TESTDATA = new URL("../../shared/testdata/", import.meta.url);
@@ -58,6 +65,16 @@ function natsServerInstalled(): boolean {
   );
 }
 
+/** iptables runs (the NFLOG tests add a rule in a network namespace of their own). */
+function iptablesRuns(): boolean {
+  try {
+    return new Deno.Command("iptables", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
 /** Debian's python3 with pandas (the independent CSV reader; the pyenv python on PATH may lack it). */
 function debianPandas(): boolean {
   try {
@@ -78,6 +95,7 @@ const available: Record<Requirement, boolean> = {
   tcpdump: tcpdumpRuns(),
   "nats-server": natsServerInstalled(),
   pandas: debianPandas(),
+  iptables: iptablesRuns(),
 };
 
 /** Why each requirement may be missing, as the summary line says it. */
@@ -89,6 +107,7 @@ export const REQUIREMENT_REASONS: Record<Requirement, string> = {
   tcpdump: "need tcpdump (apt-get install tcpdump)",
   "nats-server": "need nats-server (apt-get install nats-server)",
   pandas: "need Debian's pandas in /usr/bin/python3 (apt-get install python3-pandas)",
+  iptables: "need iptables for NFLOG captures (apt-get install iptables)",
 };
 
 const tally = new Map<Requirement, number>();

@@ -14,8 +14,20 @@ export interface InterfaceInfo {
   addresses: string[];
 }
 
-/** Pseudo-interfaces tcpdump accepts that are not in /sys/class/net. */
-export const PSEUDO_INTERFACES = ["any"] as const;
+/**
+ * True for the capture devices tcpdump opens that are not in /sys/class/net:
+ * `any`, and Linux netfilter log groups (`nflog` for group 0, `nflog:N`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPseudoInterface } from "./interfaces.ts";
+ * assert.deepEqual(["any", "nflog", "nflog:5", "nflog:x", "eth0"].map(isPseudoInterface), [true, true, true, false, false]);
+ * ```
+ */
+export function isPseudoInterface(name: string): boolean {
+  return name === "any" || /^nflog(:\d{1,5})?$/.test(name);
+}
 
 const IFF_UP = 0x1;
 const IFF_LOOPBACK = 0x8;

@@ -9,7 +9,7 @@ import {
   defaultInterface,
   describeInterfaces,
   type InterfaceInfo,
-  PSEUDO_INTERFACES,
+  isPseudoInterface,
 } from "../capture/interfaces.ts";
 import { checkBpfFilter } from "../capture/bpf_check.ts";
 import { listInterfaces } from "../capture/interfaces.ts";
@@ -113,7 +113,7 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
         })`,
       );
     }
-  } else if ((PSEUDO_INTERFACES as readonly string[]).includes(iface)) {
+  } else if (isPseudoInterface(iface)) {
     ifaceOk = true;
   } else {
     const found = interfaces.find((i) => i.name === iface);

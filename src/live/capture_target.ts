@@ -4,7 +4,7 @@
  * about the filter) instead of a tcpdump failure later.
  */
 import { checkBpfFilter } from "../capture/bpf_check.ts";
-import { describeInterfaces, listInterfaces, PSEUDO_INTERFACES } from "../capture/interfaces.ts";
+import { describeInterfaces, isPseudoInterface, listInterfaces } from "../capture/interfaces.ts";
 
 /** What is wrong with a capture target. */
 export interface CaptureTargetProblem {
@@ -39,7 +39,7 @@ export async function checkCaptureTarget(
   options: CaptureTargetOptions = {},
 ): Promise<CaptureTargetProblem | null> {
   if (iface.trim() === "") return { kind: "interface", message: "the interface name is empty" };
-  if (!(PSEUDO_INTERFACES as readonly string[]).includes(iface)) {
+  if (!isPseudoInterface(iface)) {
     const interfaces = await listInterfaces({ sysDir: options.sysDir, tcpdump: options.tcpdump });
     if (!interfaces.some((i) => i.name === iface)) {
       return {
