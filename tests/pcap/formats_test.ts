@@ -123,6 +123,32 @@ Deno.test("a file that is not a capture is a one-line error naming it and what i
   );
 });
 
+Deno.test("compressed data and other capture formats are named by their first bytes, with what to do", () => {
+  const heads: [number[], RegExp][] = [
+    [
+      [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00, 0x04],
+      /\(xz-compressed data: decompress it first \(xz -dc FILE \|/,
+    ],
+    [[0x42, 0x5a, 0x68, 0x39, 0x31, 0x41, 0x59, 0x26], /\(bzip2-compressed data: .*bzip2 -dc FILE/],
+    [[0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x05, 0x29, 0x00], /\(zstd-compressed data: .*zstd -dc FILE/],
+    [[0x04, 0x22, 0x4d, 0x18, 0x64, 0x40, 0xa7, 0x00], /\(lz4-compressed data/],
+    [[0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00], /\(a zip archive\)/],
+    [[0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04], /\(a 7-Zip archive\)/],
+    // As editcap writes them: snoop, Network Monitor 2.x and 1.x.
+    [[0x73, 0x6e, 0x6f, 0x6f, 0x70, 0x00, 0x00, 0x00, 0, 0, 0, 2], /\(a snoop capture: .*editcap -F pcapng/],
+    [[0x47, 0x4d, 0x42, 0x55, 0x00, 0x02, 0x01, 0x00], /\(a Network Monitor capture: .*editcap/],
+    [[0x52, 0x54, 0x53, 0x53, 0x01, 0x01, 0x01, 0x00], /\(a Network Monitor capture: .*editcap/],
+  ];
+  for (const [head, message] of heads) {
+    const parser = new CaptureParser(() => {}, { source: "trace" });
+    const bytes = concat(new Uint8Array(head), new Uint8Array(64));
+    assert.throws(
+      () => parser.push(bytes),
+      (e: unknown) => e instanceof CaptureFormatError && message.test(e.message),
+    );
+  }
+});
+
 Deno.test("an empty file is 0 packets, not an error", async () => {
   const path = await Deno.makeTempFile({ suffix: ".pcap" });
   try {
