@@ -14,6 +14,8 @@
  *
  *   sudo deno run -A tests/tools/record_loopback_captures.ts
  */
+import { startTcpdump } from "./start_tcpdump.ts";
+
 const OUT = new URL("../../testdata/captures/", import.meta.url);
 const BIG = "x".repeat(100_000);
 
@@ -30,25 +32,20 @@ function startServer(): { port: number; server: Deno.HttpServer } {
   return { port, server };
 }
 
-/** Starts tcpdump and resolves once it listens (its "listening on" line). */
-async function startTcpdump(file: string, port: number, extra: string[]): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("tcpdump", {
-    // --immediate-mode: without it, packets of the last second wait in the kernel ring and SIGINT loses them.
-    args: ["-i", "lo", "-U", "--immediate-mode", "-w", file, ...extra, "--", `tcp port ${port}`],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const deadline = Date.now() + 10_000;
-  while (!seen.includes("listening on") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`tcpdump exited: ${seen}`);
-    seen += value;
-  }
-  reader.releaseLock();
-  child.stderr.cancel().catch(() => {});
-  return child;
+/** tcpdump on `lo` for the server's port. */
+function tcpdumpOnLoopback(file: string, port: number, extra: string[]): Promise<Deno.ChildProcess> {
+  // --immediate-mode: without it, packets of the last second wait in the kernel ring and SIGINT loses them.
+  return startTcpdump("tcpdump", [
+    "-i",
+    "lo",
+    "-U",
+    "--immediate-mode",
+    "-w",
+    file,
+    ...extra,
+    "--",
+    `tcp port ${port}`,
+  ]);
 }
 
 async function curl(args: string[]): Promise<void> {
@@ -63,7 +60,7 @@ async function curl(args: string[]): Promise<void> {
 async function record(name: string, tcpdumpArgs: string[], traffic: (base: string) => Promise<void>) {
   const { port, server } = startServer();
   const file = new URL(name, OUT).pathname;
-  const tcpdump = await startTcpdump(file, port, tcpdumpArgs);
+  const tcpdump = await tcpdumpOnLoopback(file, port, tcpdumpArgs);
   let status: Deno.CommandStatus;
   try {
     await traffic(`http://127.0.0.1:${port}`);

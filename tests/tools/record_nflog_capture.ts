@@ -18,6 +18,7 @@
  * Then `deno run -A tests/tools/record_pcap_fixtures.ts` and `deno task goldens`.
  */
 import dgram from "node:dgram";
+import { startTcpdump } from "./start_tcpdump.ts";
 
 const OUT = new URL("../../testdata/captures/loopback-nflog.pcap", import.meta.url).pathname;
 const NAMESPACE = "pcap-pipeline-nflog";
@@ -62,26 +63,6 @@ async function traffic(): Promise<void> {
   }
 }
 
-/** Starts tcpdump on the NFLOG group inside the namespace; resolves once it listens. */
-async function startTcpdump(): Promise<Deno.ChildProcess> {
-  const child = new Deno.Command("ip", {
-    args: ["netns", "exec", NAMESPACE, "tcpdump", "-i", `nflog:${GROUP}`, "-U", "-w", OUT],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const deadline = Date.now() + LIMIT_MS;
-  while (!seen.includes("listening on") && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`tcpdump exited: ${seen}`);
-    seen += value;
-  }
-  reader.releaseLock();
-  child.stderr.cancel().catch(() => {});
-  return child;
-}
-
 async function record(): Promise<void> {
   await run("ip", ["netns", "add", NAMESPACE]);
   try {
@@ -98,7 +79,17 @@ async function record(): Promise<void> {
         "test",
       ]);
     }
-    const tcpdump = await startTcpdump();
+    const tcpdump = await startTcpdump("ip", [
+      "netns",
+      "exec",
+      NAMESPACE,
+      "tcpdump",
+      "-i",
+      `nflog:${GROUP}`,
+      "-U",
+      "-w",
+      OUT,
+    ]);
     try {
       await inNamespace(Deno.execPath(), ["run", "-A", new URL(import.meta.url).pathname, "--traffic"]);
       await new Promise((r) => setTimeout(r, 1500)); // NFLOG flushes its batch within a second
