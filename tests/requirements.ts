@@ -50,9 +50,10 @@ function uidIsRoot(): boolean {
   }
 }
 
-function tcpdumpRuns(): boolean {
+/** `command --version` runs and succeeds. */
+function runs(command: string): boolean {
   try {
-    return new Deno.Command("tcpdump", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
+    return new Deno.Command(command, { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
       .success;
   } catch {
     return false;
@@ -63,16 +64,6 @@ function natsServerInstalled(): boolean {
   return ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"].some((p) =>
     exists(new URL(`file://${p}`))
   );
-}
-
-/** iptables runs (the NFLOG tests add a rule in a network namespace of their own). */
-function iptablesRuns(): boolean {
-  try {
-    return new Deno.Command("iptables", { args: ["--version"], stdout: "null", stderr: "null" }).outputSync()
-      .success;
-  } catch {
-    return false;
-  }
 }
 
 /** Debian's python3 with pandas (the independent CSV reader; the pyenv python on PATH may lack it). */
@@ -92,10 +83,11 @@ const available: Record<Requirement, boolean> = {
   "shared-pcaps": exists(new URL("pcaps/", SHARED_TESTDATA)),
   "shared-reference": exists(new URL("reference/", SHARED_TESTDATA)),
   root: uidIsRoot(),
-  tcpdump: tcpdumpRuns(),
+  tcpdump: runs("tcpdump"),
   "nats-server": natsServerInstalled(),
   pandas: debianPandas(),
-  iptables: iptablesRuns(),
+  // The NFLOG tests add an iptables rule in a network namespace of their own.
+  iptables: runs("iptables"),
 };
 
 /** Why each requirement may be missing, as the summary line says it. */
