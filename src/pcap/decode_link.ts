@@ -2,7 +2,7 @@
  * Link-layer decoding: finds where the IP header starts in a captured frame.
  * Ethernet (with any depth of 802.1Q/802.1ad tags, MPLS and PPPoE), Linux
  * cooked SLL/SLL2, BSD loopback, raw IP, 802.11 (plain or radiotap), PPP
- * (plain, HDLC-framed, PPPoE), Cisco HDLC and Linux NFLOG.
+ * (plain, HDLC-framed, PPPoE), Cisco HDLC, Linux NFLOG, and OpenBSD's pflog and enc.
  */
 import { LinkType } from "./link_types.ts";
 import type { PacketInfo } from "./packet.ts";
@@ -26,6 +26,7 @@ const PPPOE_SESSION_HEADER = 6; // version/type, code, session id, length; PPP f
 const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
 const MAX_TAGS = 16; // bounds the loop over stacked tags on hostile input
+const ENC_HEADER = 12;
 const NFLOG_HEADER = 4;
 const NFLOG_ATTRIBUTE_HEADER = 4;
 const NFULA_PAYLOAD = 9;
@@ -89,6 +90,20 @@ export function findIpHeader(
       return fromEthertype(b, at + 4, end, (b[at + 2] << 8) | b[at + 3], pkt);
     case LinkType.NFLOG:
       return fromNflog(b, at, end, pkt);
+    case LinkType.PFLOG: {
+      // The header's first byte is its length, which BPF pads to 4 bytes (61 → 64 on OpenBSD 3.x
+      // to 4.x, 100 on later OpenBSD); the address family after it differs per OS, so the IP
+      // version nibble says what follows.
+      if (end - at < 1) return TRUNCATED;
+      if (b[at] < 4) return NO_IP;
+      const header = (b[at] + 3) & ~3;
+      if (end - at < header) return TRUNCATED;
+      return fromVersionNibble(b, at + header, end, pkt);
+    }
+    case LinkType.ENC:
+      // Address family, SPI and flags, 4 bytes each in host byte order; the IP packet follows.
+      if (end - at < ENC_HEADER) return TRUNCATED;
+      return fromVersionNibble(b, at + ENC_HEADER, end, pkt);
     default:
       return UNKNOWN_LINK;
   }

@@ -14,6 +14,8 @@ export const LinkType = {
   C_HDLC: 104, // Cisco HDLC: address, control, then an ethertype
   IEEE802_11: 105,
   LOOP: 108, // OpenBSD loopback, address family in network byte order
+  ENC: 109, // OpenBSD enc(4), IPsec before encryption / after decryption: a 12-byte header, then IP
+  PFLOG: 117, // pf firewall logs (OpenBSD, FreeBSD, macOS): a header of its own length, then IP
   LINUX_SLL: 113,
   IEEE802_11_RADIOTAP: 127,
   IPV4: 228,
@@ -34,6 +36,8 @@ const NAMES: Record<number, string> = {
   104: "chdlc",
   105: "ieee-802-11",
   108: "loop",
+  109: "enc",
+  117: "pflog",
   113: "linux-sll",
   127: "ieee-802-11-radiotap",
   228: "rawip4",

@@ -156,6 +156,8 @@ export const LINKS = {
   chdlc: 104,
   nflog: 239,
   "nflog-be": 239,
+  pflog: 117,
+  enc: 109,
 } as const;
 export type Link = keyof typeof LINKS;
 
@@ -183,6 +185,16 @@ function nflog(ip: Uint8Array, ethertype: number, little: boolean): Uint8Array {
     attribute(10, new TextEncoder().encode("test\0")), // NFULA_PREFIX
     attribute(9, ip), // NFULA_PAYLOAD
   );
+}
+
+/** A pf log header as OpenBSD 3.x–4.x writes it: 61 bytes (interface "em0", rule 7, inbound pass), padded to 64. */
+function pflogHeader(family: number): Uint8Array {
+  const header = new Uint8Array(64);
+  header.set([61, family]); // length, address family; action 0 (pass), reason 0 (match)
+  header.set(new TextEncoder().encode("em0"), 4); // interface name, 16 bytes
+  header.set([0, 0, 0, 7], 36); // rule number
+  header[60] = 1; // direction: in
+  return header;
 }
 
 /** Frames an IP packet for `link`. */
@@ -248,6 +260,10 @@ export function frame(link: Link, ip: Uint8Array, pad = false): Uint8Array {
     case "nflog": // attributes in little-endian order, as an x86 host logs them
     case "nflog-be": // and in big-endian order, from a big-endian host (whose file is big-endian too)
       return nflog(ip, ethertype, link === "nflog");
+    case "pflog": // OpenBSD's 61-byte header (length 61, AF_INET 2 or AF_INET6 24, pass, "em0", rule 7), padded to 64
+      return concat(pflogHeader(version6 ? 24 : 2), ip);
+    case "enc": // address family (host order), SPI, flags (authenticated and encrypted)
+      return concat(new Uint8Array([version6 ? 24 : 2, 0, 0, 0, 0, 0, 0x10, 0x01, 0x03, 0, 0, 0]), ip);
     case "radiotap": // 8-byte radiotap header with no fields present
       return concat(new Uint8Array([0, 0, 8, 0, 0, 0, 0, 0, ...wifi, ...llcSnap]), ip);
   }

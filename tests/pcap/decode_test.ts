@@ -197,3 +197,23 @@ Deno.test("NFLOG: the payload attribute in either byte order; what follows it is
     assert.equal(decode(frame.subarray(0, head.length + prefix.length - 2), 239).result, "truncated-header");
   }
 });
+
+Deno.test("pflog: the header's own length, padded to 4 bytes (61 → 64, and OpenBSD's later 100); enc: 12 bytes", () => {
+  const ip = ipv4({ protocol: 17 }, udp(53, 5353, new Uint8Array(4)));
+  for (const [length, padded] of [[61, 64], [100, 100]]) {
+    const header = new Uint8Array(padded);
+    header.set([length, 2]);
+    const { pkt, result } = decode(concat(header, ip), 117);
+    assert.equal(result, "ok", `header ${length}`);
+    assert.deepEqual([pkt.ipVersion, pkt.srcPort, pkt.l3Offset], [4, 53, padded]);
+    assert.equal(decode(header.subarray(0, padded - 1), 117).result, "truncated-header");
+  }
+  assert.equal(
+    decode(concat(new Uint8Array([0, 2, 0, 0]), ip), 117).pkt.ipVersion,
+    0,
+    "a zero length is no header",
+  );
+  const enc = decode(concat(new Uint8Array([2, 0, 0, 0, 0, 0, 0x10, 0x01, 3, 0, 0, 0]), ip), 109);
+  assert.deepEqual([enc.result, enc.pkt.srcPort, enc.pkt.l3Offset], ["ok", 53, 12]);
+  assert.equal(decode(new Uint8Array(11), 109).result, "truncated-header");
+});

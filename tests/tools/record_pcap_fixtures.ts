@@ -31,6 +31,8 @@ const ENCAPSULATION: Record<string, string> = {
   "PPP-over-Ethernet session": "pppoes",
   "Cisco HDLC": "chdlc",
   "NFLOG": "nflog",
+  "OpenBSD PF Firewall logs": "pflog",
+  "OpenBSD enc(4) encapsulating interface": "enc",
 };
 
 async function run(cmd: string, args: string[]): Promise<string> {
