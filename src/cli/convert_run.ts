@@ -8,6 +8,7 @@ import {
   convertCaptureFile,
   type ConvertFileResult,
   describeDamagedConversion,
+  describeUndecodedConversion,
 } from "../convert/convert_file.ts";
 import { convertInWorker, ConvertWorker } from "../convert/convert_in_worker.ts";
 import { writeFileAtomic } from "../system/atomic_write.ts";
@@ -127,11 +128,12 @@ export async function runConvert(inputs: string[], raw: RawConvertOptions): Prom
             : await convertOne(inputs[i], outputs[i], settings, raw.readerThread, abort.signal, quiet);
           results.push(r);
           if (!quiet) console.log(describeResult(r));
-          if (r.damage) {
-            // Rows stand for the packets before the damage; the file still counts as failed.
-            failures.push(inputs[i]);
-            console.error(`pcap-pipeline: ${inputs[i]}: ${describeDamagedConversion(r.damage)}`);
-          }
+          // Rows stand for the packets before damage; the file still counts as failed. So does a
+          // file none of whose packets could be decoded (its link type is unknown to the reader).
+          const undecoded = describeUndecodedConversion(r);
+          if (r.damage || undecoded?.failed) failures.push(inputs[i]);
+          if (r.damage) console.error(`pcap-pipeline: ${inputs[i]}: ${describeDamagedConversion(r.damage)}`);
+          if (undecoded) console.error(`pcap-pipeline: ${inputs[i]}: ${undecoded.message}`);
         } catch (err) {
           if (abort.signal.aborted) break;
           failures.push(inputs[i]);

@@ -4,7 +4,7 @@
  */
 import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
-import { linkTypeName } from "../pcap/link_types.ts";
+import { isSupportedLinkType, linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";
 import { readCaptureFile, type ReadStats } from "../pcap/reader.ts";
 import { describeDamage, describeJoined, timestampIso } from "../pcap/read_stats.ts";
@@ -61,7 +61,9 @@ export function formatInspectReport(r: InspectReport): string {
   const f = r.format;
   const order = f.byteOrder === "unknown" ? "" : `, ${f.byteOrder}-endian`;
   const resolution = f.resolution ? `, timestamps in ${f.resolution}` : "";
-  const links = r.linkTypes.map((t, i) => `${r.linkTypeNames[i]} (${t})`).join(", ") || "none";
+  const links = r.linkTypes
+    .map((t, i) => `${r.linkTypeNames[i]} (${t}${isSupportedLinkType(t) ? "" : ", not decoded"})`)
+    .join(", ") || "none";
   const p = r.protocols;
   const skipped = SKIP_REASONS.filter((k) => r.skipped[k] > 0).map((k) => `${k} ${r.skipped[k]}`);
   return [

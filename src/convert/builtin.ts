@@ -7,7 +7,7 @@
  */
 import { baseName } from "../paths.ts";
 import { describeJoined } from "../pcap/read_stats.ts";
-import { describeDamagedConversion } from "./convert_file.ts";
+import { describeDamagedConversion, describeUndecodedConversion } from "./convert_file.ts";
 import { formatExtension } from "../output/flow_writer.ts";
 import { OUTPUT_FORMATS, type OutputFormat } from "../output/flow_writer_types.ts";
 import { convertInWorker } from "./convert_in_worker.ts";
@@ -65,7 +65,8 @@ export class BuiltinConverter implements Converter {
         detail: `${r.packets} packets` + (skipped ? `; skipped: ${skipped}` : "") +
           (r.truncated ? "; last record truncated" : "") +
           (r.joinedCaptures > 0 ? `; ${describeJoined(r.joinedCaptures)}` : ""),
-        warning: r.damage ? describeDamagedConversion(r.damage) : undefined,
+        warning: [r.damage && describeDamagedConversion(r.damage), describeUndecodedConversion(r)?.message]
+          .filter(Boolean).join("; ") || undefined,
       };
     } catch (err) {
       if (job.signal.aborted) throw new ConvertError(`${name}: conversion aborted`);

@@ -5,6 +5,7 @@
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import { describeDamage } from "../pcap/read_stats.ts";
+import { describeUndecodedLinkTypes, isSupportedLinkType } from "../pcap/link_types.ts";
 import { type Damage, readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
@@ -57,6 +58,8 @@ export interface ConvertFileResult {
   joinedCaptures: number;
   /** Where the capture's framing broke: rows cover the packets before it only. */
   damage: Damage | null;
+  /** The file's link types the reader does not decode (their packets are skipped as `unknown-link-type`). */
+  undecodedLinkTypes: number[];
   elapsedMs: number;
   bytesRead: number;
   outOfOrder: number;
@@ -165,6 +168,20 @@ export function describeDamagedConversion(damage: Damage): string {
 }
 
 /**
+ * What to tell the user of a conversion that skipped packets of link types the reader does not
+ * decode, or null when it skipped none; `failed` when no packet made it into a flow.
+ */
+export function describeUndecodedConversion(
+  r: ConvertFileResult,
+): { message: string; failed: boolean } | null {
+  if (r.undecodedLinkTypes.length === 0) return null;
+  const failed = r.packetsUsed === 0;
+  const message = describeUndecodedLinkTypes(r.undecodedLinkTypes, r.skipped["unknown-link-type"] ?? 0) +
+    (failed ? "; no packet of the file could be used" : "");
+  return { message, failed };
+}
+
+/**
  * The Parquet file written beside `output` by `parquetBeside`.
  *
  * @example
@@ -206,6 +223,9 @@ function summarise(
     cutToSnaplen: read.cutToSnaplen,
     joinedCaptures: read.joinedCaptures,
     damage: read.damage,
+    undecodedLinkTypes: read.skipped["unknown-link-type"] > 0
+      ? read.linkTypes.filter((t) => !isSupportedLinkType(t))
+      : [],
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,

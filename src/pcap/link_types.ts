@@ -60,6 +60,28 @@ export function linkTypeName(linkType: number): string {
   return NAMES[linkType] ?? `linktype-${linkType}`;
 }
 
+/**
+ * What to tell the user when `packets` packets were skipped because their link types
+ * (`linkTypes`, the file's types the decoder does not read) are unknown to it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeUndecodedLinkTypes } from "./link_types.ts";
+ * assert.equal(
+ *   describeUndecodedLinkTypes([147], 5),
+ *   'link type 147 is not one the reader decodes: 5 packets skipped (see "The reader" in the README for the types it reads)',
+ * );
+ * ```
+ */
+export function describeUndecodedLinkTypes(linkTypes: readonly number[], packets: number): string {
+  const types = linkTypes.length === 1
+    ? `link type ${linkTypes[0]} is`
+    : `link types ${linkTypes.join(", ")} are`;
+  return `${types} not one the reader decodes: ${packets} packet${packets === 1 ? "" : "s"} skipped ` +
+    `(see "The reader" in the README for the types it reads)`;
+}
+
 /** True when the decoder knows how to find the IP header for this link type. */
 export function isSupportedLinkType(linkType: number): boolean {
   return linkType in NAMES;
