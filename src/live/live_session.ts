@@ -78,7 +78,12 @@ export interface LiveProgress {
 }
 
 /** Why the capture ended. */
-export type LiveStopReason = "stopped" | "packet-limit" | "tcpdump-exited" | "stream-damaged";
+export type LiveStopReason =
+  | "stopped"
+  | "packet-limit"
+  | "tcpdump-exited"
+  | "stream-damaged"
+  | "unsupported-link-type";
 
 export interface LiveResult {
   iface: string;

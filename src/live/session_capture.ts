@@ -9,6 +9,7 @@ import { findParentDeathHelper } from "../system/parent_death.ts";
 import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { describeDamage } from "../pcap/read_stats.ts";
+import { isSupportedLinkType } from "../pcap/link_types.ts";
 
 /** What a session says about its capture. */
 export interface SessionCaptureOptions {
@@ -27,7 +28,9 @@ export interface SessionCaptureOptions {
 
 /**
  * Captures until `signal` aborts, the packet limit or tcpdump's exit;
- * `onFirstData` runs once, when tcpdump's capture header has arrived.
+ * `onFirstData` runs once, when tcpdump's capture header has arrived. An
+ * interface whose link type the reader does not decode (a CAN bus, a
+ * netlink monitor) stops the capture there: its packets could make no flow.
  */
 export async function captureForSession(
   o: SessionCaptureOptions,
@@ -36,12 +39,13 @@ export async function captureForSession(
   onFirstData: (stats: ReadStats) => void,
 ): Promise<TcpdumpStreamResult> {
   let started = false;
+  const undecodable = new AbortController();
   return await captureFromTcpdump({
     iface: o.iface,
     filter: o.filter,
     snaplen: o.snaplen,
     maxPackets: o.maxPackets,
-    signal,
+    signal: AbortSignal.any([signal, undecodable.signal]),
     command: o.tcpdumpCommand,
     // Our own tcpdump dies with us; a test's wrapper command (ip netns exec …) is left as given.
     parentDeathSignal: o.tcpdumpCommand ? undefined : await findParentDeathHelper(),
@@ -50,7 +54,8 @@ export async function captureForSession(
     onProgress: (_bytes, stats) => {
       if (started) return;
       started = true;
-      onFirstData(stats);
+      if (undecodedLinkTypes(stats).length > 0) undecodable.abort();
+      else onFirstData(stats);
     },
   }, onPacket);
 }
@@ -62,7 +67,15 @@ export async function captureForSession(
  */
 export function endedBy(
   capture: TcpdumpStreamResult,
-): { reason: "tcpdump-exited" | "stream-damaged"; message: string } {
+): { reason: "tcpdump-exited" | "stream-damaged" | "unsupported-link-type"; message: string } {
+  const undecoded = undecodedLinkTypes(capture.stats);
+  if (undecoded.length > 0) {
+    return {
+      reason: "unsupported-link-type",
+      message: `its link type ${undecoded.join(", ")} is not one the reader decodes ` +
+        `(see "The reader" in the README for the types it reads); capture on another interface`,
+    };
+  }
   const damage = capture.stats.damage;
   if (damage) {
     return { reason: "stream-damaged", message: `its pcap stream broke: ${describeDamage(damage)}` };
@@ -75,12 +88,19 @@ export function tcpdumpFailure(
   iface: string,
   r: { stopReason: string; tcpdumpExitCode: number; tcpdumpMessage: string },
 ): Error | undefined {
-  if (r.stopReason === "stream-damaged") return new Error(`tcpdump on ${iface}: ${r.tcpdumpMessage}`);
+  if (r.stopReason === "stream-damaged" || r.stopReason === "unsupported-link-type") {
+    return new Error(`tcpdump on ${iface}: ${r.tcpdumpMessage}`);
+  }
   if (r.stopReason !== "tcpdump-exited" || r.tcpdumpExitCode === 0) return undefined;
   return new Error(
     `tcpdump on ${iface} exited with code ${r.tcpdumpExitCode}` +
       (r.tcpdumpMessage ? `: ${r.tcpdumpMessage}` : ""),
   );
+}
+
+/** The stream's link types the reader does not decode. */
+function undecodedLinkTypes(stats: ReadStats): number[] {
+  return stats.linkTypes.filter((t) => !isSupportedLinkType(t));
 }
 
 /**

@@ -93,7 +93,7 @@ export interface WindowsResult {
   packets: number;
   flows: number;
   attackFlows: number;
-  stopReason: "stopped" | "tcpdump-exited" | "stream-damaged";
+  stopReason: "stopped" | "tcpdump-exited" | "stream-damaged" | "unsupported-link-type";
   tcpdumpExitCode: number;
   /** tcpdump's last stderr line (its error when it exited by itself). */
   tcpdumpMessage: string;
