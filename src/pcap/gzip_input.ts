@@ -7,6 +7,13 @@
  * up: a Node stream that errors drops the output it still buffers (as
  * `Duplex.toWeb` or a paused stream would hold it), so what survived a cut
  * would depend on timing.
+ *
+ * An error inside a write also drops what that write had decompressed: all
+ * of a small file when garbage follows its last gzip member (GNU gzip keeps
+ * the data and warns), up to a write's worth of a corrupt one. So a file
+ * that can seek is decompressed again up to that write, and the write's
+ * bytes are then fed one at a time: everything before the bad byte comes
+ * out. (A pipe cannot be read again; from one that write's output is lost.)
  */
 import zlib from "node:zlib";
 
@@ -30,6 +37,9 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
   let compressed = head.length;
   let failure: string | null = null;
   let finished = false;
+  let cancelled = false;
+  /** Decompressed bytes handed to the reader so far. */
+  let delivered = 0;
   const queue: Uint8Array[] = [];
   const reader = new Waiter(); // waits for a decompressed chunk or the end
   const feeder = new Waiter(); // waits for room in the queue or the end
@@ -39,39 +49,37 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
     reader.wake();
     feeder.wake();
   };
-  const inflate = zlib.createGunzip({ chunkSize: CHUNK_BYTES });
-  inflate.on("data", (chunk: Uint8Array) => {
+  const deliver = (chunk: Uint8Array) => {
+    delivered += chunk.length;
     queue.push(chunk);
     reader.wake();
-  });
-  inflate.on("error", (err: Error) => finish(err.message));
-  inflate.on("end", () => finish());
+  };
+  const inflate = inflater(deliver);
 
   let feeding: Promise<void> | null = null;
   const feed = async () => {
     // Each chunk is decompressed (its output emitted) before the next is written, and the end
     // comes after the last: when the gzip data breaks at the end, only the end's own flush fails.
-    // A broken or cancelled stream calls back with its error, or closes.
-    const write = (chunk: Uint8Array) =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          inflate.off("close", done);
-          resolve();
-        };
-        inflate.once("close", done);
-        inflate.write(chunk, done);
-      });
-    if (head.length > 0) await write(head);
+    if (head.length > 0 && (await inflate.write(head)) !== null) {
+      return finish(await recover(file, 0, head, delivered, deliver, () => cancelled) ?? inflate.error());
+    }
     for (;;) {
       while (queue.length >= QUEUED_CHUNKS && !finished) await feeder.wait();
-      if (finished) return; // the gzip data broke: the rest of the file is not read
+      if (finished) return; // cancelled
       const buffer = new Uint8Array(CHUNK_BYTES);
       const n = await file.read(buffer);
       if (n === null) break;
+      const start = compressed;
       compressed += n;
-      await write(buffer.subarray(0, n));
+      if ((await inflate.write(buffer.subarray(0, n))) !== null) {
+        // The gzip data broke inside this write (the rest of the file is not read).
+        const error = inflate.error();
+        return finish(
+          await recover(file, start, buffer.subarray(0, n), delivered, deliver, () => cancelled) ?? error,
+        );
+      }
     }
-    inflate.end();
+    finish(await inflate.end() ?? undefined);
   };
 
   const stream = new ReadableStream<Uint8Array>({
@@ -87,11 +95,104 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
       }
     },
     cancel() {
+      cancelled = true;
       inflate.destroy();
       finish();
     },
   });
   return { stream, compressedBytes: () => compressed, error: () => failure };
+}
+
+/** A gunzip stream written one chunk at a time; each write resolves once its output is out. */
+interface Inflater {
+  /** Writes `chunk`; resolves with null, or with the error that broke the gzip data. */
+  write(chunk: Uint8Array): Promise<string | null>;
+  /** Ends the input; resolves with null, or the error of the end (data cut short). */
+  end(): Promise<string | null>;
+  /** The error that broke the gzip data, once one has. */
+  error(): string | undefined;
+  destroy(): void;
+}
+
+function inflater(onData: (chunk: Uint8Array) => void): Inflater {
+  const inflate = zlib.createGunzip({ chunkSize: CHUNK_BYTES });
+  let error: string | undefined;
+  inflate.on("data", onData);
+  inflate.on("error", (err: Error) => error ??= err.message);
+  // A broken or destroyed stream calls back with its error, or closes.
+  // The error of a write is emitted just after the write's callback: it is read once the
+  // promise has resolved, not in the callback.
+  const settle = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        inflate.off("close", done);
+        inflate.off("end", done);
+        resolve();
+      };
+      inflate.once("close", done);
+      inflate.once("end", done);
+      start(done);
+    }).then(() => error ?? null);
+  return {
+    write: (chunk) =>
+      error !== undefined
+        ? Promise.resolve(error)
+        : settle((done) =>
+          inflate.write(chunk, (err?: Error | null) => {
+            if (err) error ??= err.message;
+            done();
+          })
+        ),
+    end: () => error !== undefined ? Promise.resolve(error) : settle(() => inflate.end()),
+    error: () => error,
+    destroy: () => inflate.destroy(),
+  };
+}
+
+/**
+ * After the gzip data broke inside the write of `failing` (which started at `start` in the
+ * file): decompresses the file again up to `start`, passing on nothing of the `delivered` bytes
+ * already out, then `failing` one byte at a time, so what it held before the bad byte comes
+ * out too. Resolves with the error that stopped it, or null when the file cannot be read again
+ * (a pipe) and nothing was recovered.
+ */
+async function recover(
+  file: Deno.FsFile,
+  start: number,
+  failing: Uint8Array,
+  delivered: number,
+  deliver: (chunk: Uint8Array) => void,
+  cancelled: () => boolean,
+): Promise<string | null> {
+  try {
+    await file.seek(0, Deno.SeekMode.Start);
+  } catch {
+    return null; // not seekable
+  }
+  let skip = delivered;
+  const again = inflater((chunk) => {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      return;
+    }
+    deliver(chunk.subarray(skip));
+    skip = 0;
+  });
+  try {
+    const buffer = new Uint8Array(CHUNK_BYTES);
+    for (let at = 0; at < start && !cancelled();) {
+      const n = await file.read(buffer.subarray(0, Math.min(CHUNK_BYTES, start - at)));
+      if (n === null) return null; // the file shrank
+      at += n;
+      if ((await again.write(buffer.slice(0, n))) !== null) return again.error() ?? null;
+    }
+    for (let i = 0; i < failing.length && !cancelled(); i++) {
+      if ((await again.write(failing.subarray(i, i + 1))) !== null) return again.error() ?? null;
+    }
+    return null;
+  } finally {
+    again.destroy();
+  }
 }
 
 /** One side waiting for the other: `wait()` resolves at the next `wake()`. */

@@ -96,3 +96,63 @@ Deno.test("a path that is a pipe (convert <(zcat …)) reads plain and gzip capt
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** 1 200 packets: its gzip in stored blocks (level 0) is over 256 KiB, more than one read. */
+const big = pcapFile(
+  Array.from({ length: 1200 }, (_, i) => ({ sec: 1_700_000_000, frac: i, data: records[i % 400].data })),
+);
+const bigPorts = Array.from({ length: 1200 }, (_, i) => 1000 + (i % 400));
+
+/** Complete records at the start of the decompressed capture `bytes`. */
+function completeRecords(bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  let n = 0;
+  for (let at = 24; at + 16 <= bytes.length && at + 16 + view.getUint32(at + 8, true) <= bytes.length; n++) {
+    at += 16 + view.getUint32(at + 8, true);
+  }
+  return n;
+}
+
+Deno.test("garbage after the last gzip member: every packet is read (as gzip keeps the data), and the file is damaged", async () => {
+  // A small file (one read) and one of several reads (stored blocks, so the compressed data passes
+  // 256 KiB): garbage used to lose all of the last read's packets.
+  const big = pcapFile(
+    Array.from({ length: 1200 }, (_, i) => ({ sec: 1_700_000_000, frac: i, data: records[i % 400].data })),
+  );
+  const garbage = new TextEncoder().encode("<html>404 Not Found</html>\n");
+  for (const [capture, level] of [[plain, 6], [big, 0]] as const) {
+    const gz = zlib.gzipSync(capture, { level });
+    for (const chunkSize of [undefined, 1000]) {
+      const { ports, stats } = await readBytes(concat(gz, garbage), chunkSize);
+      assert.equal(ports.length, completeRecords(capture), `level ${level}: every packet`);
+      assert.equal(stats.bytesRead, capture.length);
+      assert.match(
+        stats.damage?.what ?? "",
+        /the gzip data is cut short or corrupt \(incorrect header check/,
+      );
+    }
+  }
+});
+
+Deno.test("gzip data corrupt midway: every packet decompressible before the bad block, unchanged", async () => {
+  // Stored blocks (level 0): a block header is 5 bytes (type, length, its complement), so the third
+  // block's length can be broken on purpose; inflating stops there ("invalid stored block lengths").
+  const gz = zlib.gzipSync(big, { level: 0 });
+  let block = 10; // after the gzip header (no file name)
+  for (let i = 0; i < 2; i++) block += 5 + (gz[block + 1] | (gz[block + 2] << 8));
+  const corrupt = gz.slice();
+  corrupt[block + 3] ^= 0xff;
+  const before = completeRecords(
+    zlib.gunzipSync(gz.subarray(0, block), { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+  );
+  assert.ok(before > 100 && before < 1200, `${before} packets before the bad block`);
+  for (const chunkSize of [undefined, 1000]) {
+    const { ports, stats } = await readBytes(corrupt, chunkSize);
+    assert.equal(ports.length, before, "every packet before the bad block, none after");
+    assert.deepEqual(ports, bigPorts.slice(0, before));
+    assert.match(
+      stats.damage?.what ?? "",
+      /the gzip data is cut short or corrupt \(invalid stored block lengths/,
+    );
+  }
+});
