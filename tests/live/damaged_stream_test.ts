@@ -12,6 +12,7 @@ import { runWindowsSession } from "../../src/live/windows_session.ts";
 import { tcpdumpFailure } from "../../src/live/session_capture.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import { ownCapture } from "../captures/own_captures.ts";
+import { standInTcpdump } from "./stand_in_tcpdump.ts";
 
 /** Writes the damaged capture and the stand-in tcpdump; returns the script and the damage's offset. */
 async function brokenTcpdump(dir: string): Promise<{ command: string; at: number }> {
@@ -21,18 +22,7 @@ async function brokenTcpdump(dir: string): Promise<{ command: string; at: number
   for (let i = 0; i < 30; i++) at += 16 + view.getUint32(at + 8, true);
   view.setUint32(at + 8, 0x41414141, true);
   await Deno.writeFile(`${dir}/damaged.pcap`, bytes);
-  const command = `${dir}/broken-tcpdump`;
-  await Deno.writeTextFile(
-    command,
-    [
-      "#!/bin/sh",
-      `echo "tcpdump: listening on lo, link-type EN10MB (Ethernet), snapshot length 262144 bytes" >&2`,
-      `cat '${dir}/damaged.pcap'`,
-      "exec sleep 30",
-      "",
-    ].join("\n"),
-  );
-  await Deno.chmod(command, 0o755);
+  const command = await standInTcpdump(dir, "lo", "EN10MB (Ethernet)", `${dir}/damaged.pcap`);
   return { command, at };
 }
 

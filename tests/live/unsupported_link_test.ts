@@ -13,6 +13,7 @@ import { runWindowsSession } from "../../src/live/windows_session.ts";
 import { tcpdumpFailure } from "../../src/live/session_capture.ts";
 import { HttpFloodRule } from "../../src/label/http_flood.ts";
 import { pcapFile } from "../pcap/build_capture.ts";
+import { standInTcpdump } from "./stand_in_tcpdump.ts";
 
 const CAN_SOCKETCAN = 227;
 
@@ -21,19 +22,7 @@ async function canTcpdump(dir: string): Promise<string> {
   const frame = new Uint8Array([0, 0, 0x01, 0x23, 8, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8]);
   const records = [0, 1, 2].map((i) => ({ sec: 1_700_000_000, frac: i, data: frame }));
   await Deno.writeFile(`${dir}/can.pcap`, pcapFile(records, { linkType: CAN_SOCKETCAN }));
-  const command = `${dir}/can-tcpdump`;
-  await Deno.writeTextFile(
-    command,
-    [
-      "#!/bin/sh",
-      `echo "tcpdump: listening on can0, link-type CAN_SOCKETCAN (CAN-bus with SocketCAN headers), snapshot length 262144 bytes" >&2`,
-      `cat '${dir}/can.pcap'`,
-      "exec sleep 30",
-      "",
-    ].join("\n"),
-  );
-  await Deno.chmod(command, 0o755);
-  return command;
+  return standInTcpdump(dir, "can0", "CAN_SOCKETCAN (CAN-bus with SocketCAN headers)", `${dir}/can.pcap`);
 }
 
 Deno.test("live and windows stop at once on an interface whose link type the reader does not decode", async () => {
