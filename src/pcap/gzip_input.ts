@@ -56,13 +56,16 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
   };
   const inflate = inflater(deliver);
 
+  // The gzip data broke inside the write of `bytes` (from `start` in the file): what that write
+  // held before the bad byte is recovered, and the rest of the file is not read.
+  const broke = async (start: number, bytes: Uint8Array) =>
+    finish((await recover(file, start, bytes, delivered, deliver, () => cancelled)) ?? inflate.error());
+
   let feeding: Promise<void> | null = null;
   const feed = async () => {
     // Each chunk is decompressed (its output emitted) before the next is written, and the end
     // comes after the last: when the gzip data breaks at the end, only the end's own flush fails.
-    if (head.length > 0 && (await inflate.write(head)) !== null) {
-      return finish(await recover(file, 0, head, delivered, deliver, () => cancelled) ?? inflate.error());
-    }
+    if (head.length > 0 && (await inflate.write(head)) !== null) return broke(0, head);
     for (;;) {
       while (queue.length >= QUEUED_CHUNKS && !finished) await feeder.wait();
       if (finished) return; // cancelled
@@ -71,13 +74,7 @@ export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
       if (n === null) break;
       const start = compressed;
       compressed += n;
-      if ((await inflate.write(buffer.subarray(0, n))) !== null) {
-        // The gzip data broke inside this write (the rest of the file is not read).
-        const error = inflate.error();
-        return finish(
-          await recover(file, start, buffer.subarray(0, n), delivered, deliver, () => cancelled) ?? error,
-        );
-      }
+      if ((await inflate.write(buffer.subarray(0, n))) !== null) return broke(start, buffer.subarray(0, n));
     }
     finish(await inflate.end() ?? undefined);
   };
