@@ -32,8 +32,14 @@ const CHUNK_BYTES = 256 * 1024;
 /** Decompressed chunks held for the reader before no more compressed bytes are fed in. */
 const QUEUED_CHUNKS = 8;
 
-/** Decompresses `head` (the file's first bytes, already read) and the rest of `file` as it is read. */
-export function gunzip(file: Deno.FsFile, head: Uint8Array): GunzipInput {
+/** Where gzip data comes from: a file (which can be read again after a break), or a pipe. */
+export interface GzipSource {
+  read(buffer: Uint8Array): Promise<number | null>;
+  seek?(offset: number, whence: Deno.SeekMode): Promise<number>;
+}
+
+/** Decompresses `head` (the first bytes, already read) and the rest of `file` as it is read. */
+export function gunzip(file: GzipSource, head: Uint8Array): GunzipInput {
   let compressed = head.length;
   let failure: string | null = null;
   let finished = false;
@@ -154,7 +160,7 @@ function inflater(onData: (chunk: Uint8Array) => void): Inflater {
  * (a pipe) and nothing was recovered.
  */
 async function recover(
-  file: Deno.FsFile,
+  file: GzipSource,
   start: number,
   failing: Uint8Array,
   delivered: number,
@@ -162,6 +168,7 @@ async function recover(
   cancelled: () => boolean,
 ): Promise<string | null> {
   try {
+    if (!file.seek) return null;
     await file.seek(0, Deno.SeekMode.Start);
   } catch {
     return null; // not seekable

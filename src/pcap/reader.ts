@@ -5,6 +5,7 @@
 import { CaptureParser, type PacketCallback } from "./capture_parser.ts";
 import type { ReadStats } from "./read_stats.ts";
 import { isGzip } from "./format_error.ts";
+import type { GzipSource } from "./gzip_input.ts";
 
 export { CaptureParser, MAX_RECORD_BYTES, type PacketCallback } from "./capture_parser.ts";
 export { CaptureFormatError } from "./format_error.ts";
@@ -62,7 +63,7 @@ export async function readCaptureFile(
   // The first chunk says whether the file is gzip. No seeking back: the path may be a pipe (`<(zcat …)`).
   let n = file.readSync(buffer);
   if (n !== null && isGzip(buffer.subarray(0, n))) {
-    return await readGzipFile(file, buffer.slice(0, n), path, onPacket, options);
+    return await readGzip(file, buffer.slice(0, n), path, onPacket, options);
   }
   const parser = parserFor(onPacket, options, path);
   // Synchronous reads: an async read of a file costs a thread hand-off per chunk,
@@ -94,11 +95,11 @@ export async function readCaptureFile(
 
 /**
  * A gzip-compressed capture (`head`: its bytes read so far), decompressed as it is read. Progress is in
- * compressed bytes (the file's size is the whole); a break in the gzip data
+ * compressed bytes (a file's size is the whole); a break in the gzip data
  * (cut short, corrupt) ends the input there and is reported as damage.
  */
-async function readGzipFile(
-  file: Deno.FsFile,
+async function readGzip(
+  file: GzipSource,
   head: Uint8Array,
   path: string,
   onPacket: PacketCallback,
@@ -162,13 +163,19 @@ export async function readCaptureReader(
   let onAbort = () => {};
   const aborted = new Promise<null>((resolve) => onAbort = () => resolve(null));
   signal?.addEventListener("abort", onAbort, { once: true });
+  const read = () => signal ? Promise.race([input.read(buffer), aborted]) : input.read(buffer);
   try {
-    while (!parser.finished && !signal?.aborted) {
-      const n = await (signal ? Promise.race([input.read(buffer), aborted]) : input.read(buffer));
-      if (n === null || signal?.aborted) break;
+    let n = await read();
+    // `cat trace.pcap.gz | pcap-pipeline convert -`: the first chunk says whether it is gzip.
+    if (n !== null && !signal?.aborted && isGzip(buffer.subarray(0, n))) {
+      return await readGzip(input, buffer.slice(0, n), "stream", onPacket, options);
+    }
+    while (n !== null && !parser.finished && !signal?.aborted) {
       parser.push(buffer.subarray(0, n));
       options.onProgress?.(parser.stats.bytesRead, parser.stats);
       if (options.afterChunk) await options.afterChunk();
+      if (parser.finished || signal?.aborted) break;
+      n = await read();
     }
   } finally {
     signal?.removeEventListener("abort", onAbort);

@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
-import { readCaptureFile, type ReadStats } from "../../src/pcap/reader.ts";
+import {
+  type ByteReader,
+  readCaptureFile,
+  readCaptureReader,
+  type ReadStats,
+} from "../../src/pcap/reader.ts";
 import { concat, pcapFile, type Record, tcpFrame } from "./build_capture.ts";
 
 const records: Record[] = Array.from({ length: 400 }, (_, i) => ({
@@ -155,4 +160,30 @@ Deno.test("gzip data corrupt midway: every packet decompressible before the bad 
       /the gzip data is cut short or corrupt \(invalid stored block lengths/,
     );
   }
+});
+
+/** A pipe's reads over `bytes`, 1 000 bytes at a time (no seeking). */
+function pipeOf(bytes: Uint8Array): ByteReader {
+  let at = 0;
+  return {
+    read(buffer) {
+      if (at >= bytes.length) return Promise.resolve(null);
+      const n = Math.min(buffer.length, 1000, bytes.length - at);
+      buffer.set(bytes.subarray(at, at + n));
+      at += n;
+      return Promise.resolve(n);
+    },
+  };
+}
+
+Deno.test("gzip from standard input (cat trace.pcap.gz | convert -) reads as the plain stream", async () => {
+  const ports: number[] = [];
+  const stats = await readCaptureReader(pipeOf(zlib.gzipSync(plain)), (p) => ports.push(p.srcPort));
+  assert.deepEqual(ports, allPorts);
+  assert.equal(stats.format.compression, "gzip");
+  assert.equal(stats.damage, null);
+  // A pipe cannot be read again after a break: the damage is still reported.
+  const cut = zlib.gzipSync(plain).subarray(0, 2000);
+  const broken = await readCaptureReader(pipeOf(cut), () => {});
+  assert.match(broken.damage?.what ?? "", /the gzip data is cut short or corrupt/);
 });
