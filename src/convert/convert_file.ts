@@ -5,7 +5,7 @@
  */
 import { FlowMeter, type MeterStats } from "../flow/meter.ts";
 import { describeDamage } from "../pcap/read_stats.ts";
-import { describeUndecodedLinkTypes, isSupportedLinkType } from "../pcap/link_types.ts";
+import { describeUndecodedLinkTypes, undecodedLinkTypes } from "../pcap/link_types.ts";
 import { type Damage, readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "./flow_table_options.ts";
 import { openFlowWriter, type OutputFormat } from "../output/flow_writer.ts";
@@ -176,7 +176,11 @@ export function describeUndecodedConversion(
 ): { message: string; failed: boolean } | null {
   if (r.undecodedLinkTypes.length === 0) return null;
   const failed = r.packetsUsed === 0;
-  const message = describeUndecodedLinkTypes(r.undecodedLinkTypes, r.skipped["unknown-link-type"] ?? 0) +
+  const skipped = r.skipped["unknown-link-type"] ?? 0;
+  const message = describeUndecodedLinkTypes(
+    r.undecodedLinkTypes,
+    `: ${skipped} packet${skipped === 1 ? "" : "s"} skipped`,
+  ) +
     (failed ? "; no packet of the file could be used" : "");
   return { message, failed };
 }
@@ -223,9 +227,7 @@ function summarise(
     cutToSnaplen: read.cutToSnaplen,
     joinedCaptures: read.joinedCaptures,
     damage: read.damage,
-    undecodedLinkTypes: read.skipped["unknown-link-type"] > 0
-      ? read.linkTypes.filter((t) => !isSupportedLinkType(t))
-      : [],
+    undecodedLinkTypes: read.skipped["unknown-link-type"] > 0 ? undecodedLinkTypes(read.linkTypes) : [],
     elapsedMs,
     bytesRead: read.bytesRead,
     outOfOrder: meter.outOfOrder,

@@ -9,7 +9,7 @@ import { findParentDeathHelper } from "../system/parent_death.ts";
 import type { PacketCallback, ReadStats } from "../pcap/reader.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { describeDamage } from "../pcap/read_stats.ts";
-import { isSupportedLinkType } from "../pcap/link_types.ts";
+import { describeUndecodedLinkTypes, undecodedLinkTypes } from "../pcap/link_types.ts";
 
 /** What a session says about its capture. */
 export interface SessionCaptureOptions {
@@ -54,7 +54,7 @@ export async function captureForSession(
     onProgress: (_bytes, stats) => {
       if (started) return;
       started = true;
-      if (undecodedLinkTypes(stats).length > 0) undecodable.abort();
+      if (undecodedLinkTypes(stats.linkTypes).length > 0) undecodable.abort();
       else onFirstData(stats);
     },
   }, onPacket);
@@ -68,12 +68,11 @@ export async function captureForSession(
 export function endedBy(
   capture: TcpdumpStreamResult,
 ): { reason: "tcpdump-exited" | "stream-damaged" | "unsupported-link-type"; message: string } {
-  const undecoded = undecodedLinkTypes(capture.stats);
+  const undecoded = undecodedLinkTypes(capture.stats.linkTypes);
   if (undecoded.length > 0) {
     return {
       reason: "unsupported-link-type",
-      message: `its link type ${undecoded.join(", ")} is not one the reader decodes ` +
-        `(see "The reader" in the README for the types it reads); capture on another interface`,
+      message: `its ${describeUndecodedLinkTypes(undecoded)}; capture on another interface`,
     };
   }
   const damage = capture.stats.damage;
@@ -96,11 +95,6 @@ export function tcpdumpFailure(
     `tcpdump on ${iface} exited with code ${r.tcpdumpExitCode}` +
       (r.tcpdumpMessage ? `: ${r.tcpdumpMessage}` : ""),
   );
-}
-
-/** The stream's link types the reader does not decode. */
-function undecodedLinkTypes(stats: ReadStats): number[] {
-  return stats.linkTypes.filter((t) => !isSupportedLinkType(t));
 }
 
 /**

@@ -60,26 +60,31 @@ export function linkTypeName(linkType: number): string {
   return NAMES[linkType] ?? `linktype-${linkType}`;
 }
 
+/** The link types of `linkTypes` the decoder does not read (their packets are `unknown-link-type`). */
+export function undecodedLinkTypes(linkTypes: readonly number[]): number[] {
+  return linkTypes.filter((t) => !isSupportedLinkType(t));
+}
+
 /**
- * What to tell the user when `packets` packets were skipped because their link types
- * (`linkTypes`, the file's types the decoder does not read) are unknown to it.
+ * Says that `linkTypes` (from `undecodedLinkTypes`) are not decoded, with
+ * `detail` after it (what became of their packets), and where the types it
+ * reads are listed.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { describeUndecodedLinkTypes } from "./link_types.ts";
  * assert.equal(
- *   describeUndecodedLinkTypes([147], 5),
+ *   describeUndecodedLinkTypes([147], ": 5 packets skipped"),
  *   'link type 147 is not one the reader decodes: 5 packets skipped (see "The reader" in the README for the types it reads)',
  * );
  * ```
  */
-export function describeUndecodedLinkTypes(linkTypes: readonly number[], packets: number): string {
+export function describeUndecodedLinkTypes(linkTypes: readonly number[], detail = ""): string {
   const types = linkTypes.length === 1
     ? `link type ${linkTypes[0]} is`
     : `link types ${linkTypes.join(", ")} are`;
-  return `${types} not one the reader decodes: ${packets} packet${packets === 1 ? "" : "s"} skipped ` +
-    `(see "The reader" in the README for the types it reads)`;
+  return `${types} not one the reader decodes${detail} (see "The reader" in the README for the types it reads)`;
 }
 
 /** True when the decoder knows how to find the IP header for this link type. */
