@@ -156,7 +156,6 @@ export async function readCaptureReader(
   onPacket: PacketCallback,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const parser = parserFor(onPacket, options, "stream");
   const buffer = new Uint8Array(options.chunkSize ?? DEFAULT_CHUNK_BYTES);
   // A read still waiting when the signal aborts is left behind: it can only fill `buffer`.
   const signal = options.signal;
@@ -170,6 +169,7 @@ export async function readCaptureReader(
     if (n !== null && !signal?.aborted && isGzip(buffer.subarray(0, n))) {
       return await readGzip(input, buffer.slice(0, n), "stream", onPacket, options);
     }
+    const parser = parserFor(onPacket, options, "stream");
     while (n !== null && !parser.finished && !signal?.aborted) {
       parser.push(buffer.subarray(0, n));
       options.onProgress?.(parser.stats.bytesRead, parser.stats);
@@ -177,10 +177,10 @@ export async function readCaptureReader(
       if (parser.finished || signal?.aborted) break;
       n = await read();
     }
+    return parser.end();
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
-  return parser.end();
 }
 
 /**
