@@ -19,7 +19,10 @@ export interface StartOptions {
   cwd?: string;
   /** Extra environment variables (the rest is inherited). */
   env?: Record<string, string>;
-  /** Path of `setpriv`: the child gets SIGTERM when we die (see parent_death.ts). */
+  /**
+   * Path of `setpriv`: the child gets SIGTERM when we die (see parent_death.ts), and runs in a
+   * session of its own, out of reach of the terminal's signals.
+   */
   parentDeathHelper?: string;
   /**
    * Lead a new process group and signal the whole group (its own children
@@ -60,7 +63,10 @@ export function startChild(program: string, options: StartOptions): Child {
       stdin: "null",
       stdout: options.stdout ?? "null",
       stderr: options.stderr ?? "null",
-      detached: options.processGroup === true,
+      // A child that dies with us through the kernel (the parent-death helper) gets a session of its
+      // own: a terminal's Ctrl+C, sent to the whole foreground job, then reaches only us, and we stop
+      // it in our own time (tcpdump after the stop's drain, with its last packets read).
+      detached: options.processGroup === true || options.parentDeathHelper !== undefined,
     }).spawn();
   } catch (err) {
     throw new Error(`${program}: cannot start: ${err instanceof Error ? err.message : String(err)}`, {

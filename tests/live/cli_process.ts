@@ -16,18 +16,29 @@ export interface CliProcess {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
   /** Sends a signal (SIGINT: like Ctrl+C). */
   signal(sig: Deno.Signal): void;
+  /**
+   * Sends a signal to the CLI's whole process group, as a terminal's Ctrl+C does to its
+   * foreground job (started with `ownGroup`).
+   */
+  signalGroup(sig: Deno.Signal): void;
   /** Waits for the exit (SIGKILL after `timeoutMs`) and returns the exit code. */
   exit(timeoutMs?: number): Promise<number>;
 }
 
 /**
- * Starts `deno run -P main.ts ARGS…`, or `PREFIX… deno run …` (e.g. `ip netns exec NS`).
+ * Starts `deno run -P main.ts ARGS…`, or `PREFIX… deno run …` (e.g. `ip netns exec NS`); with
+ * `ownGroup`, in a process group of its own, as a shell runs a foreground job.
  *
  * @example
  * const p = startCli(["live", "-i", "lo", "-o", "flows.csv"]);
  * await p.waitFor(/listening on lo/, 10_000);
  */
-export function startCli(args: string[], prefix: string[] = [], permissionSet?: string): CliProcess {
+export function startCli(
+  args: string[],
+  prefix: string[] = [],
+  permissionSet?: string,
+  options: { ownGroup?: boolean } = {},
+): CliProcess {
   const denoArgs = [
     "run",
     "-q",
@@ -44,6 +55,8 @@ export function startCli(args: string[], prefix: string[] = [], permissionSet?: 
     stdout: "piped",
     stderr: "piped",
     env: { NO_COLOR: "1" },
+    // Its own process group (and session), as a shell runs a foreground job.
+    detached: options.ownGroup === true,
   }).spawn();
   let out = "", err = "";
   const waiters = new Set<() => void>();
@@ -94,6 +107,11 @@ export function startCli(args: string[], prefix: string[] = [], permissionSet?: 
     signal(sig) {
       try {
         child.kill(sig);
+      } catch { /* exited */ }
+    },
+    signalGroup(sig) {
+      try {
+        Deno.kill(-child.pid, sig);
       } catch { /* exited */ }
     },
     async exit(timeoutMs = 15_000) {
