@@ -17,6 +17,8 @@ import { parseTcpdumpCounts, type TcpdumpCounts } from "./tcpdump_counts.ts";
 /** File names tcpdump writes (strftime pattern) and the matching regexp. */
 export const CAPTURE_PATTERN = "capture_%Y%m%d_%H%M%S.pcap";
 export const CAPTURE_NAME = /^capture_\d{8}_\d{6}\.pcap$/;
+/** How long an outside stop of tcpdump (exit code 0) waits for our own stop before it counts as a crash. */
+const OUTSIDE_STOP_GRACE_MS = 300;
 
 export interface RotatingCaptureOptions {
   iface: string;
@@ -104,6 +106,11 @@ export class RotatingCapture {
   #wake: (() => void) | undefined;
   /** True while a stop/pause is killing tcpdump on purpose. */
   #intentional = false;
+  /**
+   * Set when `stop()` begins: tcpdump exiting from then on is part of the stop (a service
+   * manager stopping the whole unit sends its SIGTERM to tcpdump too), and it is not restarted.
+   */
+  #stopping = false;
   /** The running tcpdump has said "listening on" (its SIGUSR1 handler is set). */
   #listening = false;
   /** Counters of the running tcpdump (last SIGUSR1 reply), and the sum over earlier runs. */
@@ -183,6 +190,7 @@ export class RotatingCapture {
    * `stopTimeoutMs`, then SIGKILL. Resolves once tcpdump has exited.
    */
   async stop(timeoutMs = this.#o.stopTimeoutMs ?? 5000): Promise<void> {
+    this.#stopping = true;
     const drainMs = this.#o.drainMs ?? STOP_DRAIN_MS;
     if (this.#child && this.#state === "running" && drainMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, drainMs));
@@ -214,7 +222,7 @@ export class RotatingCapture {
     const healthy = o.backoff?.healthyMs ?? 60_000;
     let delay = initial;
     while (this.#state !== "stopped") {
-      if (this.#state === "paused") {
+      if (this.#state === "paused" || this.#stopping) {
         await new Promise<void>((resolve) => this.#wake = resolve);
         this.#wake = undefined;
         continue;
@@ -223,7 +231,15 @@ export class RotatingCapture {
       this.#intentional = false;
       const startedAt = Date.now();
       const { code, signal, lastLine } = await this.#runOnce();
-      const expected = this.#intentional || this.#stoppedOrPaused();
+      // tcpdump exits 0 by itself only on a signal from outside (SIGINT, SIGTERM, SIGHUP). A
+      // service manager stopping the whole unit sends it to tcpdump and us at once: our stop
+      // gets a moment to begin before the exit counts as a crash.
+      if (
+        code === 0 && signal === null && !this.#intentional && !this.#stoppedOrPaused() && !this.#stopping
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, OUTSIDE_STOP_GRACE_MS));
+      }
+      const expected = this.#intentional || this.#stoppedOrPaused() || this.#stopping;
       o.onExit?.({ code, signal, expected });
       if (expected) continue;
       if (Date.now() - startedAt >= healthy) delay = initial;
@@ -243,7 +259,7 @@ export class RotatingCapture {
       });
       this.#wake = undefined;
       delay = Math.min(delay * 2, max);
-      if (!this.#stoppedOrPaused()) {
+      if (!this.#stoppedOrPaused() && !this.#stopping) {
         this.#restarts++;
         this.#state = "running";
       }

@@ -102,3 +102,56 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "rotating tcpdump: a SIGTERM that reaches tcpdump with our stop (a service manager's) is no crash; alone it is one",
+  ignore: ignoreWithout("root", "tcpdump"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rotate_stop_test_" });
+    const options = {
+      iface: "lo",
+      snaplen: 128,
+      rotateSeconds: 60,
+      pcapDir: dir,
+      filter: "udp port 9",
+      backoff: { initialMs: 200, maxMs: 1000, healthyMs: 60_000 },
+      parentDeathSignal: "setpriv",
+    };
+    try {
+      // systemctl stop: SIGTERM to every process of the unit, tcpdump a moment before us.
+      const log = memoryLogger();
+      const capture = new RotatingCapture({ ...options, log });
+      capture.start();
+      assert.ok(await until(() => log.lines.some((l) => l.includes("listening on lo")), 5000));
+      Deno.kill(capture.pid!, "SIGTERM");
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await capture.stop();
+      assert.equal(capture.restarts, 0);
+      assert.deepEqual(
+        log.lines.filter((l) => /died|tcpdump started/.test(l)).length,
+        1,
+        log.lines.join("\n"),
+      );
+
+      // The same SIGTERM with nobody stopping: tcpdump is restarted, and the log says why.
+      const alone = memoryLogger();
+      const again = new RotatingCapture({ ...options, log: alone });
+      again.start();
+      assert.ok(await until(() => alone.lines.some((l) => l.includes("listening on lo")), 5000));
+      const first = again.pid!;
+      Deno.kill(first, "SIGTERM");
+      assert.ok(await until(() => again.pid !== undefined && again.pid !== first, 5000), "restarted");
+      assert.equal(again.restarts, 1);
+      assert.ok(
+        alone.lines.some((l) => /^ERROR tcpdump on lo died \(exit code 0/.test(l)),
+        alone.lines.join("\n"),
+      );
+      await again.stop();
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
