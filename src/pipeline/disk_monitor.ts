@@ -207,6 +207,7 @@ export class DiskMonitor {
   }
 }
 
-function mb(bytes: number): number {
-  return Math.floor(bytes / MB);
+/** Megabytes for a log line: whole from 10 MB, below with two decimals ("0.29", not "0"). */
+function mb(bytes: number): string {
+  return bytes >= 10 * MB ? String(Math.floor(bytes / MB)) : (Math.floor(bytes / MB * 100) / 100).toFixed(2);
 }

@@ -207,3 +207,25 @@ Deno.test({
     assert.equal(monitor.lastFreeBytes, 10_000 * MB);
   },
 });
+
+Deno.test("a small threshold is logged in fractions of a MB, not as '0 MB free (< 0 MB)'", async () => {
+  await withPcaps(async (dir) => {
+    const log = memoryLogger();
+    const monitor = new DiskMonitor({
+      dataDir: dir,
+      pcapDir: dir,
+      minFreeMb: 1,
+      freeSpace: () => Promise.resolve(300 * 1024), // a 300 KiB tmpfs
+      isConverted: () => false,
+      pauseCapture: () => {},
+      resumeCapture: () => {},
+      log,
+    });
+    await monitor.check();
+    assert.match(log.lines[0], /^WARNING low disk space: 0\.29 MB free on .* \(minimum 1 MB\)$/);
+    assert.match(
+      log.lines[1],
+      /^ERROR disk space critical: 0\.29 MB free \(< 0\.50 MB\) and no converted pcap/,
+    );
+  });
+});
