@@ -200,6 +200,13 @@ function convertOne(
  */
 async function planOutputs(inputs: string[], output: string | undefined, ext: string): Promise<string[]> {
   if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
+  if (inputs.includes("-") && Deno.stdin.isTerminal()) {
+    // Nothing is piped in: reading would wait for typed bytes forever.
+    throw new UsageError(
+      "- reads a capture from standard input, which is a terminal here: " +
+        "pipe one in (tcpdump -w - | pcap-pipeline convert -) or name a file",
+    );
+  }
   const name = (input: string) => `${input.slice(input.lastIndexOf("/") + 1)}${ext}`;
   if (output === undefined) return inputs.map((i) => (i === "-" ? "-" : name(i)));
   if (output === "-") {
