@@ -1,6 +1,6 @@
 /**
  * Link-layer decoding: finds where the IP header starts in a captured frame.
- * Ethernet (with any depth of 802.1Q/802.1ad tags, MPLS and PPPoE), Linux
+ * Ethernet (with any depth of 802.1Q/802.1ad tags, MPLS and PPPoE; 802.3 with LLC/SNAP), Linux
  * cooked SLL/SLL2, BSD loopback, raw IP, 802.11 (plain or radiotap), PPP
  * (plain, HDLC-framed, PPPoE), Cisco HDLC, Linux NFLOG, and OpenBSD's pflog and enc.
  */
@@ -19,6 +19,10 @@ const ETHERTYPE = {
 } as const;
 
 const ETHER_HEADER = 14;
+/** The largest 802.3 length field; larger values are ethertypes. */
+const MAX_8023_LENGTH = 1500;
+/** LLC (DSAP, SSAP, control) and SNAP (OUI, ethertype) headers. */
+const LLC_SNAP = 8;
 const SLL_HEADER = 16;
 const SLL2_HEADER = 20;
 const VLAN_TAG = 4;
@@ -133,7 +137,17 @@ function fromEthertype(b: Uint8Array, at: number, end: number, ethertype: number
       case ETHERTYPE.PPPOE_SESSION:
         return fromPppoe(b, at, end, pkt);
       default:
-        return NO_IP; // ARP, LLDP, 802.3 length fields, ...
+        // An 802.3 length field: IP only behind LLC with SNAP (aa aa 03, an OUI, an ethertype), as
+        // old bridges and some routers send it. STP, CDP and the like carry none.
+        if (
+          ethertype <= MAX_8023_LENGTH && end - at >= LLC_SNAP && b[at] === 0xaa && b[at + 1] === 0xaa &&
+          b[at + 2] === 0x03
+        ) {
+          ethertype = (b[at + 6] << 8) | b[at + 7];
+          at += LLC_SNAP;
+          break;
+        }
+        return NO_IP; // ARP, LLDP, ...
     }
   }
   return NO_IP;
@@ -263,5 +277,5 @@ function fromIeee80211(b: Uint8Array, at: number, end: number, pkt: PacketInfo):
   const llc = at + header;
   if (end - llc < 8) return TRUNCATED;
   if (b[llc] !== 0xaa || b[llc + 1] !== 0xaa || b[llc + 2] !== 0x03) return NO_IP;
-  return fromEthertype(b, llc + 8, end, (b[llc + 6] << 8) | b[llc + 7], pkt);
+  return fromEthertype(b, llc + LLC_SNAP, end, (b[llc + 6] << 8) | b[llc + 7], pkt);
 }

@@ -158,6 +158,7 @@ export const LINKS = {
   "nflog-be": 239,
   pflog: 117,
   enc: 109,
+  "llc-snap": 1,
 } as const;
 export type Link = keyof typeof LINKS;
 
@@ -210,6 +211,12 @@ export function frame(link: Link, ip: Uint8Array, pad = false): Uint8Array {
     }
     case "vlan":
       return ethernet(ethertype, ip, [0x8100]);
+    case "llc-snap": // 802.3: a length field, then LLC (aa aa 03) and SNAP (OUI 0, the ethertype)
+      return concat(
+        new Uint8Array([...mac, ...mac.map((x) => x ^ 1), ...be16(8 + ip.length)]),
+        new Uint8Array([0xaa, 0xaa, 0x03, 0, 0, 0, ...be16(ethertype)]),
+        ip,
+      );
     case "qinq":
       return ethernet(ethertype, ip, [0x88a8, 0x8100]);
     case "mpls":

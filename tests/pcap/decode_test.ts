@@ -217,3 +217,18 @@ Deno.test("pflog: the header's own length, padded to 4 bytes (61 → 64, and Ope
   assert.deepEqual([enc.result, enc.pkt.srcPort, enc.pkt.l3Offset], ["ok", 53, 12]);
   assert.equal(decode(new Uint8Array(11), 109).result, "truncated-header");
 });
+
+Deno.test("802.3 frames: IP behind LLC/SNAP (also after a VLAN tag); STP, CDP and short LLC frames carry none", () => {
+  const ip = ipv4({ protocol: 17 }, udp(53, 5353, new Uint8Array(4)));
+  const macs = new Uint8Array([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]);
+  const dot3 = (llc: number[], payload: Uint8Array, tag: number[] = []) =>
+    concat(macs, new Uint8Array([...tag, 0, llc.length + payload.length]), new Uint8Array(llc), payload);
+  const snap = decode(dot3([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00], ip));
+  assert.deepEqual([snap.result, snap.pkt.ipVersion, snap.pkt.srcPort, snap.pkt.l3Offset], ["ok", 4, 53, 22]);
+  const tagged = decode(dot3([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00], ip, [0x81, 0x00, 0, 7]));
+  assert.deepEqual([tagged.pkt.vlanId, tagged.pkt.srcPort], [7, 53]);
+  const stp = decode(dot3([0x42, 0x42, 0x03], new Uint8Array(35)));
+  const cdp = decode(dot3([0xaa, 0xaa, 0x03, 0, 0, 0x0c, 0x20, 0x00], new Uint8Array(30)));
+  const short = decode(dot3([0xaa, 0xaa, 0x03], new Uint8Array(2)));
+  for (const other of [stp, cdp, short]) assert.deepEqual([other.result, other.pkt.ipVersion], ["ok", 0]);
+});
