@@ -12,6 +12,7 @@ import {
   isPseudoInterface,
 } from "../capture/interfaces.ts";
 import { checkBpfFilter } from "../capture/bpf_check.ts";
+import { interfaceLinkTypes, undecodedInterfaceProblem } from "../capture/interface_link_types.ts";
 import { listInterfaces } from "../capture/interfaces.ts";
 import { findExecutable, notFoundMessage } from "../system/find_executable.ts";
 import { flowOptionsProblem } from "../convert/flow_table_options.ts";
@@ -22,6 +23,8 @@ import type { PipelineConfig } from "./pipeline_config.ts";
 export interface ValidationDeps {
   listInterfaces(): Promise<InterfaceInfo[]>;
   checkFilter(filter: string, iface: string): Promise<BpfCheck>;
+  /** libpcap's names of the link types `iface` offers, default first, or null (see interface_link_types.ts); unset: not checked. */
+  linkTypes?(iface: string): Promise<string[] | null>;
   /** Absolute path of a program on PATH, or null. */
   findExecutable(name: string): Promise<string | null>;
   isRoot(): boolean;
@@ -126,6 +129,12 @@ export async function validateConfig(config: PipelineConfig, deps: ValidationDep
     }
   }
 
+  // The built-in meter reads the pcaps itself: frames it cannot decode would make empty flow tables.
+  if (ifaceOk && config.meter === "builtin" && programs.tcpdump && deps.linkTypes) {
+    const problem = undecodedInterfaceProblem(iface, await deps.linkTypes(iface));
+    if (problem) problems.push(problem);
+  }
+
   if (ifaceOk && config.filter.trim() !== "" && programs.tcpdump) {
     const check = await deps.checkFilter(config.filter, iface);
     if (!check.ok && check.filterError) {
@@ -200,6 +209,7 @@ export function defaultValidationDeps(): ValidationDeps {
   return {
     listInterfaces: () => listInterfaces(),
     checkFilter: (filter, iface) => checkBpfFilter(filter, iface),
+    linkTypes: (iface) => interfaceLinkTypes(iface),
     findExecutable: (name) => findExecutable(name),
     isRoot,
   };

@@ -4,6 +4,7 @@
  * about the filter) instead of a tcpdump failure later.
  */
 import { checkBpfFilter } from "../capture/bpf_check.ts";
+import { interfaceLinkTypes, undecodedInterfaceProblem } from "../capture/interface_link_types.ts";
 import { describeInterfaces, isPseudoInterface, listInterfaces } from "../capture/interfaces.ts";
 
 /** What is wrong with a capture target. */
@@ -48,6 +49,11 @@ export async function checkCaptureTarget(
       };
     }
   }
+  const undecoded = undecodedInterfaceProblem(
+    iface,
+    await interfaceLinkTypes(iface, { tcpdump: options.tcpdump }),
+  );
+  if (undecoded) return { kind: "interface", message: undecoded };
   if (filter === undefined || filter.trim() === "") return null;
   const check = await checkBpfFilter(filter, iface, { tcpdump: options.tcpdump });
   if (check.ok) return null;

@@ -24,27 +24,48 @@ export const LinkType = {
   LINUX_SLL2: 276,
 } as const;
 
-const NAMES: Record<number, string> = {
-  0: "null",
-  1: "ether",
-  9: "ppp",
-  50: "ppp",
-  51: "pppoes",
-  12: "rawip",
-  14: "rawip",
-  101: "rawip",
-  104: "chdlc",
-  105: "ieee-802-11",
-  108: "loop",
-  109: "enc",
-  117: "pflog",
-  113: "linux-sll",
-  127: "ieee-802-11-radiotap",
-  228: "rawip4",
-  229: "rawip6",
-  239: "nflog",
-  276: "linux-sll2",
+/**
+ * Per link type the decoder reads: the short name capinfos/tshark print, and
+ * libpcap's name (`pcap_datalink_val_to_name`, what `tcpdump -L` lists for an
+ * interface).
+ */
+const NAMES: Record<number, [short: string, libpcap: string]> = {
+  0: ["null", "NULL"],
+  1: ["ether", "EN10MB"],
+  9: ["ppp", "PPP"],
+  50: ["ppp", "PPP_SERIAL"],
+  51: ["pppoes", "PPP_ETHER"],
+  12: ["rawip", "RAW"],
+  14: ["rawip", "RAW"],
+  101: ["rawip", "RAW"],
+  104: ["chdlc", "C_HDLC"],
+  105: ["ieee-802-11", "IEEE802_11"],
+  108: ["loop", "LOOP"],
+  109: ["enc", "ENC"],
+  117: ["pflog", "PFLOG"],
+  113: ["linux-sll", "LINUX_SLL"],
+  127: ["ieee-802-11-radiotap", "IEEE802_11_RADIO"],
+  228: ["rawip4", "IPV4"],
+  229: ["rawip6", "IPV6"],
+  239: ["nflog", "NFLOG"],
+  276: ["linux-sll2", "LINUX_SLL2"],
 };
+
+const LIBPCAP_NAMES = new Set(Object.values(NAMES).map(([, libpcap]) => libpcap));
+
+/**
+ * True for a libpcap link-type name (as `tcpdump -L` lists them) the decoder reads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodesLibpcapName } from "./link_types.ts";
+ * assert.deepEqual(["EN10MB", "LINUX_SLL2", "CAN_SOCKETCAN"].map(decodesLibpcapName), [true, true, false]);
+ * ```
+ */
+export function decodesLibpcapName(name: string): boolean {
+  return LIBPCAP_NAMES.has(name);
+}
 
 /**
  * Short name of a link type, as capinfos/tshark print it, or `linktype-N`.
@@ -57,7 +78,7 @@ const NAMES: Record<number, string> = {
  * ```
  */
 export function linkTypeName(linkType: number): string {
-  return NAMES[linkType] ?? `linktype-${linkType}`;
+  return NAMES[linkType]?.[0] ?? `linktype-${linkType}`;
 }
 
 /** The link types of `linkTypes` the decoder does not read (their packets are `unknown-link-type`). */

@@ -9,6 +9,7 @@ import {
   listInterfaces,
   parseTcpdumpList,
 } from "../../src/capture/interfaces.ts";
+import { interfaceLinkTypes } from "../../src/capture/interface_link_types.ts";
 import { ignoreWithout } from "../requirements.ts";
 
 const IFACES: InterfaceInfo[] = [
@@ -147,5 +148,31 @@ Deno.test({
     assert.match(bad.message, /syntax error/);
     const noDevice = await checkBpfFilter("tcp", "nosuchif0");
     assert.ok(!noDevice.ok && !noDevice.filterError, "a missing device is not blamed on the filter");
+  },
+});
+
+Deno.test("builtin: an interface with no link type the reader decodes is refused; external meters and unknowns pass", async () => {
+  const can = fakeDeps({ linkTypes: () => Promise.resolve(["CAN_SOCKETCAN"]) });
+  assert.deepEqual(await problems({ interface: "eth0" }, can), [
+    `interface eth0 captures CAN_SOCKETCAN frames, which the reader does not decode ` +
+    `(see "The reader" in the README for the types it reads); capture on another interface`,
+  ]);
+  // tcpdump's default is not always listed first: one decoded type is enough.
+  const docsis = fakeDeps({ linkTypes: () => Promise.resolve(["DOCSIS", "EN10MB"]) });
+  assert.deepEqual(await problems({ interface: "eth0" }, docsis), []);
+  assert.deepEqual(
+    await problems({ interface: "eth0" }, fakeDeps({ linkTypes: () => Promise.resolve(null) })),
+    [],
+  );
+  // An external meter reads the pcaps itself: not ours to refuse.
+  assert.deepEqual(await problems({ interface: "eth0" }, can, "cicflowmeter" as never), []);
+});
+
+Deno.test({
+  name: "interfaceLinkTypes asks the real tcpdump: lo is Ethernet, a missing interface is unknown",
+  ignore: ignoreWithout("root", "tcpdump"),
+  async fn() {
+    assert.deepEqual(await interfaceLinkTypes("lo"), ["EN10MB"]);
+    assert.equal(await interfaceLinkTypes("no-such-if0"), null);
   },
 });
