@@ -5,7 +5,7 @@
 import { decodesLibpcapName } from "../pcap/link_types.ts";
 
 /**
- * libpcap's names of the link types `iface` offers, its default first
+ * libpcap's names of the link types `iface` offers, in the order tcpdump lists them
  * ("EN10MB", "LINUX_SLL2", …); null when tcpdump cannot tell (no such
  * device, no permission, no tcpdump).
  *

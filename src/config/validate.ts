@@ -23,7 +23,7 @@ import type { PipelineConfig } from "./pipeline_config.ts";
 export interface ValidationDeps {
   listInterfaces(): Promise<InterfaceInfo[]>;
   checkFilter(filter: string, iface: string): Promise<BpfCheck>;
-  /** libpcap's names of the link types `iface` offers, default first, or null (see interface_link_types.ts); unset: not checked. */
+  /** libpcap's names of the link types `iface` offers, or null (see interface_link_types.ts); unset: not checked. */
   linkTypes?(iface: string): Promise<string[] | null>;
   /** Absolute path of a program on PATH, or null. */
   findExecutable(name: string): Promise<string | null>;
