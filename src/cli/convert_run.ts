@@ -18,6 +18,7 @@ import { bar, compact, ProgressLine } from "./progress.ts";
 import { describeFileError } from "./file_errors.ts";
 import { describeJoined } from "../pcap/read_stats.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
+import { assertStdinPiped } from "./stdin_capture.ts";
 
 /** `convert`'s own options (besides the flow options), for commander (convert.ts) and quick_convert.ts. */
 export const CONVERT_OPTIONS: readonly { flag: string; help: string; default?: string }[] = [
@@ -200,13 +201,7 @@ function convertOne(
  */
 async function planOutputs(inputs: string[], output: string | undefined, ext: string): Promise<string[]> {
   if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
-  if (inputs.includes("-") && Deno.stdin.isTerminal()) {
-    // Nothing is piped in: reading would wait for typed bytes forever.
-    throw new UsageError(
-      "- reads a capture from standard input, which is a terminal here: " +
-        "pipe one in (tcpdump -w - | pcap-pipeline convert -) or name a file",
-    );
-  }
+  if (inputs.includes("-")) assertStdinPiped("convert");
   const name = (input: string) => `${input.slice(input.lastIndexOf("/") + 1)}${ext}`;
   if (output === undefined) return inputs.map((i) => (i === "-" ? "-" : name(i)));
   if (output === "-") {

@@ -6,10 +6,11 @@ import { describeCommand } from "./command_descriptions.ts";
 import { Command } from "commander";
 import { isSupportedLinkType, linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";
-import { readCaptureFile, type ReadStats } from "../pcap/reader.ts";
+import { readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
+import { assertStdinPiped } from "./stdin_capture.ts";
 import { describeDamage, describeJoined, timestampIso } from "../pcap/read_stats.ts";
 import { describeFileError } from "./file_errors.ts";
-import { PartialFailure } from "./errors.ts";
+import { PartialFailure, UsageError } from "./errors.ts";
 
 /** The `--json` shape: one object per input file. */
 export interface InspectReport {
@@ -32,9 +33,11 @@ export interface InspectReport {
   damage: ReadStats["damage"];
 }
 
-/** Reads one capture and summarises it. Throws (naming the file) when it is not a capture. */
+/** Reads one capture (`-`: standard input) and summarises it. Throws (naming the file) when it is not a capture. */
 export async function inspectFile(path: string): Promise<InspectReport> {
-  const stats = await readCaptureFile(path, () => {});
+  const stats = path === "-"
+    ? await readCaptureReader(Deno.stdin, () => {}, { source: "stdin" })
+    : await readCaptureFile(path, () => {});
   const span = stats.firstTs && stats.lastTs
     ? (stats.lastTs.sec - stats.firstTs.sec) + (stats.lastTs.nsec - stats.firstTs.nsec) / 1e9
     : 0;
@@ -87,10 +90,12 @@ export function formatInspectReport(r: InspectReport): string {
 export function inspectCommand(): Command {
   return new Command("inspect")
     .description(describeCommand("inspect"))
-    .argument("<files...>", "capture files (pcap or pcapng)")
+    .argument("<files...>", "capture files (pcap or pcapng; - reads one from stdin)")
     .option("--json", "print one JSON object per file (one per line)")
     .exitOverride()
     .action(async (files: string[], opts: { json?: boolean }) => {
+      if (files.filter((f) => f === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
+      if (files.includes("-")) assertStdinPiped("inspect");
       let failed = 0;
       for (const [i, file] of files.entries()) {
         try {

@@ -344,38 +344,26 @@ Deno.test({
   },
 });
 
-Deno.test("convert - with a terminal for stdin says so at once instead of waiting for typed bytes", async () => {
+Deno.test("convert - and inspect - with a terminal for stdin say so at once instead of waiting for typed bytes", async () => {
   // util-linux `script` runs the command on a pseudo-terminal, as a user's shell would.
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const config = new URL("../../deno.json", import.meta.url).pathname;
   const dir = await Deno.makeTempDir();
   try {
-    const command = [
-      Deno.execPath(),
-      "run",
-      "-q",
-      "--config",
-      config,
-      "-P",
-      main,
-      "convert",
-      "-",
-      "-o",
-      `${dir}/x.csv`,
-    ]
-      .join(" ");
-    const out = await new Deno.Command("script", {
-      args: ["-qec", command, "/dev/null"],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(20_000),
-    }).output();
-    assert.equal(out.code, 2);
-    assert.match(
-      new TextDecoder().decode(out.stdout),
-      /standard input, which is a terminal here: pipe one in/,
-    );
+    for (const args of [["convert", "-", "-o", `${dir}/x.csv`], ["inspect", "-"]]) {
+      const command = [Deno.execPath(), "run", "-q", "--config", config, "-P", main, ...args].join(" ");
+      const out = await new Deno.Command("script", {
+        args: ["-qec", command, "/dev/null"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(20_000),
+      }).output();
+      assert.equal(out.code, 2, args[0]);
+      const hint = `pipe one in (tcpdump -w - | pcap-pipeline ${args[0]} -) or name a file`;
+      const said = new TextDecoder().decode(out.stdout);
+      assert.ok(said.includes(`standard input, which is a terminal here: ${hint}`), said);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

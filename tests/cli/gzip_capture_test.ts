@@ -31,3 +31,25 @@ Deno.test("convert FILE.pcap.gz writes the rows of the plain capture, on one thr
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("gzip piped into stdin: convert - writes the plain capture's rows, inspect - reports it gzip-compressed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const plain = await Deno.readFile(ownCapture("loopback-http.pcap"));
+    const gz = zlib.gzipSync(plain);
+    const want = await runCli(["convert", "-", "-o", `${dir}/plain.csv`, "-q"], { stdin: plain });
+    assert.equal(want.code, 0, want.stderr);
+    const got = await runCli(["convert", "-", "-o", `${dir}/gz.csv`, "-q"], { stdin: gz });
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(await Deno.readTextFile(`${dir}/gz.csv`), await Deno.readTextFile(`${dir}/plain.csv`));
+    const inspect = await runCli(["inspect", "--json", "-"], { stdin: gz });
+    assert.equal(inspect.code, 0, inspect.stderr);
+    const report = JSON.parse(inspect.stdout);
+    assert.deepEqual([report.file, report.format.compression, report.bytes], ["-", "gzip", plain.length]);
+    const twice = await runCli(["inspect", "-", "-"], { stdin: gz });
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /stdin \(-\) can be read only once/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
