@@ -12,6 +12,8 @@ export interface PcapngInterface {
   snaplen: number;
   /** Timestamp units per second (10^6 unless if_tsresol says otherwise). */
   unitsPerSecond: number;
+  /** Nanoseconds per unit when that is a whole number (1 000 for µs), else 0: set once, not per packet. */
+  nsPerUnit: number;
   /** if_tsoffset: seconds added to every timestamp. */
   offsetSeconds: number;
 }
@@ -81,7 +83,7 @@ export class PcapngSection {
     p.data = pos + 28;
     const iface = this.interfaces[p.ifid];
     if (iface === undefined || p.caplen > length - 32) return null;
-    this.timestamp(p.ifid, this.u32(b, pos + 12), this.u32(b, pos + 16));
+    this.timestamp(iface, this.u32(b, pos + 12), this.u32(b, pos + 16));
     return iface;
   }
 
@@ -91,6 +93,7 @@ export class PcapngSection {
       linkType: this.u16(b, pos + 8),
       snaplen: this.u32(b, pos + 12),
       unitsPerSecond: 1_000_000,
+      nsPerUnit: 1000,
       offsetSeconds: 0,
     };
     const end = pos + length - 4;
@@ -110,6 +113,8 @@ export class PcapngSection {
       }
       o = value + ((size + 3) & ~3);
     }
+    const units = iface.unitsPerSecond;
+    iface.nsPerUnit = units <= 1e9 && 1e9 % units === 0 ? 1e9 / units : 0;
     this.interfaces.push(iface);
     return iface;
   }
@@ -120,9 +125,8 @@ export class PcapngSection {
     return [...names].join(",");
   }
 
-  /** Splits a 64-bit timestamp (high, low words) of interface `ifid` into `sec` and `nsec`. */
-  timestamp(ifid: number, high: number, low: number): void {
-    const iface = this.interfaces[ifid];
+  /** Splits a 64-bit timestamp (high, low words) of interface `iface` into `sec` and `nsec`. */
+  timestamp(iface: PcapngInterface, high: number, low: number): void {
     const units = iface.unitsPerSecond;
     let sec: number, frac: number;
     if (high < 0x200000) {
@@ -149,7 +153,7 @@ export class PcapngSection {
       frac = Number(value % big);
     }
     this.sec = sec + iface.offsetSeconds;
-    this.nsec = units <= 1e9 && 1e9 % units === 0 ? frac * (1e9 / units) : Math.floor((frac / units) * 1e9);
+    this.nsec = iface.nsPerUnit > 0 ? frac * iface.nsPerUnit : Math.floor((frac / units) * 1e9);
   }
 }
 
