@@ -50,11 +50,14 @@ Deno.test({
           });
         } else if (f.srcIp !== src) f.totalBwdPackets!++;
       });
-      // wait for the server to listen (bounded)
-      for (let i = 0; i < 50; i++) {
-        if ((await net.exec(flood.ns, "exec 3<>/dev/tcp/10.200.0.1/80", 2000)).code === 0) break;
+      // Wait (bounded) for the server to listen and for tcpdump to capture: a probe connection that
+      // succeeds and shows up in the capture. (Waiting for the server alone let the flood start
+      // before tcpdump did, now and then, and its first connections went unseen.)
+      for (let i = 0; i < 50 && flows.size === 0; i++) {
+        await net.exec(flood.ns, "exec 3<>/dev/tcp/10.200.0.1/80", 2000);
         await new Promise((r) => setTimeout(r, 100));
       }
+      assert.ok(flows.size > 0, "tcpdump captures before the flood starts");
       const t0 = performance.now();
       const [rf, rp] = await Promise.all([
         net.exec(flood.ns, httpClientLoop(net.serverIp, 80, 200, 25), 30000),
