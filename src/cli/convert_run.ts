@@ -18,7 +18,7 @@ import { bar, compact, ProgressLine } from "./progress.ts";
 import { describeFileError } from "./file_errors.ts";
 import { describeJoined } from "../pcap/read_stats.ts";
 import { PartialFailure, UsageError } from "./errors.ts";
-import { assertStdinPiped } from "./stdin_capture.ts";
+import { checkStdinInputs } from "./stdin_capture.ts";
 
 /** `convert`'s own options (besides the flow options), for commander (convert.ts) and quick_convert.ts. */
 export const CONVERT_OPTIONS: readonly { flag: string; help: string; default?: string }[] = [
@@ -200,8 +200,7 @@ function convertOne(
  * in the current directory (stdout for stdin).
  */
 async function planOutputs(inputs: string[], output: string | undefined, ext: string): Promise<string[]> {
-  if (inputs.filter((i) => i === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
-  if (inputs.includes("-")) assertStdinPiped("convert");
+  checkStdinInputs(inputs, "convert");
   const name = (input: string) => `${input.slice(input.lastIndexOf("/") + 1)}${ext}`;
   if (output === undefined) return inputs.map((i) => (i === "-" ? "-" : name(i)));
   if (output === "-") {

@@ -7,10 +7,10 @@ import { Command } from "commander";
 import { isSupportedLinkType, linkTypeName } from "../pcap/link_types.ts";
 import { SKIP_REASONS } from "../pcap/packet.ts";
 import { readCaptureFile, readCaptureReader, type ReadStats } from "../pcap/reader.ts";
-import { assertStdinPiped } from "./stdin_capture.ts";
+import { checkStdinInputs } from "./stdin_capture.ts";
 import { describeDamage, describeJoined, timestampIso } from "../pcap/read_stats.ts";
 import { describeFileError } from "./file_errors.ts";
-import { PartialFailure, UsageError } from "./errors.ts";
+import { PartialFailure } from "./errors.ts";
 
 /** The `--json` shape: one object per input file. */
 export interface InspectReport {
@@ -94,8 +94,7 @@ export function inspectCommand(): Command {
     .option("--json", "print one JSON object per file (one per line)")
     .exitOverride()
     .action(async (files: string[], opts: { json?: boolean }) => {
-      if (files.filter((f) => f === "-").length > 1) throw new UsageError("stdin (-) can be read only once");
-      if (files.includes("-")) assertStdinPiped("inspect");
+      checkStdinInputs(files, "inspect");
       let failed = 0;
       for (const [i, file] of files.entries()) {
         try {

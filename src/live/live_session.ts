@@ -7,7 +7,7 @@
  * packet limit, or tcpdump ending) flushes every open flow and closes the
  * file.
  */
-import { captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
+import { type CaptureEnd, captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
@@ -78,12 +78,7 @@ export interface LiveProgress {
 }
 
 /** Why the capture ended. */
-export type LiveStopReason =
-  | "stopped"
-  | "packet-limit"
-  | "tcpdump-exited"
-  | "stream-damaged"
-  | "unsupported-link-type";
+export type LiveStopReason = "stopped" | "packet-limit" | CaptureEnd;
 
 export interface LiveResult {
   iface: string;

@@ -60,14 +60,16 @@ export async function captureForSession(
   }, onPacket);
 }
 
+/** Why a session's capture ended by itself (see `endedBy`). */
+export type CaptureEnd = "tcpdump-exited" | "stream-damaged" | "unsupported-link-type";
+
 /**
- * How a session's capture ended when nobody stopped it: tcpdump exited, or the
- * pcap stream it wrote broke (reading stopped there and tcpdump was stopped);
- * with tcpdump's last stderr line, or what broke.
+ * How a session's capture ended when nobody stopped it: tcpdump exited, the
+ * pcap stream it wrote broke, or its link type is one the reader does not
+ * decode (in both, reading stopped there and tcpdump was stopped); with
+ * tcpdump's last stderr line, or what went wrong.
  */
-export function endedBy(
-  capture: TcpdumpStreamResult,
-): { reason: "tcpdump-exited" | "stream-damaged" | "unsupported-link-type"; message: string } {
+export function endedBy(capture: TcpdumpStreamResult): { reason: CaptureEnd; message: string } {
   const undecoded = undecodedLinkTypes(capture.stats.linkTypes);
   if (undecoded.length > 0) {
     return {
@@ -82,7 +84,7 @@ export function endedBy(
   return { reason: "tcpdump-exited", message: tcpdumpMessage(capture.stderr) };
 }
 
-/** The error for a tcpdump that ended by itself with a failure (or whose stream broke), or undefined. */
+/** The error for a tcpdump that ended by itself with a failure (or whose stream broke or cannot be decoded), or undefined. */
 export function tcpdumpFailure(
   iface: string,
   r: { stopReason: string; tcpdumpExitCode: number; tcpdumpMessage: string },

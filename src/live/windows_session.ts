@@ -16,7 +16,7 @@ import { openFlowWriter } from "../output/flow_writer.ts";
 import { canMakeSymlinks, pointLatestLink } from "../output/latest_link.ts";
 import { type FlowTableOptions, layoutFrom, meterOptionsFrom } from "../convert/flow_table_options.ts";
 import type { RowSink } from "../sink/row_sink.ts";
-import { captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
+import { type CaptureEnd, captureForSession, droppedByKernel, endedBy } from "./session_capture.ts";
 import { WindowLoop, type WindowReport } from "./window_loop.ts";
 import type { TcpdumpCounts } from "../capture/tcpdump_counts.ts";
 import type { ReadStats } from "../pcap/reader.ts";
@@ -93,7 +93,7 @@ export interface WindowsResult {
   packets: number;
   flows: number;
   attackFlows: number;
-  stopReason: "stopped" | "tcpdump-exited" | "stream-damaged" | "unsupported-link-type";
+  stopReason: "stopped" | CaptureEnd;
   tcpdumpExitCode: number;
   /** tcpdump's last stderr line (its error when it exited by itself). */
   tcpdumpMessage: string;
