@@ -140,8 +140,7 @@ function fromEthertype(b: Uint8Array, at: number, end: number, ethertype: number
         // An 802.3 length field: IP only behind LLC with SNAP (aa aa 03, an OUI, an ethertype), as
         // old bridges and some routers send it. STP, CDP and the like carry none.
         if (
-          ethertype <= MAX_8023_LENGTH && end - at >= LLC_SNAP && b[at] === 0xaa && b[at + 1] === 0xaa &&
-          b[at + 2] === 0x03
+          ethertype <= MAX_8023_LENGTH && end - at >= LLC_SNAP && isLlcSnap(b, at)
         ) {
           ethertype = (b[at + 6] << 8) | b[at + 7];
           at += LLC_SNAP;
@@ -262,6 +261,11 @@ function fromNflog(b: Uint8Array, at: number, end: number, pkt: PacketInfo): num
   return attribute > end ? TRUNCATED : NO_IP; // cut by the snaplen before the payload, or none
 }
 
+/** An LLC header announcing SNAP (DSAP aa, SSAP aa, control 03) at `at`; an OUI and an ethertype follow. */
+function isLlcSnap(b: Uint8Array, at: number): boolean {
+  return b[at] === 0xaa && b[at + 1] === 0xaa && b[at + 2] === 0x03;
+}
+
 /** 802.11 data frames with an LLC/SNAP header carry an ethertype. */
 function fromIeee80211(b: Uint8Array, at: number, end: number, pkt: PacketInfo): number {
   if (end - at < 24) return TRUNCATED;
@@ -276,6 +280,6 @@ function fromIeee80211(b: Uint8Array, at: number, end: number, pkt: PacketInfo):
   if ((flags & 0x40) !== 0) return NO_IP; // protected (encrypted) payload
   const llc = at + header;
   if (end - llc < 8) return TRUNCATED;
-  if (b[llc] !== 0xaa || b[llc + 1] !== 0xaa || b[llc + 2] !== 0x03) return NO_IP;
+  if (!isLlcSnap(b, llc)) return NO_IP;
   return fromEthertype(b, llc + LLC_SNAP, end, (b[llc + 6] << 8) | b[llc + 7], pkt);
 }
