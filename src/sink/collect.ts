@@ -4,7 +4,9 @@
  * message only after its row is on disk (fsynced). With the state file
  * (collect_state.ts) a crash at any point loses nothing and writes nothing
  * twice: a half-written batch is cut back on start, and a message written
- * but not acknowledged is acknowledged without writing it again.
+ * but not acknowledged is acknowledged without writing it again. A row the
+ * stream holds twice (under two sequences) is written once: each file's
+ * written ids are kept beside it (written_ids.ts).
  *
  * With `--format parquet` the hourly CSV is still written exactly so (it is
  * what acknowledgements depend on); each closed hour is then also published
@@ -26,6 +28,7 @@ import { syncDir, writeAll } from "../system/atomic_write.ts";
 import { connectOnce } from "./connection.ts";
 import { applyUndo, loadState, saveState } from "./collect_state.ts";
 import { HourFiles } from "./hour_files.ts";
+import { idsSidecar, WrittenIds } from "./written_ids.ts";
 import { convertClosedHours } from "./hour_to_parquet.ts";
 import { HDR, ROW_KINDS, sensorNameProblem } from "./message.ts";
 import type { SinkConnection } from "./sink_config.ts";
@@ -61,6 +64,8 @@ export interface CollectStats {
   rows: number;
   /** Redelivered messages already written (acknowledged, not written again). */
   redelivered: number;
+  /** Messages whose row id was already written: the stream held the row twice (acknowledged, not written). */
+  duplicates: number;
   /** Messages that are not ours (no sensor, bad sensor name): terminated, logged. */
   rejected: number;
   batches: number;
@@ -80,7 +85,14 @@ export async function runCollect(o: CollectOptions): Promise<CollectStats> {
   const written = new Set(state.written);
   await saveState(o.outputDir, { written: [...written] });
 
-  const stats: CollectStats = { rows: 0, redelivered: 0, rejected: 0, batches: 0, parquetFiles: 0 };
+  const stats: CollectStats = {
+    rows: 0,
+    redelivered: 0,
+    duplicates: 0,
+    rejected: 0,
+    batches: 0,
+    parquetFiles: 0,
+  };
   const hours = new ClosedHours(o, stats);
   // Hours a crash left without their Parquet file (or that ended while collect was down).
   await hours.convert();
@@ -164,7 +176,14 @@ async function pullLoop(
       const iter = await consumer.fetch({ max_messages: o.batch ?? 1000, expires: 1000 });
       const batch: JsMsg[] = [];
       for await (const m of iter) batch.push(m);
-      const newFile = batch.length > 0 && await writer.write(batch, consumer);
+      let newFile = false;
+      try {
+        newFile = batch.length > 0 && await writer.write(batch, consumer);
+      } catch (err) {
+        // Not written (a full disk, say): have the batch again in a second rather than after the ack wait.
+        for (const m of batch) m.nak(1000);
+        throw err;
+      }
       // Between batches, so a conversion never reads a CSV while a batch appends to it.
       await hours.maybeConvert(newFile);
       if (lastError !== "") o.log.info("collect: receiving again");
@@ -185,6 +204,9 @@ class BatchWriter {
   #written: Set<number>;
   #stats: CollectStats;
   #files: HourFiles;
+  #ids: WrittenIds;
+  /** The undo of a batch whose writing failed, until it is applied. */
+  #unfinished: Record<string, number> | undefined;
   #encoder = new TextEncoder();
   /** Files this run has written to: a new one means a new hour (or layout) began. */
   #seen = new Set<string>();
@@ -194,12 +216,15 @@ class BatchWriter {
     this.#written = written;
     this.#stats = stats;
     this.#files = new HourFiles(o.outputDir);
+    this.#ids = new WrittenIds(o.outputDir, o.log);
   }
 
   /** Writes and acknowledges a batch; true when it wrote to a file this run had not written to yet. */
   async write(batch: JsMsg[], consumer: Consumer): Promise<boolean> {
+    await this.#cutBackUnfinished();
     const groups = new Map<string, { header: string; lines: string[] }>();
     const fresh: number[] = [];
+    let duplicates = 0;
     for (const m of batch) {
       if (this.#written.has(m.seq)) {
         this.#stats.redelivered++;
@@ -210,9 +235,11 @@ class BatchWriter {
       const kind = h?.get(HDR.kind) ?? "";
       const header = h?.get(HDR.header) ?? "";
       const time = Number(h?.get(HDR.time));
+      const source = h?.get(HDR.source) ?? "";
+      const row = h?.get(HDR.row) ?? "";
       if (
         sensorNameProblem(sensor) || !(ROW_KINDS as readonly string[]).includes(kind) || header === "" ||
-        !Number.isFinite(time)
+        !Number.isFinite(time) || source === "" || row === ""
       ) {
         this.#stats.rejected++;
         this.#o.log.error(
@@ -222,12 +249,21 @@ class BatchWriter {
         continue;
       }
       const rel = await this.#files.pathFor(sensor, kind, time, header);
+      if (await this.#ids.has(rel, source, row)) {
+        duplicates++;
+        continue;
+      }
+      this.#ids.add(rel, source, row);
       let group = groups.get(rel);
       if (!group) groups.set(rel, group = { header, lines: [] });
       group.lines.push(m.string());
       fresh.push(m.seq);
     }
     if (fresh.length > 0) await this.#append(groups, fresh);
+    if (duplicates > 0) {
+      this.#stats.duplicates += duplicates;
+      this.#o.log.info(`collect: ${duplicates} rows the stream held twice were written once`);
+    }
     this.#stats.batches++;
     for (const m of batch) m.ack();
     await this.#pruneWritten(consumer);
@@ -259,34 +295,53 @@ class BatchWriter {
   async #append(groups: Map<string, { header: string; lines: string[] }>, fresh: number[]): Promise<void> {
     const dir = this.#o.outputDir;
     const undo: Record<string, number> = {};
-    for (const rel of groups.keys()) undo[rel] = await sizeOf(join(dir, rel));
+    for (const rel of groups.keys()) {
+      undo[rel] = await sizeOf(join(dir, rel));
+      undo[idsSidecar(rel)] = await sizeOf(join(dir, idsSidecar(rel)));
+    }
     await saveState(dir, { written: [...this.#written], undo });
+    this.#unfinished = undo;
+    let rows = 0;
     for (const [rel, { header, lines }] of groups) {
-      const path = join(dir, rel);
+      const parent = join(dir, rel.slice(0, rel.lastIndexOf("/")));
       const isNew = undo[rel] <= 0;
-      if (isNew) {
-        await Deno.mkdir(join(dir, rel.slice(0, rel.lastIndexOf("/"))), {
-          recursive: true,
-          mode: this.#o.dirMode ?? 0o700,
-        });
-      }
-      const file = await Deno.open(path, {
-        create: true,
-        append: true,
-        mode: this.#o.fileMode ?? 0o600,
-      });
-      try {
-        const text = (isNew ? header + "\n" : "") + lines.join("\n") + "\n";
-        await writeAll(file, this.#encoder.encode(text));
-        await file.syncData();
-      } finally {
-        file.close();
-      }
-      if (isNew) await syncDir(join(dir, rel.slice(0, rel.lastIndexOf("/"))));
-      this.#stats.rows += lines.length;
+      if (isNew) await Deno.mkdir(parent, { recursive: true, mode: this.#o.dirMode ?? 0o700 });
+      await this.#appendSynced(join(dir, rel), (isNew ? header + "\n" : "") + lines.join("\n") + "\n");
+      await this.#appendSynced(join(dir, idsSidecar(rel)), this.#ids.batchLines(rel));
+      if (isNew || undo[idsSidecar(rel)] < 0) await syncDir(parent);
+      rows += lines.length;
     }
     for (const seq of fresh) this.#written.add(seq);
     await saveState(dir, { written: [...this.#written] });
+    this.#unfinished = undefined;
+    this.#ids.commit();
+    this.#stats.rows += rows;
+  }
+
+  /**
+   * Cuts back a batch whose writing failed (a full disk, say) before the
+   * next one: its messages are not acknowledged and come again. Retried
+   * before every batch until it succeeds (the state file keeps it for a
+   * restart too).
+   */
+  async #cutBackUnfinished(): Promise<void> {
+    this.#ids.discard();
+    if (this.#unfinished === undefined) return;
+    await applyUndo(this.#o.outputDir, this.#unfinished, this.#o.log);
+    this.#files.reset();
+    this.#ids.reset();
+    await saveState(this.#o.outputDir, { written: [...this.#written] });
+    this.#unfinished = undefined;
+  }
+
+  async #appendSynced(path: string, text: string): Promise<void> {
+    const file = await Deno.open(path, { create: true, append: true, mode: this.#o.fileMode ?? 0o600 });
+    try {
+      await writeAll(file, this.#encoder.encode(text));
+      await file.syncData();
+    } finally {
+      file.close();
+    }
   }
 }
 

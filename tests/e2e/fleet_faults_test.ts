@@ -136,7 +136,7 @@ Deno.test({
         assert.equal(
           central.length,
           local.length,
-          `${sensor}: ${central.length} collected, ${local.length} local`,
+          `${sensor}: ${central.length} collected, ${local.length} local\n${collect.stderr.slice(-4000)}`,
         );
         assert.deepEqual(central, local, `${sensor}: collected rows equal the local rows, each once`);
       }
