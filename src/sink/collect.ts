@@ -222,6 +222,8 @@ class BatchWriter {
   /** Writes and acknowledges a batch; true when it wrote to a file this run had not written to yet. */
   async write(batch: JsMsg[], consumer: Consumer): Promise<boolean> {
     await this.#cutBackUnfinished();
+    // Files are looked at again for every batch: a closed hour's CSV may have been deleted since.
+    this.#files.reset();
     const groups = new Map<string, { header: string; lines: string[] }>();
     const fresh: number[] = [];
     let duplicates = 0;
@@ -249,11 +251,12 @@ class BatchWriter {
         continue;
       }
       const rel = await this.#files.pathFor(sensor, kind, time, header);
-      if (await this.#ids.has(rel, source, row)) {
+      const ids = idsSidecar(rel);
+      if (await this.#ids.has(ids, source, row)) {
         duplicates++;
         continue;
       }
-      this.#ids.add(rel, source, row);
+      this.#ids.add(ids, source, row);
       let group = groups.get(rel);
       if (!group) groups.set(rel, group = { header, lines: [] });
       group.lines.push(m.string());
@@ -295,22 +298,23 @@ class BatchWriter {
   async #append(groups: Map<string, { header: string; lines: string[] }>, fresh: number[]): Promise<void> {
     const dir = this.#o.outputDir;
     const undo: Record<string, number> = {};
-    for (const rel of groups.keys()) {
-      undo[rel] = await sizeOf(join(dir, rel));
-      undo[idsSidecar(rel)] = await sizeOf(join(dir, idsSidecar(rel)));
-    }
+    const sidecars = new Set([...groups.keys()].map(idsSidecar));
+    for (const rel of [...groups.keys(), ...sidecars]) undo[rel] = await sizeOf(join(dir, rel));
     await saveState(dir, { written: [...this.#written], undo });
     this.#unfinished = undo;
     let rows = 0;
     for (const [rel, { header, lines }] of groups) {
-      const parent = join(dir, rel.slice(0, rel.lastIndexOf("/")));
       const isNew = undo[rel] <= 0;
-      if (isNew) await Deno.mkdir(parent, { recursive: true, mode: this.#o.dirMode ?? 0o700 });
+      if (isNew) {
+        await Deno.mkdir(join(dir, parentOf(rel)), { recursive: true, mode: this.#o.dirMode ?? 0o700 });
+      }
       await this.#appendSynced(join(dir, rel), (isNew ? header + "\n" : "") + lines.join("\n") + "\n");
-      await this.#appendSynced(join(dir, idsSidecar(rel)), this.#ids.batchLines(rel));
-      if (isNew || undo[idsSidecar(rel)] < 0) await syncDir(parent);
       rows += lines.length;
     }
+    for (const ids of sidecars) await this.#appendSynced(join(dir, ids), this.#ids.batchLines(ids));
+    // New names survive a power loss only with their directory synced.
+    const created = [...groups.keys(), ...sidecars].filter((rel) => undo[rel] < 0);
+    for (const parent of new Set(created.map(parentOf))) await syncDir(join(dir, parent));
     for (const seq of fresh) this.#written.add(seq);
     await saveState(dir, { written: [...this.#written] });
     this.#unfinished = undefined;
@@ -343,6 +347,10 @@ class BatchWriter {
       file.close();
     }
   }
+}
+
+function parentOf(rel: string): string {
+  return rel.slice(0, rel.lastIndexOf("/"));
 }
 
 async function sizeOf(path: string): Promise<number> {

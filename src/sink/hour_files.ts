@@ -4,6 +4,11 @@
  * sensor and kind. A row whose header differs from the one already in that
  * file goes to `KIND_YYYYmmdd_HH_<hash>.csv` (a sensor changed its layout
  * within the hour): one file, one header.
+ *
+ * A closed hour whose CSV was deleted after its Parquet file was written
+ * (the README allows it) gets its late rows in a part file,
+ * `KIND_YYYYmmdd_HH.2.csv` (then `.3`, …): rebuilt from a CSV that lost its
+ * earlier rows, the hour's Parquet file would lose them too.
  */
 import { join } from "node:path";
 
@@ -45,7 +50,7 @@ export class HourFiles {
 
   /** The path (relative to the output directory) for one row. */
   async pathFor(sensor: string, kind: string, timeMs: number, header: string): Promise<string> {
-    const plain = join(sensor, hourFileName(kind, timeMs));
+    const plain = await this.#part(join(sensor, hourFileName(kind, timeMs)));
     const existing = await this.#headerOf(plain);
     if (existing === null) {
       // This batch creates it: later rows of the batch with another header go elsewhere.
@@ -53,7 +58,16 @@ export class HourFiles {
       return plain;
     }
     if (existing === header) return plain;
-    return join(sensor, hourFileName(kind, timeMs, `_${headerHash(header)}`));
+    return await this.#part(join(sensor, hourFileName(kind, timeMs, `_${headerHash(header)}`)));
+  }
+
+  /** The part of the file `rel` that takes rows: the first whose CSV exists or that has no Parquet file either. */
+  async #part(rel: string): Promise<string> {
+    for (let n = 1;; n++) {
+      const part = n === 1 ? rel : rel.replace(/\.csv$/, `.${n}.csv`);
+      if (this.#headers.has(part) || await exists(join(this.#dir, part))) return part;
+      if (!await exists(join(this.#dir, part.replace(/\.csv$/, ".parquet")))) return part;
+    }
   }
 
   /** Forgets what is known (after an undo changed files). */
@@ -81,5 +95,15 @@ export class HourFiles {
     // Only remember files that exist with a header; an absent one may be created by this batch.
     if (header !== null) this.#headers.set(rel, header);
     return header;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return false;
+    throw err;
   }
 }

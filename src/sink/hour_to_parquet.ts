@@ -270,7 +270,7 @@ function cellParser(type: CellType): (text: string) => number | string | undefin
   return (text) => text;
 }
 
-const HOUR_FILE = /^([a-z-]+)_(\d{4})(\d\d)(\d\d)_(\d\d)(_[0-9a-f]{8})?\.csv$/;
+const HOUR_FILE = /^([a-z-]+)_(\d{4})(\d\d)(\d\d)_(\d\d)(_[0-9a-f]{8})?(\.\d+)?\.csv$/;
 
 /** A collected hour file found in the output directory. */
 interface HourCsv {
@@ -281,7 +281,7 @@ interface HourCsv {
 }
 
 /**
- * Converts every closed hour's CSV under `dir` (`SENSOR/KIND_YYYYmmdd_HH[_hash].csv`)
+ * Converts every closed hour's CSV under `dir` (`SENSOR/KIND_YYYYmmdd_HH[_hash][.part].csv`)
  * whose Parquet file is missing or older than the CSV. An hour is closed when
  * `nowMs` is past its end, or when the same sensor already has a file of that
  * kind for a later hour. Returns the files converted. A file that cannot be

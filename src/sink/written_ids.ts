@@ -1,8 +1,9 @@
 /**
  * Which rows `collect` has written, by message id (`sensor/source/row`),
  * kept per output file in a hidden sidecar beside it
- * (`SENSOR/.KIND_YYYYmmdd_HH.csv.ids`) that is appended in the same batch as
- * the rows, so collect_state.ts's undo covers both.
+ * (`SENSOR/.KIND_YYYYmmdd_HH.csv.ids`, shared by the hour's parts) that is
+ * appended in the same batch as the rows, so collect_state.ts's undo covers
+ * both.
  *
  * JetStream's own de-duplication is not enough: it forgets an id after its
  * window (a sensor back after a long outage publishes again the messages
@@ -18,10 +19,22 @@
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
 
-/** The sidecar of output file `rel` (relative to the output directory). */
+/**
+ * The sidecar of output file `rel` (relative to the output directory); the
+ * parts of an hour (hour_files.ts) share their first part's.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { idsSidecar } from "./written_ids.ts";
+ * assert.equal(idsSidecar("lab1/flows_20261202_08.csv"), "lab1/.flows_20261202_08.csv.ids");
+ * assert.equal(idsSidecar("lab1/flows_20261202_08.2.csv"), "lab1/.flows_20261202_08.csv.ids");
+ * ```
+ */
 export function idsSidecar(rel: string): string {
   const slash = rel.lastIndexOf("/");
-  return join(rel.slice(0, slash + 1), `.${rel.slice(slash + 1)}.ids`);
+  const name = rel.slice(slash + 1).replace(/\.\d+\.csv$/, ".csv");
+  return join(rel.slice(0, slash + 1), `.${name}.ids`);
 }
 
 const ROW_NUMBER = /^[1-9][0-9]{0,14}$/;
@@ -108,31 +121,31 @@ export class WrittenIds {
     this.#cached = cached;
   }
 
-  /** True when row `source`/`row` is already in file `rel`, or in this batch. */
-  async has(rel: string, source: string, row: string): Promise<boolean> {
-    if (this.#batch.get(rel)?.has(source, row)) return true;
-    return (await this.#written(rel)).has(source, row);
+  /** True when row `source`/`row` is already in sidecar `ids` (see idsSidecar), or in this batch. */
+  async has(ids: string, source: string, row: string): Promise<boolean> {
+    if (this.#batch.get(ids)?.has(source, row)) return true;
+    return (await this.#written(ids)).has(source, row);
   }
 
   /** Adds a row to the batch being written. */
-  add(rel: string, source: string, row: string): void {
-    let set = this.#batch.get(rel);
-    if (!set) this.#batch.set(rel, set = new IdSet());
+  add(ids: string, source: string, row: string): void {
+    let set = this.#batch.get(ids);
+    if (!set) this.#batch.set(ids, set = new IdSet());
     set.add(source, row);
   }
 
-  /** The sidecar text the batch appends for file `rel` ("" when none). */
-  batchLines(rel: string): string {
-    return this.#batch.get(rel)?.lines() ?? "";
+  /** The text the batch appends to sidecar `ids` ("" when none). */
+  batchLines(ids: string): string {
+    return this.#batch.get(ids)?.lines() ?? "";
   }
 
   /** The batch is on disk: its ids count as written. */
   commit(): void {
-    for (const [rel, set] of this.#batch) this.#files.get(rel)?.merge(set);
+    for (const [ids, set] of this.#batch) this.#files.get(ids)?.merge(set);
     this.#batch.clear();
-    for (const rel of this.#files.keys()) {
+    for (const ids of this.#files.keys()) {
       if (this.#files.size <= this.#cached) break;
-      this.#files.delete(rel);
+      this.#files.delete(ids);
     }
   }
 
@@ -147,16 +160,16 @@ export class WrittenIds {
     this.#files.clear();
   }
 
-  async #written(rel: string): Promise<IdSet> {
-    const cached = this.#files.get(rel);
+  async #written(ids: string): Promise<IdSet> {
+    const cached = this.#files.get(ids);
     if (cached) {
       // Most recently used last: eviction takes the oldest first.
-      this.#files.delete(rel);
-      this.#files.set(rel, cached);
+      this.#files.delete(ids);
+      this.#files.set(ids, cached);
       return cached;
     }
     const set = new IdSet();
-    const path = join(this.#dir, idsSidecar(rel));
+    const path = join(this.#dir, ids);
     let text = "";
     try {
       text = await Deno.readTextFile(path);
@@ -177,7 +190,7 @@ export class WrittenIds {
     if (broken > 0) {
       this.#log.warn(`collect: ${broken} unreadable lines in ${path}; rows they named may be written again`);
     }
-    this.#files.set(rel, set);
+    this.#files.set(ids, set);
     return set;
   }
 }

@@ -41,8 +41,14 @@ async function flowCsv(path: string, layout: Layout, rows: number, timeMs: numbe
   return path;
 }
 
-async function withSink(url: string, dir: string, sensor: string, fn: (sink: RowSink) => Promise<void>) {
-  const spoolDir = join(dir, `spool-${sensor}`);
+async function withSink(
+  url: string,
+  dir: string,
+  sensor: string,
+  fn: (sink: RowSink) => Promise<void>,
+  spoolName = `spool-${sensor}`,
+) {
+  const spoolDir = join(dir, spoolName);
   const config = sinkConfigFrom({ sink: url, sensor, spoolDir }, { spoolDir, hostName: () => "h" })!;
   const sink = await openRowSink(config, recordingLog());
   await fn(sink);
@@ -195,6 +201,44 @@ Deno.test({
       const text = await Deno.readTextFile(csv);
       assert.deepEqual(text.split("\n").filter((l) => l !== "").slice(16), (await dataLines(late)).slice(1));
       await assertParquetEqualsCsv(parquetOf(csv), text, layout);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "collect --format parquet: a late row of an hour whose CSV was deleted goes to a part file; the Parquet keeps its rows",
+  ignore: ignoreWithout("nats-server"),
+  async fn() {
+    await withNats({}, async (nats, dir) => {
+      await createStream(nats.url, { duplicateWindowSec: 1 });
+      const layout = buildLayout("cicflowmeter4");
+      const hourMs = Date.now() - 5 * HOUR;
+      const first = await flowCsv(join(dir, "capture_1.csv"), layout, 15, hourMs);
+      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(first, "flows"));
+      const out = join(dir, "central");
+      const csv = join(out, "alpha", hourFileName("flows", hourMs));
+      await collectUntil(nats.url, out, () => exists(parquetOf(csv)), { format: "parquet" });
+      const firstCsv = await Deno.readTextFile(csv);
+      // The README allows it: the closed hour's CSV removed once its Parquet file is there.
+      await Deno.remove(csv);
+
+      const late = await flowCsv(join(dir, "capture_2.csv"), layout, 4, hourMs);
+      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(late, "flows"));
+      // The first rows again, past the stream's de-duplication window: the hour's sidecar still knows them.
+      await new Promise((r) => setTimeout(r, 1500));
+      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(first, "flows"), "spool-again");
+      const part = csv.replace(/\.csv$/, ".2.csv");
+      const stats = await collectUntil(nats.url, out, () => exists(parquetOf(part)), {
+        format: "parquet",
+        convertEveryMs: 100,
+      });
+      assert.equal(stats.rows, 4);
+      assert.equal(stats.duplicates, 15);
+      assert.equal(await exists(csv), false, "the deleted CSV is not written again");
+      assert.equal(await Deno.readTextFile(part), await Deno.readTextFile(late));
+      await assertParquetEqualsCsv(parquetOf(csv), firstCsv, layout);
+      await assertParquetEqualsCsv(parquetOf(part), await Deno.readTextFile(part), layout);
     });
   },
 });
