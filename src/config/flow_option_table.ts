@@ -236,7 +236,8 @@ const FLOW_OPTION_ROWS: readonly FlowOptionRow[] = [
     key: "idle_sweep",
     field: "sweepIdle",
     kind: { type: "bool" },
-    help: "keep idle flows until their next packet or the end (same rows, more memory)",
+    help:
+      "keep idle flows until their next packet or the end (same rows for a capture in time order; more memory)",
   },
   {
     flag: "--file-mode <octal>",

@@ -60,6 +60,23 @@ export class ClosingQueue {
     }
   }
 
+  /** Ends every queued flow still waiting (the packet clock stepped back to a new time base). */
+  endAll(slab: FlowSlab, end: (slot: number, reason: FlowEndReason) => void): void {
+    const queue = this.#queue;
+    for (let at = this.#head; at < queue.length; at += 3) {
+      const slot = queue[at];
+      const c = slab.cellsOf(slot), b = flowBase(slot);
+      // A flow queued twice (it saw packets since) is ended once: it is no longer live after that.
+      if (
+        get(c, b, LINK.live) === 1 && get(c, b, TIME.first) === queue[at + 1] &&
+        isReadyToClose(tcpState(c, b))
+      ) {
+        end(slot, closeReason(tcpState(c, b)));
+      }
+    }
+    this.clear();
+  }
+
   /** Forgets every entry (the table was flushed). */
   clear(): void {
     this.#queue = [];

@@ -21,6 +21,7 @@ import {
   updateTcpState,
 } from "./tcp_termination.ts";
 import { ClosingQueue } from "./closing_queue.ts";
+import { PacketClock } from "./packet_clock.ts";
 import { emptyMeterStats, type MeterStats } from "./meter_stats.ts";
 import { addToFlow, packetCount, startFlow, updateActiveIdle } from "./flow_update.ts";
 import { buildRecord } from "./flow_features.ts";
@@ -55,7 +56,7 @@ export class FlowMeter {
   readonly #dormant: DormantKeys;
   readonly #p = new FlowPacket();
   readonly #rules: PacketRules;
-  #lastT = -Infinity;
+  readonly #clock: PacketClock;
   #nextSweepAt = -Infinity;
   /** corrected (engelen only with a grace period set): flows whose termination is complete, in their grace period. */
   readonly #closing = new ClosingQueue();
@@ -72,6 +73,7 @@ export class FlowMeter {
     this.#table = new FlowTable(this.settings.legacy);
     this.#dormant = new DormantKeys(this.settings.legacy);
     this.#rules = packetRules(this.settings);
+    this.#clock = new PacketClock(this.settings.flowTimeoutUs);
     this.stats = emptyMeterStats();
   }
 
@@ -117,8 +119,8 @@ export class FlowMeter {
     const stats = this.stats;
     stats.packetsUsed++;
     const t = p.t;
-    if (t < this.#lastT) stats.outOfOrder++;
-    else this.#advance(t);
+    if (this.#clock.near(t)) this.#advance(t);
+    else this.#farFromClock(p);
 
     const slot = this.#table.find(p, hash);
     if (slot < 0) {
@@ -219,7 +221,7 @@ export class FlowMeter {
    * packet are ignored.
    */
   advanceTo(tUs: number): void {
-    if (tUs > this.#lastT) this.#advance(tUs);
+    if (tUs > this.#clock.now) this.#advance(tUs);
   }
 
   /**
@@ -295,18 +297,28 @@ export class FlowMeter {
 
   #advance(t: number): void {
     const s = this.settings;
-    // A jump longer than the timeout may be one bogus timestamp (a packet stamped decades
-    // ahead): packets after it are older and would still join flows it would sweep. The
-    // sweep waits for a second packet to confirm the new time.
-    const jump = t - this.#lastT > s.flowTimeoutUs;
-    this.#lastT = t;
+    this.#clock.now = t;
     if (this.#closing.waiting) {
       this.#closing.endQuiet(t, s.terminationGraceUs, this.#table.slab, this.#endFlow);
     }
-    if (s.sweepIdle && !jump && t >= this.#nextSweepAt) {
+    if (s.sweepIdle && t >= this.#nextSweepAt) {
       if (this.#nextSweepAt !== -Infinity) this.#sweepIdle(t);
       this.#nextSweepAt = t + Math.max(1_000_000, s.flowTimeoutUs / 4);
     }
+  }
+
+  /** A packet before the clock or more than the flow timeout after it (packet_clock.ts). */
+  #farFromClock(p: FlowPacket): void {
+    const t = p.t;
+    if (t < this.#clock.now) this.stats.outOfOrder++;
+    const move = this.#clock.far(t, this.stats.packetsUsed);
+    if (move === "back") {
+      // A new time base: flows waiting out their grace belong to the old one, and the sweep's
+      // schedule starts again (flows of the old base are not idle by the new clock, so they stay).
+      this.#closing.endAll(this.#table.slab, this.#endFlow);
+      this.#nextSweepAt = -Infinity;
+    }
+    if (move !== "stay") this.#advance(t);
   }
 
   #isForward(c: Float64Array, b: FlowBase, p: FlowPacket): boolean {

@@ -61,9 +61,9 @@ export interface MeterOptions {
   /**
    * Emit flows idle for longer than the flow timeout while reading, keeping
    * only their key (memory stays bounded by the active flows plus ~120 bytes
-   * per swept key until the end). The rows are those of no sweep: the next
-   * packet of a swept key starts the continuation with the inherited
-   * direction, as the Java does (spec §3.3). Default true.
+   * per swept key until the end). For input in time order the rows are those
+   * of no sweep: the next packet of a swept key starts the continuation with
+   * the inherited direction, as the Java does (spec §3.3). Default true.
    */
   sweepIdle?: boolean;
   /** Value of the Label column (default NeedManualLabel). */
