@@ -1,6 +1,6 @@
 /**
- * Rotating capture: tcpdump writes `PCAPDIR/capture_%Y%m%d_%H%M%S.pcap`,
- * a new file every `rotateSeconds`, supervised: when it dies it is restarted
+ * Rotating capture: tcpdump writes `PCAPDIR/capture_%Y%m%d_%H%M%S.pcap`
+ * (UTC), a new file every `rotateSeconds`, supervised: when it dies it is restarted
  * with backoff (1 s, 2 s, 4 s … 60 s, back to 1 s after a healthy minute),
  * it can be paused (disk full) and resumed, and stopping sends SIGTERM, then
  * SIGKILL if it does not exit in time. Its stderr goes to the log.
@@ -274,7 +274,14 @@ export class RotatingCapture {
     const args = rotatingCaptureArgs(o);
     let child: Child;
     try {
-      child = startChild(tcpdump, { args, stderr: "piped", parentDeathHelper: o.parentDeathSignal });
+      child = startChild(tcpdump, {
+        args,
+        // tcpdump names files in the process's time zone: in local time a name comes back when
+        // daylight saving time ends, and tcpdump truncates the file that has it.
+        env: { TZ: "UTC0" },
+        stderr: "piped",
+        parentDeathHelper: o.parentDeathSignal,
+      });
     } catch (err) {
       return { code: -1, signal: null, lastLine: (err as Error).message };
     }

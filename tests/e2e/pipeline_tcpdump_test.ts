@@ -105,6 +105,46 @@ Deno.test({
 
 Deno.test({
   name:
+    "rotating tcpdump names its files in UTC whatever the host's time zone (local names repeat when DST ends)",
+  ignore: ignoreWithout("root", "tcpdump"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "rotate_tz_test_" });
+    const zone = Deno.env.get("TZ");
+    // A POSIX zone five hours ahead of UTC (no tzdata needed): what tcpdump would inherit.
+    Deno.env.set("TZ", "XYZ-5");
+    const capture = new RotatingCapture({
+      iface: "lo",
+      snaplen: 128,
+      rotateSeconds: 60,
+      pcapDir: dir,
+      filter: "udp port 9",
+      log: memoryLogger(),
+      parentDeathSignal: "setpriv",
+    });
+    try {
+      const before = new Date();
+      capture.start();
+      assert.ok(await until(async () => (await captureFiles(dir)).length >= 1, 5000), "a file appears");
+      const after = new Date();
+      const [name] = await captureFiles(dir);
+      const hour = Number(name.match(/_\d{8}_(\d\d)/)![1]);
+      assert.ok(
+        [before.getUTCHours(), after.getUTCHours()].includes(hour),
+        `${name}: hour ${hour} is not UTC`,
+      );
+    } finally {
+      if (zone === undefined) Deno.env.delete("TZ");
+      else Deno.env.set("TZ", zone);
+      await capture.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
     "rotating tcpdump: a SIGTERM that reaches tcpdump with our stop (a service manager's) is no crash; alone it is one",
   ignore: ignoreWithout("root", "tcpdump"),
   sanitizeResources: false,
