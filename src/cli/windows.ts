@@ -172,7 +172,7 @@ export function windowsCommand(): Command {
     }
     const rowSink = await openSinkFromOptions(rawSinkSettings(raw), `${outputDir}/.spool`, stderrLogger);
     // Window files saved by a run that died before it spooled them.
-    await rowSink?.catchUp(outputDir, "windows", /^live_capture_\d{8}_\d{6}\.csv$/);
+    await rowSink?.catchUp(outputDir, "windows", /^live_capture_\d{8}_\d{6}(_\d+)?\.csv$/);
     const stop = listenForStop("stopping: saving the current window");
     try {
       const result = await unlessForced(

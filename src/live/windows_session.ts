@@ -7,6 +7,7 @@
  * it, as the Live Capture Tool does for the detector reading only that link.
  * A window without flows writes no file. Stopping saves the current window.
  */
+import { unusedPath } from "../system/unused_path.ts";
 import { join } from "node:path";
 import { FlowMeter } from "../flow/meter.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
@@ -183,8 +184,10 @@ export async function runWindowsSession(options: WindowsSessionOptions): Promise
   let readStats: ReadStats | undefined;
 
   const writeWindow = async (report: WindowReport<FlowRecord>) => {
-    const name = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
-    const file = join(options.outputDir, name);
+    const named = format === "csv" ? report.fileName : report.fileName.replace(/\.csv$/, `.${format}`);
+    // A window's name comes from the clock, which repeats (set back, daylight saving time ending).
+    const file = unusedPath(join(options.outputDir, named));
+    const name = file.slice(file.lastIndexOf("/") + 1);
     const summary = {
       index: report.index,
       startMs: report.startMs,

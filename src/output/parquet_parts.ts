@@ -32,6 +32,7 @@
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
+import { unusedPath } from "../system/unused_path.ts";
 import type { FlowRecord } from "../flow/flow_record.ts";
 import type { ByteSink } from "./byte_sink.ts";
 import { openAtomicFile, writeAll } from "../system/atomic_write.ts";
@@ -172,12 +173,8 @@ export class ParquetPartsWriter implements FlowWriter {
 
   #startPart(): void {
     this.#partStarted = this.#now();
-    const first = partPath(this.#options.path, this.#partStarted);
     // Never replace a part of this or an earlier run that started in the same second.
-    let path = first;
-    for (let n = 1; path === this.#lastName || exists(path); n++) {
-      path = first.replace(/\.parquet$/, `_${n}.parquet`);
-    }
+    const path = unusedPath(partPath(this.#options.path, this.#partStarted), (p) => p === this.#lastName);
     this.#lastName = path;
     this.#part = new ParquetFlowWriter(lazyAtomicSink(path, this.#options.fileMode), this.#options.layout, {
       compression: this.#options.compression,
@@ -206,15 +203,6 @@ export class ParquetPartsWriter implements FlowWriter {
   #failure(): Error {
     const err = this.#error;
     return err instanceof Error ? err : new Error(`${this.#options.path}: ${String(err)}`);
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    Deno.lstatSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -172,3 +172,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "windows whose start times name the same file (a clock set back, the hour DST repeats) each keep their own file",
+  ignore: ignoreWithout("root", "tcpdump"),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    // A clock that stands still: every window starts at the same second.
+    const at = new Date(2026, 10, 1, 1, 30, 0).getTime();
+    const { session, windows, stop, ready } = startLoopbackWindows(dir, {
+      filter: "udp and dst port 9",
+      windowSec: 0.5,
+      emptyWindows: true,
+      now: () => at,
+    });
+    try {
+      await ready;
+      await new Promise((r) => setTimeout(r, 1200));
+      stop.abort();
+      const result = await session;
+      assert.ok(result.windows >= 2, `${result.windows} windows`);
+      const files = windows.map((w) => basename(w.file!));
+      assert.deepEqual(
+        files.slice(0, 3),
+        [
+          "live_capture_20261101_013000.csv",
+          "live_capture_20261101_013000_1.csv",
+          "live_capture_20261101_013000_2.csv",
+        ].slice(0, files.length),
+      );
+      const onDisk = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+        n.startsWith("live_capture_")
+      );
+      assert.deepEqual(onDisk.sort(), [...files].sort(), "no window replaced another");
+      assert.equal(await Deno.readLink(`${dir}/latest_capture.csv`), files.at(-1));
+    } finally {
+      stop.abort();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
