@@ -1,8 +1,10 @@
 /**
  * Completed-capture detection. tcpdump writes one `capture_*.pcap` at a time,
  * so:
- *  - while it runs, every capture file older (by name) than the newest one
- *    is complete: a new file means the previous one is done;
+ *  - while it runs, every capture file older than the newest one is
+ *    complete: a new file means the previous one is done. Newest by time,
+ *    not by name: names go back with the host's clock, and files an earlier
+ *    version named in local time may sort after today's UTC names;
  *  - files already there at start-up (left by an earlier run), and every file
  *    present when tcpdump exits (`settle()`), are complete once their size
  *    has not changed for the stability delay.
@@ -188,8 +190,10 @@ export class CaptureWatcher {
     for (const name of this.#handled) if (!present.has(name)) this.#handled.delete(name);
     for (const name of this.#settling.keys()) if (!present.has(name)) this.#settling.delete(name);
 
-    const newest = names.at(-1);
-    this.#newest = newest && !this.#settling.has(newest) && !this.#handled.has(newest) ? newest : undefined;
+    const newest = await this.#newestWritten(
+      names.filter((n) => !this.#handled.has(n) && !this.#settling.has(n)),
+    );
+    this.#newest = newest;
     const now = Date.now();
     let waiting = false;
     for (const name of names) {
@@ -210,6 +214,25 @@ export class CaptureWatcher {
     if (waiting && !this.#closed) {
       this.#stabilityTimer = setTimeout(() => this.scan(), Math.max(100, this.#o.stabilityMs / 2));
     }
+  }
+
+  /** Of `names`, the one written last (mtime, then name): the file tcpdump is writing. */
+  async #newestWritten(names: string[]): Promise<string | undefined> {
+    let newest: string | undefined;
+    let newestMtime = -Infinity;
+    for (const name of names) {
+      let mtime: number;
+      try {
+        mtime = (await Deno.stat(`${this.#o.dir}/${name}`)).mtime?.getTime() ?? 0;
+      } catch {
+        continue; // gone since the listing
+      }
+      if (mtime > newestMtime || (mtime === newestMtime && name > newest!)) {
+        newest = name;
+        newestMtime = mtime;
+      }
+    }
+    return newest;
   }
 
   /** True when the size has not changed for the stability delay; undefined when the file is gone. */

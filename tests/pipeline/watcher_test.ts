@@ -129,3 +129,26 @@ Deno.test({
     await t.watcher.settle(); // closed: nothing listed, nothing thrown (the directory is gone)
   },
 });
+
+Deno.test("the file being written is the newest by time, not by name (names in another zone left by an earlier run)", async () => {
+  const t = await setup();
+  try {
+    // Left by an earlier run that named files in local time, two hours ahead of UTC.
+    await t.write("capture_20261203_140000.pcap");
+    const earlier = new Date(Date.now() - 60_000);
+    await Deno.utime(`${t.dir}/capture_20261203_140000.pcap`, earlier, earlier);
+    await t.watcher.start();
+    // tcpdump now names in UTC: its file sorts first by name but is the one being written.
+    await t.write("capture_20261203_120000.pcap");
+    await t.watcher.scan();
+    assert.equal(t.watcher.current, "capture_20261203_120000.pcap");
+    assert.ok(await until(() => t.completed.length === 1), "the leftover is reported once stable");
+    assert.deepEqual(t.completed, ["capture_20261203_140000.pcap"], "the file being written is not");
+    await sleep(20);
+    await t.write("capture_20261203_120100.pcap");
+    assert.ok(await until(() => t.completed.length === 2), "a rotation completes it");
+    assert.deepEqual(t.completed.slice(1), ["capture_20261203_120000.pcap"]);
+  } finally {
+    await t.cleanup();
+  }
+});
