@@ -55,6 +55,16 @@ async function withSink(
   await sink.close();
 }
 
+/** 15 flows of sensor alpha, written 5 hours ago, streamed; where collect puts them. */
+async function closedHourStreamed(url: string, dir: string) {
+  const layout = buildLayout("cicflowmeter4");
+  const hourMs = Date.now() - 5 * HOUR;
+  const first = await flowCsv(join(dir, "capture_1.csv"), layout, 15, hourMs);
+  await withSink(url, dir, "alpha", (sink) => sink.publishFile(first, "flows"));
+  const out = join(dir, "central");
+  return { layout, hourMs, first, out, csv: join(out, "alpha", hourFileName("flows", hourMs)) };
+}
+
 const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
 const dataLines = async (path: string) => (await Deno.readTextFile(path)).split("\n").filter((l) => l !== "");
 const lineCount = (path: string) => dataLines(path).then((l) => l.length, () => 0);
@@ -171,12 +181,7 @@ Deno.test({
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url);
-      const layout = buildLayout("cicflowmeter4");
-      const hourMs = Date.now() - 5 * HOUR;
-      const first = await flowCsv(join(dir, "capture_1.csv"), layout, 15, hourMs);
-      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(first, "flows"));
-      const out = join(dir, "central");
-      const csv = join(out, "alpha", hourFileName("flows", hourMs));
+      const { layout, hourMs, out, csv } = await closedHourStreamed(nats.url, dir);
 
       // What a crash between the CSV and its Parquet file leaves: the closed hour's CSV alone.
       await collectUntil(nats.url, out, async () => await lineCount(csv) === 16);
@@ -212,12 +217,7 @@ Deno.test({
   async fn() {
     await withNats({}, async (nats, dir) => {
       await createStream(nats.url, { duplicateWindowSec: 1 });
-      const layout = buildLayout("cicflowmeter4");
-      const hourMs = Date.now() - 5 * HOUR;
-      const first = await flowCsv(join(dir, "capture_1.csv"), layout, 15, hourMs);
-      await withSink(nats.url, dir, "alpha", (sink) => sink.publishFile(first, "flows"));
-      const out = join(dir, "central");
-      const csv = join(out, "alpha", hourFileName("flows", hourMs));
+      const { layout, hourMs, first, out, csv } = await closedHourStreamed(nats.url, dir);
       await collectUntil(nats.url, out, () => exists(parquetOf(csv)), { format: "parquet" });
       const firstCsv = await Deno.readTextFile(csv);
       // The README allows it: the closed hour's CSV removed once its Parquet file is there.
