@@ -332,8 +332,6 @@ class BatchWriter {
     this.#ids.discard();
     if (this.#unfinished === undefined) return;
     await applyUndo(this.#o.outputDir, this.#unfinished, this.#o.log);
-    this.#files.reset();
-    this.#ids.reset();
     await saveState(this.#o.outputDir, { written: [...this.#written] });
     this.#unfinished = undefined;
   }

@@ -11,6 +11,7 @@
  * earlier rows, the hour's Parquet file would lose them too.
  */
 import { join } from "node:path";
+import { pathExists } from "../paths.ts";
 
 /**
  * The base name for `kind` and a time.
@@ -65,8 +66,8 @@ export class HourFiles {
   async #part(rel: string): Promise<string> {
     for (let n = 1;; n++) {
       const part = n === 1 ? rel : rel.replace(/\.csv$/, `.${n}.csv`);
-      if (this.#headers.has(part) || await exists(join(this.#dir, part))) return part;
-      if (!await exists(join(this.#dir, part.replace(/\.csv$/, ".parquet")))) return part;
+      if (this.#headers.has(part) || await pathExists(join(this.#dir, part))) return part;
+      if (!await pathExists(join(this.#dir, part.replace(/\.csv$/, ".parquet")))) return part;
     }
   }
 
@@ -95,15 +96,5 @@ export class HourFiles {
     // Only remember files that exist with a header; an absent one may be created by this batch.
     if (header !== null) this.#headers.set(rel, header);
     return header;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return false;
-    throw err;
   }
 }

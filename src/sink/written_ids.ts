@@ -149,15 +149,9 @@ export class WrittenIds {
     }
   }
 
-  /** The batch was not written (it was cut back): forget its ids. */
+  /** The batch was not written (it was cut back, or failed before writing): forget its ids. */
   discard(): void {
     this.#batch.clear();
-  }
-
-  /** Forgets every cached file (after an undo changed sidecars). */
-  reset(): void {
-    this.#batch.clear();
-    this.#files.clear();
   }
 
   async #written(ids: string): Promise<IdSet> {
