@@ -2,8 +2,10 @@
  * The meter's packet clock (spec §9.3: timeouts, the idle sweep and the
  * termination grace follow packet time): the time of the latest packet,
  * moving only forward packet by packet. A packet more than the flow timeout
- * away from it, either way, moves it only when the next packet lands near
- * that packet too:
+ * away from it, either way, moves it only when the next packet confirms it:
+ * beyond the timeout on the same side too, and not earlier than it by more
+ * than the timeout (so sparse traffic, a packet every few minutes, still
+ * moves it, one packet late):
  *
  * - one stray stamp (a corrupt record, a packet stamped decades ahead) must
  *   not move it: the clock would stand still at that time for the rest of the
@@ -50,15 +52,22 @@ export class PacketClock {
    * clock.now = 1001e6;
    * assert.equal(clock.far(10e6, 4), "stay"); // far back: wait for the next packet
    * assert.equal(clock.far(11e6, 5), "back"); // it confirms the step
+   * clock.now = 11e6;
+   * assert.equal(clock.far(311e6, 6), "stay"); // sparse traffic: five minutes later…
+   * assert.equal(clock.far(611e6, 7), "forward"); // …and five more: the clock moves
    * ```
    */
   far(t: number, n: number): ClockMove {
     if (this.now === -Infinity) return "forward";
     if (Math.abs(t - this.now) <= this.#limitUs) return "stay"; // slightly out of order
-    const confirmed = this.#farAt === n - 1 && Math.abs(t - this.#farT) <= this.#limitUs;
-    this.#farT = t;
-    this.#farAt = n;
-    if (!confirmed) return "stay";
+    const confirmed = this.#farAt === n - 1 && t >= this.#farT - this.#limitUs &&
+      (t < this.now) === (this.#farT < this.now);
+    if (!confirmed) {
+      this.#farT = t;
+      this.#farAt = n;
+      return "stay";
+    }
+    this.#farAt = -1; // the clock moves to it: it is no candidate for the next packet
     return t < this.now ? "back" : "forward";
   }
 }

@@ -101,3 +101,15 @@ Deno.test("a lone packet stamped far back does not move the clock: the flows aro
   assert.deepEqual(reading, []);
   assert.deepEqual(flush.sort(), [40000, 40001, 53]);
 });
+
+Deno.test("corrected: sparse traffic (a packet every five minutes) still moves the clock past a connection's grace", () => {
+  const packets: TestPacket[] = [
+    ...closedConnection(0, C),
+    { t: 300_000_000, from: X, to: Y, proto: "udp" },
+    { t: 600_000_000, from: Z, to: Y, proto: "udp" },
+    { t: 900_000_000, from: C2, to: Y, proto: "udp" },
+  ];
+  const { reading } = emitted(packets, { profile: "corrected" });
+  // The connection after its grace; then the sweep, ten minutes on, emits the first sparse flow.
+  assert.deepEqual(reading, [40000, 53]);
+});
