@@ -245,7 +245,7 @@ class BatchWriter {
       ) {
         this.#stats.rejected++;
         this.#o.log.error(
-          `collect: message ${m.seq} on ${m.subject} is not a pcap-pipeline row (sensor "${sensor}", kind "${kind}"); dropped`,
+          `collect: message ${m.seq} on ${m.subject} is not a pcap-pipeline row (sensor "${sensor}", kind "${kind}", source "${source}", row "${row}"); dropped`,
         );
         m.term();
         continue;

@@ -9,8 +9,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { withNats } from "./nats_cluster.ts";
 import { collectUntil, createStream, readStream, recordingLog } from "./stream_reader.ts";
-import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { connect, headers } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { HDR } from "../../src/sink/message.ts";
 import { openRowSink } from "../../src/sink/row_sink.ts";
 import { sinkConfigFrom } from "../../src/sink/sink_config.ts";
 import { hourFileName } from "../../src/sink/hour_files.ts";
@@ -191,6 +192,37 @@ Deno.test({
       } finally {
         await new Deno.Command("umount", { args: [out] }).output();
       }
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "collect drops, with one error line naming it, a message without the row id pcap-pipeline gives each row",
+  ignore: ignoreWithout("nats-server"),
+  async fn() {
+    await withNats({}, async (nats, dir) => {
+      await createStream(nats.url);
+      const nc = await connect({ servers: nats.url.split(",") });
+      try {
+        const h = headers();
+        for (
+          const [k, v] of [[HDR.sensor, "alpha"], [HDR.kind, "flows"], [HDR.header, "a,b"], [HDR.time, "0"]]
+        ) {
+          h.set(k, v);
+        }
+        await jetstream(nc).publish("flows.alpha", "1,2", { headers: h });
+      } finally {
+        await nc.close();
+      }
+      const out = join(dir, "central");
+      const stats = await collectUntil(nats.url, out, () => consumerIdle(nats.url));
+      assert.equal(stats.rejected, 1);
+      assert.equal(stats.rows, 0);
+      assert.match(
+        stats.log.join("\n"),
+        /ERROR collect: message 1 on flows\.alpha is not a pcap-pipeline row .*row ""/,
+      );
     });
   },
 });
